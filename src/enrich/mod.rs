@@ -1,0 +1,93 @@
+//! The pure enrichment core: text in, entities and relations out.
+//!
+//! Nothing in here touches Kafka, tokio, HTTP or metrics. Stages, in order:
+//! [`tokenize`] -> [`sentences`] -> [`ner`] (statistical tagger) -> [`gazetteer`] (type refinement and
+//! links) + [`rules`] (DATE, MONEY, PERCENT) -> [`entities`] (merge mentions into entities) ->
+//! [`relations`]. [`output`] is the `newsenrich.article.v1` document model.
+//!
+//! Offsets handed out by this module count Unicode scalar values (chars), end exclusive, into the
+//! article text, so `text.chars().skip(start).take(end - start)` is the mention text.
+
+pub mod entities;
+pub mod gazetteer;
+pub mod ner;
+pub mod output;
+pub mod relations;
+pub mod rules;
+pub mod sentences;
+pub mod tokenize;
+mod types;
+
+pub use types::*;
+
+use std::path::Path;
+
+/// Everything the core needs, loaded once at start-up and shared read-only between worker threads.
+pub struct Enricher {
+    ner: ner::NerModel,
+    gazetteer: gazetteer::Gazetteer,
+    relations: relations::RelationModel,
+}
+
+/// A model or lexicon file could not be read or parsed.
+#[derive(Debug, thiserror::Error)]
+#[error("cannot load model file {path}: {reason}")]
+pub struct ModelError {
+    pub path: String,
+    pub reason: String,
+}
+
+impl ModelError {
+    pub fn new(path: impl AsRef<Path>, reason: impl ToString) -> Self {
+        Self {
+            path: path.as_ref().display().to_string(),
+            reason: reason.to_string(),
+        }
+    }
+}
+
+impl Enricher {
+    /// Loads every model and lexicon from `dir` (the repository's `models/` in a checkout).
+    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        Ok(Self {
+            ner: ner::NerModel::load(dir)?,
+            gazetteer: gazetteer::Gazetteer::load(dir)?,
+            relations: relations::RelationModel::load(dir)?,
+        })
+    }
+
+    /// A short, stable description of the loaded models for the output's `processing.model`.
+    pub fn model_name(&self) -> String {
+        format!("{}+{}", self.ner.name(), self.relations.name())
+    }
+
+    /// Runs the whole pipeline over one article text.
+    pub fn analyze(&self, text: &str) -> Analysis {
+        let tokens = tokenize::tokenize(text);
+        let sentences = sentences::split(text, &tokens);
+        let tagged = self.ner.tag(&tokens, &sentences);
+        let mut mentions = self.gazetteer.refine(&tokens, tagged);
+        let extra = rules::find(text, &tokens, &sentences);
+        merge_rule_mentions(&mut mentions, extra);
+        let entities = entities::resolve(&mentions, &self.gazetteer);
+        let relations = self
+            .relations
+            .extract(text, &tokens, &sentences, &mentions, &entities);
+        Analysis {
+            entities: entities.entities,
+            relations,
+        }
+    }
+}
+
+/// Adds rule-based mentions (dates, money, percentages) that do not overlap a tagger mention;
+/// the statistical tagger wins where both claim a span. Keeps the result sorted by position.
+fn merge_rule_mentions(mentions: &mut Vec<Mention>, extra: Vec<Mention>) {
+    for m in extra {
+        let overlaps = mentions.iter().any(|o| o.start < m.end && m.start < o.end);
+        if !overlaps {
+            mentions.push(m);
+        }
+    }
+    mentions.sort_by_key(|m| (m.start, m.end));
+}

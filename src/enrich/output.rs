@@ -1,0 +1,48 @@
+//! The `newsenrich.article.v1` output document. `schema/newsenrich.article.v1.json` describes it.
+
+use super::{Entity, Relation};
+use serde::{Deserialize, Serialize};
+
+pub const SCHEMA: &str = "newsenrich.article.v1";
+
+/// One enriched article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleDoc {
+    pub schema: String,
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub published_at: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub language: Option<String>,
+    pub entities: Vec<Entity>,
+    pub relations: Vec<Relation>,
+    /// Input fields the schema does not name, kept as they came.
+    pub meta: serde_json::Map<String, serde_json::Value>,
+    pub processing: Processing,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Processing {
+    /// newsenrich version that wrote the document.
+    pub version: String,
+    /// Models that produced entities and relations.
+    pub model: String,
+    /// Time spent in the enrich core, microseconds.
+    pub duration_us: u64,
+    /// Where the input came from (absent for offline `newsenrich enrich` runs).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source: Option<SourcePosition>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourcePosition {
+    pub topic: String,
+    pub partition: i32,
+    pub offset: i64,
+}

@@ -1,0 +1,1 @@
+//! Kafka edges: consumer, producer, admin. (skeleton)

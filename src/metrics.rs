@@ -1,0 +1,162 @@
+//! Every metric the service exports, defined once. Names carry the `newsenrich_` prefix.
+//! No label ever holds per-article or per-entity-text values.
+
+use prometheus::{
+    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
+    Registry, TextEncoder,
+};
+
+pub const RECORDS_CONSUMED_TOTAL: &str = "newsenrich_records_consumed_total";
+pub const RECORDS_PRODUCED_TOTAL: &str = "newsenrich_records_produced_total";
+pub const RECORDS_DLQ_TOTAL: &str = "newsenrich_records_dlq_total";
+pub const ENRICH_DURATION_SECONDS: &str = "newsenrich_enrich_duration_seconds";
+pub const END_TO_END_LATENCY_SECONDS: &str = "newsenrich_end_to_end_latency_seconds";
+pub const INFLIGHT_RECORDS: &str = "newsenrich_inflight_records";
+pub const CONSUMER_LAG: &str = "newsenrich_consumer_lag";
+pub const REBALANCES_TOTAL: &str = "newsenrich_rebalances_total";
+pub const OFFSET_COMMITS_TOTAL: &str = "newsenrich_offset_commits_total";
+pub const ENTITIES_EXTRACTED_TOTAL: &str = "newsenrich_entities_extracted_total";
+pub const RELATIONS_EXTRACTED_TOTAL: &str = "newsenrich_relations_extracted_total";
+pub const BUILD_INFO: &str = "newsenrich_build_info";
+
+/// Every metric name above, for checks that dashboards and alerts only use exported names.
+pub const ALL_NAMES: [&str; 12] = [
+    RECORDS_CONSUMED_TOTAL,
+    RECORDS_PRODUCED_TOTAL,
+    RECORDS_DLQ_TOTAL,
+    ENRICH_DURATION_SECONDS,
+    END_TO_END_LATENCY_SECONDS,
+    INFLIGHT_RECORDS,
+    CONSUMER_LAG,
+    REBALANCES_TOTAL,
+    OFFSET_COMMITS_TOTAL,
+    ENTITIES_EXTRACTED_TOTAL,
+    RELATIONS_EXTRACTED_TOTAL,
+    BUILD_INFO,
+];
+
+/// Handles to every metric, registered in one registry that `/metrics` renders.
+#[derive(Clone)]
+pub struct Metrics {
+    pub registry: Registry,
+    pub records_consumed: IntCounter,
+    pub records_produced: IntCounter,
+    /// Label `reason`: the dead-letter error class (a small fixed set).
+    pub records_dlq: IntCounterVec,
+    pub enrich_duration: Histogram,
+    pub end_to_end_latency: Histogram,
+    pub inflight: IntGauge,
+    /// Labels `topic`, `partition`.
+    pub consumer_lag: IntGaugeVec,
+    pub rebalances: IntCounter,
+    /// Label `result`: `ok` or `error`.
+    pub offset_commits: IntCounterVec,
+    /// Label `type`: the entity type.
+    pub entities_extracted: IntCounterVec,
+    /// Label `predicate`.
+    pub relations_extracted: IntCounterVec,
+    pub build_info: IntGaugeVec,
+}
+
+impl Metrics {
+    pub fn new() -> Result<Self, prometheus::Error> {
+        let registry = Registry::new();
+        let records_consumed =
+            IntCounter::new(RECORDS_CONSUMED_TOTAL, "Records read from the input topic")?;
+        let records_produced = IntCounter::new(
+            RECORDS_PRODUCED_TOTAL,
+            "Enriched documents acknowledged by the broker on the output topic",
+        )?;
+        let records_dlq = IntCounterVec::new(
+            Opts::new(
+                RECORDS_DLQ_TOTAL,
+                "Records sent to the dead-letter topic, by reason",
+            ),
+            &["reason"],
+        )?;
+        let enrich_duration = Histogram::with_opts(
+            HistogramOpts::new(
+                ENRICH_DURATION_SECONDS,
+                "Time spent in the enrich core per article",
+            )
+            .buckets(vec![
+                0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5,
+                1.0,
+            ]),
+        )?;
+        let end_to_end_latency = Histogram::with_opts(
+            HistogramOpts::new(
+                END_TO_END_LATENCY_SECONDS,
+                "Time from the input record's timestamp to the broker's ack of its output",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0,
+            ]),
+        )?;
+        let inflight = IntGauge::new(INFLIGHT_RECORDS, "Records consumed but not yet finished")?;
+        let consumer_lag = IntGaugeVec::new(
+            Opts::new(
+                CONSUMER_LAG,
+                "Consumer lag in records, from librdkafka statistics",
+            ),
+            &["topic", "partition"],
+        )?;
+        let rebalances = IntCounter::new(REBALANCES_TOTAL, "Consumer group rebalances seen")?;
+        let offset_commits = IntCounterVec::new(
+            Opts::new(OFFSET_COMMITS_TOTAL, "Offset commits, by result"),
+            &["result"],
+        )?;
+        let entities_extracted = IntCounterVec::new(
+            Opts::new(ENTITIES_EXTRACTED_TOTAL, "Entities extracted, by type"),
+            &["type"],
+        )?;
+        let relations_extracted = IntCounterVec::new(
+            Opts::new(
+                RELATIONS_EXTRACTED_TOTAL,
+                "Relations extracted, by predicate",
+            ),
+            &["predicate"],
+        )?;
+        let build_info = IntGaugeVec::new(
+            Opts::new(BUILD_INFO, "Build information; the value is always 1"),
+            &["version", "model"],
+        )?;
+        registry.register(Box::new(records_consumed.clone()))?;
+        registry.register(Box::new(records_produced.clone()))?;
+        registry.register(Box::new(records_dlq.clone()))?;
+        registry.register(Box::new(enrich_duration.clone()))?;
+        registry.register(Box::new(end_to_end_latency.clone()))?;
+        registry.register(Box::new(inflight.clone()))?;
+        registry.register(Box::new(consumer_lag.clone()))?;
+        registry.register(Box::new(rebalances.clone()))?;
+        registry.register(Box::new(offset_commits.clone()))?;
+        registry.register(Box::new(entities_extracted.clone()))?;
+        registry.register(Box::new(relations_extracted.clone()))?;
+        registry.register(Box::new(build_info.clone()))?;
+        Ok(Self {
+            registry,
+            records_consumed,
+            records_produced,
+            records_dlq,
+            enrich_duration,
+            end_to_end_latency,
+            inflight,
+            consumer_lag,
+            rebalances,
+            offset_commits,
+            entities_extracted,
+            relations_extracted,
+            build_info,
+        })
+    }
+
+    /// Prometheus text exposition of every metric.
+    pub fn render(&self) -> String {
+        let mut buf = Vec::new();
+        let encoder = TextEncoder::new();
+        if encoder.encode(&self.registry.gather(), &mut buf).is_err() {
+            return String::new();
+        }
+        String::from_utf8(buf).unwrap_or_default()
+    }
+}
