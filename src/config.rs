@@ -1,1 +1,485 @@
-//! (skeleton)
+//! Typed settings: the only place configuration is read.
+//!
+//! Layers, later wins: compiled-in defaults (the `Default` impls below) -> the `--config` TOML file ->
+//! `NEWSENRICH__SECTION__KEY` environment variables. Every struct denies unknown fields so a typo
+//! fails loudly, naming the key, instead of silently running with a default.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Prefix of environment overrides (`NEWSENRICH__KAFKA__BROKERS`).
+pub const ENV_PREFIX: &str = "NEWSENRICH";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read/parsed, or a key is unknown or has the wrong type.
+    #[error("invalid configuration: {0}")]
+    Load(String),
+    /// A value parsed but breaks a rule; `key` is the dotted path of the offending key.
+    #[error("invalid configuration: `{key}` {reason}")]
+    Invalid { key: String, reason: String },
+}
+
+impl ConfigError {
+    fn invalid(key: &str, reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            key: key.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Settings {
+    pub kafka: KafkaSettings,
+    pub limits: LimitsSettings,
+    pub worker: WorkerSettings,
+    pub http: HttpSettings,
+    pub log: LogSettings,
+    pub enrich: EnrichSettings,
+}
+
+/// How records are delivered end to end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Offsets stored only after the output (or DLQ copy) is acknowledged; duplicates possible.
+    #[default]
+    AtLeastOnce,
+    /// Transactional consume-transform-produce. Not implemented yet: `validate()` rejects it.
+    ExactlyOnce,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct KafkaSettings {
+    pub brokers: String,
+    pub group_id: String,
+    pub input_topic: String,
+    pub output_topic: String,
+    /// Empty means `<input_topic>.dlq`; use [`KafkaSettings::dlq_topic`].
+    pub dlq_topic: String,
+    pub delivery: Delivery,
+    pub session_timeout_ms: u64,
+    /// Create missing output and DLQ topics at start (handy locally; clusters usually forbid it).
+    pub create_topics: bool,
+    /// librdkafka consumer properties passed through verbatim (they override ours).
+    pub consumer_extra: BTreeMap<String, String>,
+    /// librdkafka producer properties passed through verbatim (they override ours).
+    pub producer_extra: BTreeMap<String, String>,
+}
+
+impl Default for KafkaSettings {
+    fn default() -> Self {
+        Self {
+            brokers: "127.0.0.1:9092".into(),
+            group_id: "newsenrich".into(),
+            input_topic: "articles".into(),
+            output_topic: "articles.enriched".into(),
+            dlq_topic: String::new(),
+            delivery: Delivery::AtLeastOnce,
+            session_timeout_ms: 45_000,
+            create_topics: false,
+            consumer_extra: BTreeMap::new(),
+            producer_extra: BTreeMap::new(),
+        }
+    }
+}
+
+impl KafkaSettings {
+    /// The effective dead-letter topic.
+    pub fn dlq_topic(&self) -> String {
+        if self.dlq_topic.is_empty() {
+            format!("{}.dlq", self.input_topic)
+        } else {
+            self.dlq_topic.clone()
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LimitsSettings {
+    /// Records with a larger value go to the DLQ as `too_large`.
+    pub max_record_bytes: usize,
+    /// Articles with a longer text (in chars) go to the DLQ as `text_too_long`.
+    pub max_text_chars: usize,
+}
+
+impl Default for LimitsSettings {
+    fn default() -> Self {
+        Self {
+            max_record_bytes: 1_048_576,
+            max_text_chars: 500_000,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct WorkerSettings {
+    /// Enrich pool size; 0 means one per core.
+    pub threads: usize,
+    pub max_inflight: usize,
+    pub max_inflight_per_partition: usize,
+    /// Deadline to finish in-flight records on shutdown and on partition revocation.
+    pub drain_timeout_ms: u64,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            threads: 0,
+            max_inflight: 1024,
+            max_inflight_per_partition: 256,
+            drain_timeout_ms: 10_000,
+        }
+    }
+}
+
+impl WorkerSettings {
+    /// The pool size with `0` resolved to the number of cores.
+    pub fn effective_threads(&self) -> usize {
+        if self.threads > 0 {
+            return self.threads;
+        }
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct HttpSettings {
+    pub host: String,
+    pub port: u16,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            host: "0.0.0.0".into(),
+            port: 9898,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    #[default]
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LogSettings {
+    pub format: LogFormat,
+    /// `tracing_subscriber::EnvFilter` syntax; `RUST_LOG` overrides it.
+    pub level: String,
+}
+
+impl Default for LogSettings {
+    fn default() -> Self {
+        Self {
+            format: LogFormat::Text,
+            level: "info".into(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct EnrichSettings {
+    /// Relative paths resolve against the working directory.
+    pub models_dir: PathBuf,
+}
+
+impl Default for EnrichSettings {
+    fn default() -> Self {
+        Self {
+            models_dir: PathBuf::from("models"),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults, then `file` (if any), then the process environment, and validates.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::load_from(file, std::env::vars())
+    }
+
+    /// Like [`Settings::load`] with an explicit environment, so tests need not touch the process env.
+    pub fn load_from(
+        file: Option<&Path>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut builder = config::Config::builder();
+        if let Some(path) = file {
+            builder = builder.add_source(
+                config::File::from(path.to_path_buf())
+                    .format(config::FileFormat::Toml)
+                    .required(true),
+            );
+        }
+        let env: config::Map<String, String> = env
+            .into_iter()
+            .filter(|(k, _)| k.starts_with(&format!("{ENV_PREFIX}__")))
+            .collect();
+        builder = builder.add_source(
+            config::Environment::with_prefix(ENV_PREFIX)
+                .prefix_separator("__")
+                .separator("__")
+                .source(Some(env)),
+        );
+        let raw = builder
+            .build()
+            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        let settings: Settings = raw
+            .try_deserialize()
+            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        settings.validate()?;
+        Ok(settings)
+    }
+
+    /// Cross-field and range checks that serde cannot express.
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        let k = &self.kafka;
+        for (key, value) in [
+            ("kafka.brokers", &k.brokers),
+            ("kafka.group_id", &k.group_id),
+            ("kafka.input_topic", &k.input_topic),
+            ("kafka.output_topic", &k.output_topic),
+        ] {
+            if value.trim().is_empty() {
+                return Err(ConfigError::invalid(key, "must not be empty"));
+            }
+        }
+        if k.output_topic == k.input_topic {
+            return Err(ConfigError::invalid(
+                "kafka.output_topic",
+                "must differ from kafka.input_topic",
+            ));
+        }
+        let dlq = k.dlq_topic();
+        if dlq == k.input_topic || dlq == k.output_topic {
+            return Err(ConfigError::invalid(
+                "kafka.dlq_topic",
+                "must differ from the input and output topics",
+            ));
+        }
+        if k.delivery == Delivery::ExactlyOnce {
+            return Err(ConfigError::invalid(
+                "kafka.delivery",
+                "\"exactly_once\" is not supported yet; use \"at_least_once\"",
+            ));
+        }
+        if k.session_timeout_ms == 0 {
+            return Err(ConfigError::invalid(
+                "kafka.session_timeout_ms",
+                "must be > 0",
+            ));
+        }
+        if self.limits.max_record_bytes == 0 {
+            return Err(ConfigError::invalid(
+                "limits.max_record_bytes",
+                "must be > 0",
+            ));
+        }
+        if self.limits.max_text_chars == 0 {
+            return Err(ConfigError::invalid("limits.max_text_chars", "must be > 0"));
+        }
+        let w = &self.worker;
+        if w.max_inflight == 0 {
+            return Err(ConfigError::invalid("worker.max_inflight", "must be > 0"));
+        }
+        if w.max_inflight_per_partition == 0 || w.max_inflight_per_partition > w.max_inflight {
+            return Err(ConfigError::invalid(
+                "worker.max_inflight_per_partition",
+                "must be between 1 and worker.max_inflight",
+            ));
+        }
+        if w.drain_timeout_ms == 0 || w.drain_timeout_ms >= k.session_timeout_ms {
+            return Err(ConfigError::invalid(
+                "worker.drain_timeout_ms",
+                format!(
+                    "must be > 0 and < kafka.session_timeout_ms ({})",
+                    k.session_timeout_ms
+                ),
+            ));
+        }
+        if self.http.host.trim().is_empty() {
+            return Err(ConfigError::invalid("http.host", "must not be empty"));
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
+            return Err(ConfigError::invalid(
+                "log.level",
+                format!("is not a valid filter: {e}"),
+            ));
+        }
+        for (section, map) in [
+            ("kafka.consumer_extra", &k.consumer_extra),
+            ("kafka.producer_extra", &k.producer_extra),
+        ] {
+            if let Some(bad) = map.keys().find(|key| key.trim().is_empty()) {
+                return Err(ConfigError::invalid(
+                    &format!("{section}.{bad}"),
+                    "property names must not be empty",
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    /// The settings as pretty JSON with secret-looking pass-through properties redacted.
+    pub fn redacted_json(&self) -> String {
+        let mut copy = self.clone();
+        for map in [
+            &mut copy.kafka.consumer_extra,
+            &mut copy.kafka.producer_extra,
+        ] {
+            for (key, value) in map.iter_mut() {
+                if is_secret_key(key) {
+                    *value = "<redacted>".into();
+                }
+            }
+        }
+        serde_json::to_string_pretty(&copy).unwrap_or_default()
+    }
+}
+
+/// librdkafka property names that carry credentials (`sasl.password`, `ssl.key.password`, …).
+fn is_secret_key(key: &str) -> bool {
+    let key = key.to_ascii_lowercase();
+    ["password", "secret", "token", "ssl.key.pem", "credentials"]
+        .iter()
+        .any(|s| key.contains(s))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn file(toml: &str) -> tempfile::NamedTempFile {
+        let mut f = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        f.write_all(toml.as_bytes()).unwrap();
+        f
+    }
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_match_the_contract() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        assert_eq!(s, Settings::default());
+        assert_eq!(s.kafka.brokers, "127.0.0.1:9092");
+        assert_eq!(s.kafka.dlq_topic(), "articles.dlq");
+        assert_eq!(s.http.port, 9898);
+        assert_eq!(s.worker.drain_timeout_ms, 10_000);
+    }
+
+    #[test]
+    fn file_then_env_layering() {
+        let f = file("[kafka]\nbrokers = \"a:1\"\ninput_topic = \"in\"\n[http]\nport = 1234\n");
+        let s = Settings::load_from(
+            Some(f.path()),
+            env(&[
+                ("NEWSENRICH__KAFKA__BROKERS", "b:2"),
+                ("NEWSENRICH__LIMITS__MAX_RECORD_BYTES", "2048"),
+                ("UNRELATED__KAFKA__BROKERS", "c:3"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.kafka.brokers, "b:2");
+        assert_eq!(s.kafka.input_topic, "in");
+        assert_eq!(s.kafka.dlq_topic(), "in.dlq");
+        assert_eq!(s.http.port, 1234);
+        assert_eq!(s.limits.max_record_bytes, 2048);
+    }
+
+    #[test]
+    fn unknown_key_in_file_is_named() {
+        let f = file("[kafka]\nbrokerz = \"a:1\"\n");
+        let err = Settings::load_from(Some(f.path()), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("brokerz"), "{err}");
+    }
+
+    #[test]
+    fn unknown_section_is_named() {
+        let f = file("[kafkaa]\nbrokers = \"a:1\"\n");
+        let err = Settings::load_from(Some(f.path()), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("kafkaa"), "{err}");
+    }
+
+    #[test]
+    fn unknown_env_key_is_named() {
+        let err = Settings::load_from(None, env(&[("NEWSENRICH__WORKER__THREADZ", "2")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("threadz"), "{err}");
+    }
+
+    #[test]
+    fn malformed_value_names_the_key() {
+        let err = Settings::load_from(None, env(&[("NEWSENRICH__HTTP__PORT", "not-a-port")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("port"), "{err}");
+    }
+
+    #[test]
+    fn validate_rules_name_the_key() {
+        let cases: &[(&[(&str, &str)], &str)] = &[
+            (
+                &[("NEWSENRICH__WORKER__DRAIN_TIMEOUT_MS", "45000")],
+                "worker.drain_timeout_ms",
+            ),
+            (
+                &[("NEWSENRICH__KAFKA__OUTPUT_TOPIC", "articles")],
+                "kafka.output_topic",
+            ),
+            (
+                &[("NEWSENRICH__KAFKA__DELIVERY", "exactly_once")],
+                "kafka.delivery",
+            ),
+            (
+                &[("NEWSENRICH__WORKER__MAX_INFLIGHT_PER_PARTITION", "5000")],
+                "worker.max_inflight_per_partition",
+            ),
+            (&[("NEWSENRICH__KAFKA__BROKERS", " ")], "kafka.brokers"),
+            (&[("NEWSENRICH__LOG__LEVEL", "info,[")], "log.level"),
+        ];
+        for (vars, key) in cases {
+            let err = Settings::load_from(None, env(vars))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{vars:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn extra_properties_pass_through_and_secrets_are_redacted() {
+        let f = file(
+            "[kafka.consumer_extra]\n\"fetch.min.bytes\" = \"1\"\n\"sasl.password\" = \"hunter2\"\n",
+        );
+        let s = Settings::load_from(Some(f.path()), env(&[])).unwrap();
+        assert_eq!(s.kafka.consumer_extra["fetch.min.bytes"], "1");
+        let shown = s.redacted_json();
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("fetch.min.bytes"), "{shown}");
+    }
+}
