@@ -1,0 +1,221 @@
+//! The worker under faults on the real local broker: killed, stopped, scaled, and started without a
+//! broker. At-least-once means no article may go missing; duplicates are allowed and reported.
+//! Needs `scripts/kafka start` (scripts/test does it).
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use common::articles::{good_batch, ids};
+use common::worker::{free_port, DRAIN_TIMEOUT_MS};
+use common::{
+    consume_ids, key_counts, metric_sum, produce, wait_for, Topics, Worker, WorkerOptions,
+};
+use newsenrich::metrics;
+use std::time::{Duration, Instant};
+
+/// Longest a SIGTERM'd worker may take to exit: the contract's hard cap is twice the drain
+/// deadline, plus a margin for process teardown on a busy 2-core machine.
+const EXIT_LIMIT: Duration = Duration::from_millis(2 * DRAIN_TIMEOUT_MS + 4000);
+
+fn produced(w: &mut Worker) -> f64 {
+    w.get("/metrics")
+        .map(|(_, _, m)| metric_sum(&m, metrics::RECORDS_PRODUCED_TOTAL))
+        .unwrap_or(0.0)
+}
+
+fn consumed(w: &mut Worker) -> f64 {
+    w.get("/metrics")
+        .map(|(_, _, m)| metric_sum(&m, metrics::RECORDS_CONSUMED_TOTAL))
+        .unwrap_or(0.0)
+}
+
+/// Waits until the worker has published at least `n` documents; returns how many it had.
+fn wait_produced(w: &mut Worker, n: f64) -> f64 {
+    let name = w.name.clone();
+    wait_for(
+        Duration::from_secs(120),
+        &format!("[{name}] to publish {n} documents"),
+        || {
+            w.assert_alive();
+            let p = produced(w);
+            (p >= n).then_some(p)
+        },
+    )
+}
+
+fn report_duplicates(test: &str, out: &[common::Rec], total: usize) -> usize {
+    let dups: usize = key_counts(out).values().map(|c| c - 1).sum();
+    eprintln!(
+        "{test}: {} output records for {total} ids, {dups} duplicates",
+        out.len()
+    );
+    dups
+}
+
+/// Asserts the process ended by itself with exit code 0 within EXIT_LIMIT of `since`.
+fn assert_clean_exit(w: &mut Worker, since: Instant) {
+    let st = w.wait_exit(EXIT_LIMIT);
+    let took = since.elapsed();
+    let Some(st) = st else {
+        panic!(
+            "[{}] still running {took:?} after SIGTERM (limit {EXIT_LIMIT:?})",
+            w.name
+        );
+    };
+    eprintln!("[{}] exited {st} {took:?} after SIGTERM", w.name);
+    assert_eq!(
+        st.code(),
+        Some(0),
+        "[{}] exit status after SIGTERM: {st}",
+        w.name
+    );
+    assert!(
+        w.log().contains("worker stopped"),
+        "[{}] no \"worker stopped\" log line",
+        w.name
+    );
+}
+
+#[test]
+fn sigkill_mid_stream_then_restart_loses_nothing() {
+    const N: usize = 1500;
+    let topics = Topics::create("kill9", 3);
+    let sent = produce(&topics.input, good_batch("k", 0, N));
+    let opts = WorkerOptions::new(&topics);
+
+    let mut w1 = Worker::start("w1", &opts);
+    let before = wait_produced(&mut w1, 50.0);
+    w1.sigkill();
+    eprintln!("killed w1 with SIGKILL after {before} of {N} documents");
+    if before >= N as f64 {
+        eprintln!("warning: w1 finished before the kill; the restart had nothing to redo");
+    }
+
+    let mut w2 = Worker::start("w2", &opts);
+    let out = consume_ids(
+        &topics.output,
+        &ids(&sent),
+        Duration::from_secs(180),
+        || w2.assert_alive(),
+    );
+    w2.assert_alive();
+    report_duplicates("sigkill", &out, N);
+}
+
+#[test]
+fn sigterm_mid_stream_exits_zero_and_restart_loses_nothing() {
+    const N: usize = 1500;
+    let topics = Topics::create("term", 3);
+    let sent = produce(&topics.input, good_batch("t", 0, N));
+    let opts = WorkerOptions::new(&topics);
+
+    let mut w1 = Worker::start("w1", &opts);
+    let before = wait_produced(&mut w1, 50.0);
+    let t0 = Instant::now();
+    w1.sigterm();
+    eprintln!("sent SIGTERM to w1 after {before} of {N} documents");
+    assert_clean_exit(&mut w1, t0);
+
+    let mut w2 = Worker::start("w2", &opts);
+    let out = consume_ids(
+        &topics.output,
+        &ids(&sent),
+        Duration::from_secs(180),
+        || w2.assert_alive(),
+    );
+    w2.assert_alive();
+    report_duplicates("sigterm", &out, N);
+}
+
+#[test]
+fn two_workers_share_partitions_and_one_leaving_loses_nothing() {
+    let topics = Topics::create("group", 4);
+    let opts = WorkerOptions::new(&topics);
+    let mut a = Worker::start("a", &opts);
+    let mut b = Worker::start("b", &opts);
+    a.wait_ready();
+    b.wait_ready();
+
+    // Keep records coming until both members have consumed some: the group needs a heartbeat or
+    // two to hand the second member its share, and a burst sent before that goes to the first only.
+    let mut sent = produce(&topics.input, good_batch("s", 0, 200));
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let (ca, cb) = (consumed(&mut a), consumed(&mut b));
+        if ca > 0.0 && cb > 0.0 {
+            eprintln!("both members consume: a={ca} b={cb}");
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "after 90s one group member still consumed nothing (a={ca} b={cb}): partitions not shared"
+        );
+        let n = sent.len();
+        sent.extend(produce(&topics.input, good_batch("s", n, 40)));
+        std::thread::sleep(Duration::from_millis(500));
+    }
+
+    let t0 = Instant::now();
+    a.sigterm();
+    assert_clean_exit(&mut a, t0);
+    // Everything sent after `a` left must be handled by `b` alone.
+    let n = sent.len();
+    sent.extend(produce(&topics.input, good_batch("s", n, 300)));
+
+    let out = consume_ids(
+        &topics.output,
+        &ids(&sent),
+        Duration::from_secs(180),
+        || b.assert_alive(),
+    );
+    b.assert_alive();
+    report_duplicates("two workers", &out, sent.len());
+}
+
+#[test]
+fn broker_down_at_start_stays_up_and_not_ready() {
+    // No broker listens on this port; the topics need not exist.
+    let port = free_port();
+    let base = common::unique("nobroker");
+    let topics = Topics {
+        input: format!("{base}.in"),
+        output: format!("{base}.out"),
+        dlq: format!("{base}.in.dlq"),
+        group: format!("{base}.group"),
+        partitions: 1,
+    };
+    let mut opts = WorkerOptions::new(&topics);
+    opts.brokers = Some(format!("127.0.0.1:{port}"));
+    let mut w = Worker::start("w", &opts);
+
+    let (status, _, _) = wait_for(Duration::from_secs(60), "/readyz to answer", || {
+        w.assert_alive();
+        w.get("/readyz")
+    });
+    assert_eq!(status, 503, "/readyz without a broker");
+    // Watch it for a while: no crash, no exit, never ready.
+    let until = Instant::now() + Duration::from_secs(8);
+    while Instant::now() < until {
+        w.assert_alive();
+        if let Some((s, _, body)) = w.get("/readyz") {
+            assert_eq!(s, 503, "/readyz became {s} without a broker: {body}");
+        }
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    // Liveness must not fail during an outage, or an orchestrator would restart it in a loop.
+    let (status, _, body) = w.get("/healthz").expect("/healthz answers");
+    assert_eq!(status, 200, "/healthz during a broker outage: {body}");
+    let log = w.log();
+    assert!(
+        log.contains(&port.to_string()),
+        "the log should name the unreachable broker 127.0.0.1:{port}; log:\n{log}"
+    );
+    w.sigterm();
+    // Shutdown must not hang on a broker that never answered (exit code is not the point here).
+    let st = w.wait_exit(EXIT_LIMIT);
+    assert!(
+        st.is_some(),
+        "still running {EXIT_LIMIT:?} after SIGTERM without a broker"
+    );
+    eprintln!("SIGTERM without a broker: {st:?}");
+}
