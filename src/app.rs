@@ -1,1 +1,183 @@
-//! (skeleton)
+//! Wires settings, telemetry-ready metrics, the Kafka clients, the pipeline and HTTP together, and
+//! owns the shutdown order: stop fetching -> drain in-flight -> commit -> close consumer -> flush
+//! producer -> stop HTTP.
+
+use crate::config::Settings;
+use crate::enrich::Enricher;
+use crate::http::{self, HttpState};
+use crate::kafka::consumer::{self, ConsumerCtx};
+use crate::kafka::{admin, producer, Status};
+use crate::metrics::Metrics;
+use crate::worker::{self, Pipeline, PipelineConfig, Rebalancer};
+use anyhow::Context;
+use std::future::IntoFuture;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+/// How often topic creation is retried while the broker is unreachable.
+const ADMIN_RETRY: Duration = Duration::from_secs(5);
+
+/// Runs the worker until SIGTERM/SIGINT, then shuts down in order.
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    let metrics = Metrics::new().context("cannot register metrics")?;
+    let models_dir = &settings.enrich.models_dir;
+    let enricher = Arc::new(Enricher::load(models_dir).with_context(|| {
+        format!(
+            "cannot load models from {} (enrich.models_dir)",
+            models_dir.display()
+        )
+    })?);
+    metrics.init_labels(&enricher.model_name());
+    let status = Arc::new(Status::default());
+    status.touch();
+
+    let shutdown = CancellationToken::new();
+    spawn_signal_handler(
+        shutdown.clone(),
+        status.clone(),
+        Duration::from_millis(settings.worker.drain_timeout_ms) * 2,
+    )?;
+
+    let addr = format!("{}:{}", settings.http.host, settings.http.port);
+    let listener = TcpListener::bind(&addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} (http.host, http.port)"))?;
+    tracing::info!(addr = %listener.local_addr()?, "http listening");
+    let http_stop = CancellationToken::new();
+    let router = http::router(HttpState {
+        metrics: metrics.clone(),
+        status: status.clone(),
+    });
+    let server = tokio::spawn(
+        axum::serve(listener, router)
+            .with_graceful_shutdown(http_stop.clone().cancelled_owned())
+            .into_future(),
+    );
+
+    let producer = Arc::new(
+        producer::create(&settings.kafka, status.clone())
+            .context("cannot create the kafka producer")?,
+    );
+    if settings.kafka.create_topics {
+        ensure_topics(&settings, &status, &shutdown).await;
+    }
+
+    let mut result = Ok(());
+    if !shutdown.is_cancelled() {
+        let pipeline = Pipeline::new(
+            PipelineConfig::from_settings(&settings),
+            tokio::runtime::Handle::current(),
+            producer.clone(),
+            enricher,
+            metrics.clone(),
+            status.clone(),
+        );
+        let ctx = ConsumerCtx::new(
+            status.clone(),
+            metrics.clone(),
+            Arc::new(Rebalancer::new(pipeline.clone())),
+            settings.kafka.input_topic.clone(),
+        );
+        let consumer =
+            consumer::create(&settings.kafka, ctx).context("cannot create the kafka consumer")?;
+        // The poll loop blocks (and rebalances drain) on its own thread, never on the reactor.
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let thread_pipeline = pipeline.clone();
+        let topic = settings.kafka.input_topic.clone();
+        let stop = shutdown.clone();
+        std::thread::Builder::new()
+            .name("consumer".into())
+            .spawn(move || {
+                let _ = tx.send(worker::consume(thread_pipeline, consumer, &topic, stop));
+            })
+            .context("cannot start the consumer thread")?;
+        result = match rx.await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(anyhow::Error::new(e).context("consumer failed")),
+            Err(_) => Err(anyhow::anyhow!("consumer thread panicked")),
+        };
+        pipeline.close(Duration::from_millis(500)).await;
+    }
+
+    let flushing = producer.clone();
+    let flushed = tokio::task::spawn_blocking(move || {
+        use rdkafka::producer::Producer;
+        flushing.flush(Duration::from_millis(500))
+    })
+    .await;
+    if !matches!(flushed, Ok(Ok(()))) {
+        tracing::warn!(
+            "producer queue not empty at exit; those records will be redone after restart"
+        );
+    }
+    http_stop.cancel();
+    if let Ok(Err(e)) = server.await {
+        tracing::warn!("http server error: {e}");
+    }
+    tracing::info!("worker stopped");
+    result
+}
+
+/// Creates the output and DLQ topics, retrying while the broker is unreachable.
+async fn ensure_topics(settings: &Settings, status: &Status, shutdown: &CancellationToken) {
+    loop {
+        status.touch();
+        let attempt = tokio::select! {
+            _ = shutdown.cancelled() => return,
+            r = admin::ensure_topics(&settings.kafka) => r,
+        };
+        match attempt {
+            Ok(()) => return,
+            Err(e) => tracing::warn!(
+                "cannot create topics, retrying in {}s: {e}",
+                ADMIN_RETRY.as_secs()
+            ),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return,
+            _ = tokio::time::sleep(ADMIN_RETRY) => {}
+        }
+    }
+}
+
+/// First SIGTERM/SIGINT starts the graceful shutdown and arms a hard deadline; a second one, or the
+/// deadline, exits at once with a non-zero code so the process never hangs.
+fn spawn_signal_handler(
+    shutdown: CancellationToken,
+    status: Arc<Status>,
+    hard_cap: Duration,
+) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
+    tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        tracing::info!(signal = name, "shutdown requested");
+        status.stopping.store(true, Ordering::Relaxed);
+        shutdown.cancel();
+        // A plain thread: it must fire even if the runtime itself is stuck.
+        let _ = std::thread::Builder::new()
+            .name("shutdown-deadline".into())
+            .spawn(move || {
+                std::thread::sleep(hard_cap);
+                tracing::error!(
+                    deadline_ms = hard_cap.as_millis() as u64,
+                    "shutdown exceeded its hard deadline, exiting"
+                );
+                std::process::exit(1);
+            });
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        tracing::error!("second signal, exiting now");
+        std::process::exit(1);
+    });
+    Ok(())
+}

@@ -1,1 +1,50 @@
-//! (skeleton)
+//! `/metrics`, `/healthz`, `/readyz` on one port.
+
+use crate::kafka::Status;
+use crate::metrics::Metrics;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// `/healthz` fails when the main loop has not iterated for this long.
+pub const LIVENESS_WINDOW: Duration = Duration::from_secs(30);
+
+#[derive(Clone)]
+pub struct HttpState {
+    pub metrics: Metrics,
+    pub status: Arc<Status>,
+}
+
+pub fn router(state: HttpState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .with_state(state)
+}
+
+async fn metrics(State(state): State<HttpState>) -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        state.metrics.render(),
+    )
+}
+
+async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
+    if state.status.is_live(LIVENESS_WINDOW) {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "main loop stalled")
+    }
+}
+
+async fn readyz(State(state): State<HttpState>) -> impl IntoResponse {
+    match state.status.readiness() {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, reason),
+    }
+}

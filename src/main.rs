@@ -1,1 +1,118 @@
-fn main() {}
+//! The `newsenrich` binary: parse the command line, load settings, start logging, run.
+
+use clap::{Parser, Subcommand};
+use newsenrich::config::Settings;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "newsenrich",
+    version,
+    about = "Entities and relations from news articles, on Kafka"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the Kafka worker.
+    Run {
+        /// TOML settings file (NEWSENRICH__SECTION__KEY env vars override it).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Load and validate settings, print the effective ones (secrets redacted).
+    CheckConfig {
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+    /// Enrich articles from files (or stdin) to v1 JSON lines on stdout, without Kafka.
+    Enrich {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// JSON-lines files (first byte `{`) or raw-text articles; stdin when none.
+        files: Vec<PathBuf>,
+    },
+    /// Accuracy on CoNLL files.
+    Eval {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Train the shipped models.
+    Train {
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+}
+
+/// Exit code for bad configuration, distinct from runtime failures (1).
+const EXIT_CONFIG: u8 = 2;
+
+fn load(config: Option<&PathBuf>) -> Result<Settings, ExitCode> {
+    Settings::load(config.map(PathBuf::as_path)).map_err(|e| {
+        eprintln!("newsenrich: {e}");
+        ExitCode::from(EXIT_CONFIG)
+    })
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("newsenrich: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Run { config } => {
+            let settings = match load(config.as_ref()) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            if let Err(e) = newsenrich::telemetry::init(&settings.log) {
+                eprintln!("newsenrich: {e:#}");
+                return ExitCode::from(EXIT_CONFIG);
+            }
+            let runtime = match tokio::runtime::Builder::new_multi_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return report(Err(e.into())),
+            };
+            report(runtime.block_on(newsenrich::app::run(settings)))
+        }
+        Command::CheckConfig { config } => match load(config.as_ref()) {
+            Ok(settings) => {
+                println!("{}", settings.redacted_json());
+                ExitCode::SUCCESS
+            }
+            Err(code) => code,
+        },
+        Command::Enrich { config, files } => {
+            let settings = match load(config.as_ref()) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            if let Err(e) = newsenrich::telemetry::init(&settings.log) {
+                eprintln!("newsenrich: {e:#}");
+                return ExitCode::from(EXIT_CONFIG);
+            }
+            match newsenrich::tools::enrich_cmd::run(&settings, &files) {
+                Ok(true) => ExitCode::SUCCESS,
+                Ok(false) => ExitCode::FAILURE,
+                Err(e) => report(Err(e)),
+            }
+        }
+        Command::Eval { args } => report(newsenrich::tools::eval::run(&args)),
+        Command::Train { args } => report(newsenrich::tools::train::run(&args)),
+    }
+}

@@ -150,6 +150,26 @@ impl Metrics {
         })
     }
 
+    /// Creates every fixed label set at zero so each name shows on the first scrape (dashboards and
+    /// `rate()` need the series to exist before the first event), and sets build info.
+    pub fn init_labels(&self, model: &str) {
+        for class in crate::article::ErrorClass::ALL {
+            self.records_dlq.with_label_values(&[class.as_str()]);
+        }
+        for result in ["ok", "error"] {
+            self.offset_commits.with_label_values(&[result]);
+        }
+        for t in crate::enrich::EntityType::ALL {
+            self.entities_extracted.with_label_values(&[t.as_str()]);
+        }
+        for p in crate::enrich::Predicate::ALL {
+            self.relations_extracted.with_label_values(&[p.as_str()]);
+        }
+        self.build_info
+            .with_label_values(&[env!("CARGO_PKG_VERSION"), model])
+            .set(1);
+    }
+
     /// Prometheus text exposition of every metric.
     pub fn render(&self) -> String {
         let mut buf = Vec::new();

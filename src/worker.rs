@@ -1,1 +1,703 @@
-//! (skeleton)
+//! The pipeline: decode -> enrich (off the async reactor) -> publish -> mark the offset done.
+//!
+//! Threads and tasks:
+//! - one consumer thread polls librdkafka, admits records, stores offsets and runs the rebalance
+//!   callbacks. It alone touches the consumer, so revocation can block there while it drains.
+//! - per record, a blocking task behind a semaphore (the bounded enrich pool) decodes and enriches.
+//! - per partition, an async task awaits those results in input order and hands them to the
+//!   producer in that order (so the output of a partition keeps its input order), then spawns a task
+//!   waiting for the broker's ack, which reports the offset back to the consumer thread.
+//!
+//! Backpressure: a partition that has `max_inflight_per_partition` records unstored, or any
+//! partition while `max_inflight` are unstored overall, is paused and its next record held until
+//! there is room. Nothing is dropped.
+
+use crate::article::{self, ErrorClass};
+use crate::config::{LimitsSettings, Settings};
+use crate::enrich::output::SourcePosition;
+use crate::enrich::Enricher;
+use crate::kafka::consumer::{InputConsumer, PartitionId, RebalanceHandler};
+use crate::kafka::offsets::PartitionOffsets;
+use crate::kafka::producer::{
+    self, DeadLetterInfo, HeaderList, OutRecord, OutputProducer, SendError,
+};
+use crate::kafka::{now_ms, RateLimit, Status};
+use crate::metrics::Metrics;
+use rdkafka::consumer::{CommitMode, Consumer};
+use rdkafka::error::RDKafkaErrorCode;
+use rdkafka::message::{Headers, Message, OwnedMessage};
+use rdkafka::producer::DeliveryFuture;
+use rdkafka::{Offset, TopicPartitionList};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
+use std::sync::{mpsc, Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+use tokio::runtime::Handle;
+use tokio::sync::{mpsc as tmpsc, Semaphore};
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How long the consumer thread waits in one poll; bounds how late offsets are stored and held
+/// records are released.
+const POLL_INTERVAL: Duration = Duration::from_millis(20);
+
+/// The settings the pipeline needs, resolved once.
+#[derive(Debug, Clone)]
+pub struct PipelineConfig {
+    pub output_topic: String,
+    pub dlq_topic: String,
+    pub limits: LimitsSettings,
+    pub threads: usize,
+    pub max_inflight: usize,
+    pub max_inflight_per_partition: usize,
+    pub drain_timeout: Duration,
+}
+
+impl PipelineConfig {
+    pub fn from_settings(s: &Settings) -> Self {
+        Self {
+            output_topic: s.kafka.output_topic.clone(),
+            dlq_topic: s.kafka.dlq_topic(),
+            limits: s.limits.clone(),
+            threads: s.worker.effective_threads(),
+            max_inflight: s.worker.max_inflight,
+            max_inflight_per_partition: s.worker.max_inflight_per_partition,
+            drain_timeout: Duration::from_millis(s.worker.drain_timeout_ms),
+        }
+    }
+}
+
+/// What became of one input record, ready to publish.
+struct Processed {
+    record: OutRecord,
+    outcome: Outcome,
+}
+
+enum Outcome {
+    Output,
+    Dead { class: ErrorClass, message: String },
+}
+
+/// A record handed to its partition task, in input order.
+struct Job {
+    msg: Arc<OwnedMessage>,
+    result: JoinHandle<Processed>,
+}
+
+/// A record's output (or dead letter) was acknowledged.
+struct Done {
+    partition: PartitionId,
+    epoch: u64,
+    offset: i64,
+}
+
+/// Consumer-thread state of one assigned partition.
+struct Part {
+    /// Distinguishes this assignment from an earlier one of the same partition, so completions of
+    /// records abandoned at a revocation never store offsets for the new owner's run.
+    epoch: u64,
+    offsets: PartitionOffsets,
+    /// Records fetched while the partition was full; it is paused until they are started.
+    held: VecDeque<OwnedMessage>,
+    paused: bool,
+    jobs: tmpsc::UnboundedSender<Job>,
+    cancel: CancellationToken,
+}
+
+#[derive(Default)]
+struct State {
+    parts: HashMap<PartitionId, Part>,
+    next_epoch: u64,
+    /// Sum of unstored records over all partitions.
+    total: usize,
+}
+
+pub struct Pipeline {
+    cfg: PipelineConfig,
+    rt: Handle,
+    producer: Arc<OutputProducer>,
+    enricher: Arc<Enricher>,
+    model: String,
+    /// Permits = enrich pool size: CPU-bound work never runs more than that many at once.
+    pool: Arc<Semaphore>,
+    metrics: Metrics,
+    status: Arc<Status>,
+    tasks: TaskTracker,
+    /// Parent of every partition token: cancelling it abandons all in-flight work.
+    abort: CancellationToken,
+    state: Mutex<State>,
+    done_tx: mpsc::Sender<Done>,
+    done_rx: Mutex<mpsc::Receiver<Done>>,
+    dlq_log: RateLimit,
+}
+
+impl Pipeline {
+    pub fn new(
+        cfg: PipelineConfig,
+        rt: Handle,
+        producer: Arc<OutputProducer>,
+        enricher: Arc<Enricher>,
+        metrics: Metrics,
+        status: Arc<Status>,
+    ) -> Arc<Self> {
+        let (done_tx, done_rx) = mpsc::channel();
+        Arc::new(Self {
+            pool: Arc::new(Semaphore::new(cfg.threads.max(1))),
+            model: enricher.model_name(),
+            cfg,
+            rt,
+            producer,
+            enricher,
+            metrics,
+            status,
+            tasks: TaskTracker::new(),
+            abort: CancellationToken::new(),
+            state: Mutex::new(State::default()),
+            done_tx,
+            done_rx: Mutex::new(done_rx),
+            dlq_log: RateLimit::new(Duration::from_secs(1)),
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Abandons whatever is still running and waits (bounded) for the tasks to end.
+    pub async fn close(&self, timeout: Duration) {
+        self.abort.cancel();
+        self.tasks.close();
+        if tokio::time::timeout(timeout, self.tasks.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("pipeline tasks did not stop in time");
+        }
+    }
+
+    // ---- consumer thread ----------------------------------------------------------------------
+
+    /// Takes one fetched record into the pipeline, or holds it and pauses its partition when full.
+    fn admit(self: &Arc<Self>, consumer: &InputConsumer, msg: OwnedMessage) {
+        let id = (msg.topic().to_string(), msg.partition());
+        let mut guard = self.lock();
+        if !guard.parts.contains_key(&id) {
+            // Records only arrive for assigned partitions; this covers a callback we did not see.
+            self.add_partition(&mut guard, id.clone());
+        }
+        let State { parts, total, .. } = &mut *guard;
+        let Some(part) = parts.get_mut(&id) else {
+            return;
+        };
+        let full = !part.held.is_empty()
+            || part.offsets.len() >= self.cfg.max_inflight_per_partition
+            || *total >= self.cfg.max_inflight;
+        if full {
+            part.held.push_back(msg);
+            if !part.paused {
+                part.paused = true;
+                set_paused(consumer, &id, true);
+            }
+            return;
+        }
+        self.start(part, total, msg);
+    }
+
+    fn start(self: &Arc<Self>, part: &mut Part, total: &mut usize, msg: OwnedMessage) {
+        part.offsets.begin(msg.offset());
+        *total += 1;
+        self.metrics.inflight.set(*total as i64);
+        self.metrics.records_consumed.inc();
+        let msg = Arc::new(msg);
+        let result = self.spawn_processing(msg.clone());
+        // A closed channel means the partition is being dropped; its record will be redelivered.
+        let _ = part.jobs.send(Job { msg, result });
+    }
+
+    /// Applies acknowledged completions: stores advanced offsets, releases held records.
+    fn pump(self: &Arc<Self>, consumer: &InputConsumer) {
+        let mut stores = Vec::new();
+        {
+            let rx = self.done_rx.lock().unwrap_or_else(|p| p.into_inner());
+            let mut guard = self.lock();
+            let state = &mut *guard;
+            while let Ok(done) = rx.try_recv() {
+                let Some(part) = state.parts.get_mut(&done.partition) else {
+                    continue;
+                };
+                if part.epoch != done.epoch {
+                    continue;
+                }
+                let before = part.offsets.len();
+                if let Some(next) = part.offsets.finish(done.offset) {
+                    stores.push((done.partition, next));
+                }
+                state.total -= before - part.offsets.len();
+            }
+            self.metrics.inflight.set(state.total as i64);
+            let State { parts, total, .. } = state;
+            for (id, part) in parts.iter_mut() {
+                while !part.held.is_empty()
+                    && part.offsets.len() < self.cfg.max_inflight_per_partition
+                    && *total < self.cfg.max_inflight
+                {
+                    if let Some(msg) = part.held.pop_front() {
+                        self.start(part, total, msg);
+                    }
+                }
+                if part.held.is_empty() && part.paused {
+                    part.paused = false;
+                    set_paused(consumer, id, false);
+                }
+            }
+        }
+        if stores.is_empty() {
+            return;
+        }
+        let mut tpl = TopicPartitionList::new();
+        for ((topic, partition), next) in &stores {
+            if let Err(e) = tpl.add_partition_offset(topic, *partition, Offset::Offset(*next)) {
+                tracing::warn!(topic, partition, "cannot build offset list: {e}");
+            }
+        }
+        if let Err(e) = consumer.store_offsets(&tpl) {
+            tracing::warn!("cannot store offsets: {e}");
+        }
+    }
+
+    /// Waits until the given partitions (all when `None`) have nothing unstored, or `deadline`.
+    /// Returns how many records were still unfinished.
+    fn drain(
+        self: &Arc<Self>,
+        consumer: &InputConsumer,
+        only: Option<&HashSet<PartitionId>>,
+        deadline: Instant,
+    ) -> usize {
+        loop {
+            self.status.touch();
+            self.pump(consumer);
+            let left: usize = self
+                .lock()
+                .parts
+                .iter()
+                .filter(|(id, _)| only.is_none_or(|set| set.contains(*id)))
+                .map(|(_, p)| p.offsets.len())
+                .sum();
+            if left == 0 || Instant::now() >= deadline {
+                return left;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Drops partitions from the state; their tasks stop and late completions are ignored.
+    fn forget(&self, only: Option<&HashSet<PartitionId>>) {
+        let mut guard = self.lock();
+        let state = &mut *guard;
+        let ids: Vec<PartitionId> = state
+            .parts
+            .keys()
+            .filter(|id| only.is_none_or(|set| set.contains(*id)))
+            .cloned()
+            .collect();
+        for id in ids {
+            if let Some(part) = state.parts.remove(&id) {
+                part.cancel.cancel();
+                state.total -= part.offsets.len();
+                let partition = id.1.to_string();
+                let _ = self
+                    .metrics
+                    .consumer_lag
+                    .remove_label_values(&[id.0.as_str(), partition.as_str()]);
+            }
+        }
+        self.metrics.inflight.set(state.total as i64);
+    }
+
+    /// Stop taking records for the partitions, finish what runs within the drain deadline, commit.
+    fn wind_down(
+        self: &Arc<Self>,
+        consumer: &InputConsumer,
+        only: Option<&HashSet<PartitionId>>,
+        why: &'static str,
+    ) {
+        {
+            let mut guard = self.lock();
+            for (id, part) in guard.parts.iter_mut() {
+                if only.is_none_or(|set| set.contains(id)) {
+                    // Held records were never started nor stored: the next owner reads them again.
+                    part.held.clear();
+                    if part.paused {
+                        part.paused = false;
+                        set_paused(consumer, id, false);
+                    }
+                }
+            }
+        }
+        let started = Instant::now();
+        let left = self.drain(consumer, only, started + self.cfg.drain_timeout);
+        if left > 0 {
+            tracing::warn!(
+                unfinished = left,
+                "{why}: drain deadline passed, unfinished records will be consumed again"
+            );
+        } else {
+            tracing::info!(
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "{why}: in-flight records finished"
+            );
+        }
+        if !consumer.assignment_lost() {
+            commit_sync(consumer);
+        }
+        self.forget(only);
+    }
+
+    fn add_partition(self: &Arc<Self>, state: &mut State, id: PartitionId) {
+        let epoch = state.next_epoch;
+        state.next_epoch += 1;
+        let (jobs, rx) = tmpsc::unbounded_channel();
+        let cancel = self.abort.child_token();
+        let this = self.clone();
+        let task_id = id.clone();
+        let task_cancel = cancel.clone();
+        self.tasks.spawn_on(
+            async move { this.run_partition(task_id, epoch, rx, task_cancel).await },
+            &self.rt,
+        );
+        state.parts.insert(
+            id,
+            Part {
+                epoch,
+                offsets: PartitionOffsets::default(),
+                held: VecDeque::new(),
+                paused: false,
+                jobs,
+                cancel,
+            },
+        );
+    }
+
+    // ---- enrich pool ---------------------------------------------------------------------------
+
+    fn spawn_processing(self: &Arc<Self>, msg: Arc<OwnedMessage>) -> JoinHandle<Processed> {
+        let this = self.clone();
+        self.tasks.spawn_on(
+            async move {
+                // The semaphore is never closed; without a permit we would still make progress.
+                let permit = this.pool.clone().acquire_owned().await.ok();
+                let worker = this.clone();
+                let record = msg.clone();
+                let job = this.tasks.spawn_blocking_on(
+                    move || {
+                        let _permit = permit;
+                        worker.process(&record)
+                    },
+                    &this.rt,
+                );
+                match job.await {
+                    Ok(processed) => processed,
+                    Err(e) => this.dead(
+                        &msg,
+                        ErrorClass::EnrichFailed,
+                        format!("enrich task failed: {e}"),
+                    ),
+                }
+            },
+            &self.rt,
+        )
+    }
+
+    /// Decode and enrich one record (blocking, CPU-bound).
+    fn process(&self, msg: &OwnedMessage) -> Processed {
+        let article = match article::decode(msg.payload(), msg.key(), &self.cfg.limits) {
+            Ok(a) => a,
+            Err(e) => return self.dead(msg, e.class, e.message),
+        };
+        let started = Instant::now();
+        let analysis = catch_unwind(AssertUnwindSafe(|| self.enricher.analyze(&article.text)));
+        let elapsed = started.elapsed();
+        self.metrics.enrich_duration.observe(elapsed.as_secs_f64());
+        let analysis = match analysis {
+            Ok(a) => a,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                return self.dead(
+                    msg,
+                    ErrorClass::EnrichFailed,
+                    format!("enrich core panicked: {what}"),
+                );
+            }
+        };
+        for e in &analysis.entities {
+            self.metrics
+                .entities_extracted
+                .with_label_values(&[e.etype.as_str()])
+                .inc();
+        }
+        for r in &analysis.relations {
+            self.metrics
+                .relations_extracted
+                .with_label_values(&[r.predicate.as_str()])
+                .inc();
+        }
+        let id = article.id.clone();
+        let source = SourcePosition {
+            topic: msg.topic().to_string(),
+            partition: msg.partition(),
+            offset: msg.offset(),
+        };
+        let doc = article.into_doc(
+            analysis,
+            self.model.clone(),
+            elapsed.as_micros() as u64,
+            Some(source),
+        );
+        match serde_json::to_vec(&doc) {
+            Ok(payload) => Processed {
+                record: OutRecord {
+                    topic: self.cfg.output_topic.clone(),
+                    key: Some(id.into_bytes()),
+                    payload: Some(payload),
+                    headers: copy_headers(msg),
+                },
+                outcome: Outcome::Output,
+            },
+            Err(e) => self.dead(
+                msg,
+                ErrorClass::EnrichFailed,
+                format!("cannot serialize output: {e}"),
+            ),
+        }
+    }
+
+    /// The dead letter for `msg`: original key, bytes and headers plus the error headers.
+    fn dead(&self, msg: &OwnedMessage, class: ErrorClass, message: String) -> Processed {
+        let info = DeadLetterInfo {
+            class: class.as_str(),
+            error: &message,
+            topic: msg.topic(),
+            partition: msg.partition(),
+            offset: msg.offset(),
+        };
+        Processed {
+            record: OutRecord {
+                topic: self.cfg.dlq_topic.clone(),
+                key: msg.key().map(<[u8]>::to_vec),
+                payload: msg.payload().map(<[u8]>::to_vec),
+                headers: producer::dead_letter_headers(&copy_headers(msg), &info),
+            },
+            outcome: Outcome::Dead { class, message },
+        }
+    }
+
+    // ---- partition tasks -----------------------------------------------------------------------
+
+    /// Publishes one partition's results in input order.
+    async fn run_partition(
+        self: Arc<Self>,
+        id: PartitionId,
+        epoch: u64,
+        mut jobs: tmpsc::UnboundedReceiver<Job>,
+        cancel: CancellationToken,
+    ) {
+        loop {
+            let job = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                job = jobs.recv() => match job { Some(j) => j, None => return },
+            };
+            let processed = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                r = job.result => match r {
+                    Ok(p) => p,
+                    Err(e) => self.dead(&job.msg, ErrorClass::EnrichFailed, format!("enrich task failed: {e}")),
+                },
+            };
+            let queued = producer::enqueue(&self.producer, &processed.record, &cancel).await;
+            if matches!(queued, Err(SendError::Cancelled)) {
+                return;
+            }
+            let this = self.clone();
+            let done = Done {
+                partition: id.clone(),
+                epoch,
+                offset: job.msg.offset(),
+            };
+            let cancel = cancel.clone();
+            self.tasks.spawn(async move {
+                this.finish(job.msg, processed, queued, done, cancel).await;
+            });
+        }
+    }
+
+    /// Waits for the broker's ack (re-sending on transient errors), counts, reports the offset.
+    async fn finish(
+        self: Arc<Self>,
+        msg: Arc<OwnedMessage>,
+        mut processed: Processed,
+        mut queued: Result<DeliveryFuture, SendError>,
+        done: Done,
+        cancel: CancellationToken,
+    ) {
+        loop {
+            let result = match queued {
+                Ok(delivery) => {
+                    producer::deliver(&self.producer, &processed.record, delivery, &cancel).await
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => break,
+                Err(SendError::Cancelled) => return,
+                Err(SendError::Permanent(e)) => match processed.outcome {
+                    Outcome::Output => {
+                        processed = self.dead(
+                            &msg,
+                            ErrorClass::EnrichFailed,
+                            format!("output rejected by kafka: {e}"),
+                        );
+                        queued =
+                            producer::enqueue(&self.producer, &processed.record, &cancel).await;
+                    }
+                    Outcome::Dead { .. } => {
+                        tracing::error!(
+                            topic = msg.topic(),
+                            partition = msg.partition(),
+                            offset = msg.offset(),
+                            "dead letter rejected by kafka, record skipped: {e}"
+                        );
+                        break;
+                    }
+                },
+            }
+        }
+        match &processed.outcome {
+            Outcome::Output => {
+                self.metrics.records_produced.inc();
+                if let Some(ts) = msg.timestamp().to_millis().filter(|t| *t > 0) {
+                    let latency_ms = now_ms().saturating_sub(ts as u64);
+                    self.metrics
+                        .end_to_end_latency
+                        .observe(latency_ms as f64 / 1000.0);
+                }
+            }
+            Outcome::Dead { class, message } => {
+                self.metrics
+                    .records_dlq
+                    .with_label_values(&[class.as_str()])
+                    .inc();
+                if let Some(suppressed) = self.dlq_log.check() {
+                    tracing::warn!(
+                        topic = msg.topic(),
+                        partition = msg.partition(),
+                        offset = msg.offset(),
+                        reason = class.as_str(),
+                        suppressed,
+                        "record sent to the dead-letter topic: {message}"
+                    );
+                }
+            }
+        }
+        // The consumer thread may be gone at shutdown; then there is nothing left to store.
+        let _ = self.done_tx.send(done);
+    }
+}
+
+/// The rebalance handler handed to the consumer context; runs on the consumer thread.
+pub struct Rebalancer {
+    pipeline: Arc<Pipeline>,
+}
+
+impl Rebalancer {
+    pub fn new(pipeline: Arc<Pipeline>) -> Self {
+        Self { pipeline }
+    }
+}
+
+impl RebalanceHandler for Rebalancer {
+    fn assigned(&self, _consumer: &InputConsumer, partitions: &[PartitionId]) {
+        let mut guard = self.pipeline.lock();
+        for id in partitions {
+            if !guard.parts.contains_key(id) {
+                self.pipeline.add_partition(&mut guard, id.clone());
+            }
+        }
+    }
+
+    fn revoking(&self, consumer: &InputConsumer, partitions: &[PartitionId]) {
+        let set: HashSet<PartitionId> = partitions.iter().cloned().collect();
+        self.pipeline
+            .wind_down(consumer, Some(&set), "partitions revoked");
+    }
+}
+
+/// The consumer thread's body: subscribe, poll until `stop`, then drain, commit and close.
+pub fn consume(
+    pipeline: Arc<Pipeline>,
+    consumer: InputConsumer,
+    input_topic: &str,
+    stop: CancellationToken,
+) -> Result<(), rdkafka::error::KafkaError> {
+    consumer.subscribe(&[input_topic])?;
+    tracing::info!(topic = input_topic, "worker started");
+    let errors = RateLimit::new(Duration::from_secs(10));
+    while !stop.is_cancelled() {
+        pipeline.status.touch();
+        match consumer.poll(POLL_INTERVAL) {
+            Some(Ok(msg)) => pipeline.admit(&consumer, msg.detach()),
+            Some(Err(e)) => {
+                if let Some(suppressed) = errors.check() {
+                    tracing::warn!(suppressed, "consumer error (retrying): {e}");
+                }
+            }
+            None => {}
+        }
+        pipeline.pump(&consumer);
+    }
+    pipeline.status.stopping.store(true, Ordering::Relaxed);
+    tracing::info!("stopping: no more fetching, finishing in-flight records");
+    pipeline.wind_down(&consumer, None, "shutdown");
+    // Dropping the consumer leaves the group (its revoke callback finds nothing left to do).
+    drop(consumer);
+    tracing::info!("consumer closed");
+    Ok(())
+}
+
+fn set_paused(consumer: &InputConsumer, id: &PartitionId, pause: bool) {
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition(&id.0, id.1);
+    let result = if pause {
+        consumer.pause(&tpl)
+    } else {
+        consumer.resume(&tpl)
+    };
+    if let Err(e) = result {
+        tracing::warn!(topic = %id.0, partition = id.1, pause, "cannot pause/resume partition: {e}");
+    }
+}
+
+fn commit_sync(consumer: &InputConsumer) {
+    match consumer.commit_consumer_state(CommitMode::Sync) {
+        Ok(()) => tracing::info!("offsets committed"),
+        Err(e) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::NoOffset) => {}
+        Err(e) => tracing::warn!("offset commit failed: {e}"),
+    }
+}
+
+fn copy_headers(msg: &OwnedMessage) -> HeaderList {
+    msg.headers()
+        .map(|h| {
+            h.iter()
+                .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,159 @@
+//! The consumer: group membership, manual offset store, rebalance and statistics callbacks.
+//!
+//! Offsets are stored by the worker only once a record's output is acknowledged
+//! (`enable.auto.offset.store=false`); librdkafka's auto-commit then commits what was stored. The
+//! rebalance callbacks run on the thread that polls (the worker's consumer thread), which is what
+//! lets a revocation block there while in-flight records of the revoked partitions finish.
+
+use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
+use crate::config::KafkaSettings;
+use crate::metrics::Metrics;
+use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
+use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
+use rdkafka::{ClientContext, Statistics, TopicPartitionList};
+use std::sync::Arc;
+use std::time::Duration;
+
+/// (topic, partition)
+pub type PartitionId = (String, i32);
+
+/// What the worker does when partitions come and go. Called on the polling thread.
+pub trait RebalanceHandler: Send + Sync {
+    /// Partitions were assigned (after librdkafka applied the assignment).
+    fn assigned(&self, consumer: &BaseConsumer<ConsumerCtx>, partitions: &[PartitionId]);
+    /// Partitions are about to be revoked: finish or abandon their in-flight work and commit.
+    fn revoking(&self, consumer: &BaseConsumer<ConsumerCtx>, partitions: &[PartitionId]);
+}
+
+pub struct ConsumerCtx {
+    status: Arc<Status>,
+    metrics: Metrics,
+    handler: Arc<dyn RebalanceHandler>,
+    input_topic: String,
+    errors: RateLimit,
+}
+
+impl ConsumerCtx {
+    pub fn new(
+        status: Arc<Status>,
+        metrics: Metrics,
+        handler: Arc<dyn RebalanceHandler>,
+        input_topic: String,
+    ) -> Self {
+        Self {
+            status,
+            metrics,
+            handler,
+            input_topic,
+            errors: RateLimit::new(Duration::from_secs(10)),
+        }
+    }
+}
+
+fn partition_ids(tpl: &TopicPartitionList) -> Vec<PartitionId> {
+    tpl.elements()
+        .iter()
+        .map(|e| (e.topic().to_string(), e.partition()))
+        .collect()
+}
+
+impl ClientContext for ConsumerCtx {
+    fn log(&self, level: RDKafkaLogLevel, fac: &str, log_message: &str) {
+        log_librdkafka(level, fac, log_message);
+    }
+
+    fn stats(&self, statistics: Statistics) {
+        set_connected(
+            &self.status.consumer_up,
+            super::any_broker_up(&statistics),
+            "consumer",
+        );
+        let Some(topic) = statistics.topics.get(&self.input_topic) else {
+            return;
+        };
+        for (partition, p) in &topic.partitions {
+            // -1 is librdkafka's internal "unassigned" partition.
+            if *partition < 0 {
+                continue;
+            }
+            let label = partition.to_string();
+            let labels = [self.input_topic.as_str(), label.as_str()];
+            if p.desired && p.consumer_lag >= 0 {
+                self.metrics
+                    .consumer_lag
+                    .with_label_values(&labels)
+                    .set(p.consumer_lag);
+            } else if !p.desired {
+                let _ = self.metrics.consumer_lag.remove_label_values(&labels);
+            }
+        }
+    }
+
+    fn error(&self, error: KafkaError, reason: &str) {
+        if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
+            set_connected(&self.status.consumer_up, false, "consumer");
+        }
+        log_client_error(&self.errors, "consumer", &error, reason);
+    }
+}
+
+impl ConsumerContext for ConsumerCtx {
+    fn pre_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Revoke(tpl) => {
+                let parts = partition_ids(tpl);
+                tracing::info!(partitions = ?parts, "partitions revoked");
+                self.handler.revoking(consumer, &parts);
+            }
+            Rebalance::Assign(_) => {}
+            Rebalance::Error(e) => tracing::warn!("rebalance error: {e}"),
+        }
+    }
+
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            self.metrics.rebalances.inc();
+            let parts = partition_ids(tpl);
+            tracing::info!(partitions = ?parts, "partitions assigned");
+            self.handler.assigned(consumer, &parts);
+        }
+    }
+
+    fn commit_callback(&self, result: KafkaResult<()>, offsets: &TopicPartitionList) {
+        match result {
+            Ok(()) => self.metrics.offset_commits.with_label_values(&["ok"]).inc(),
+            // Nothing new was stored since the last commit: not a commit at all.
+            Err(e) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::NoOffset) => {}
+            Err(e) => {
+                self.metrics
+                    .offset_commits
+                    .with_label_values(&["error"])
+                    .inc();
+                tracing::warn!(partitions = offsets.count(), "offset commit failed: {e}");
+            }
+        }
+    }
+}
+
+pub type InputConsumer = BaseConsumer<ConsumerCtx>;
+
+/// Builds the consumer; `consumer_extra` properties override the defaults set here.
+pub fn create(settings: &KafkaSettings, ctx: ConsumerCtx) -> Result<InputConsumer, KafkaError> {
+    let mut config = ClientConfig::new();
+    config
+        .set("bootstrap.servers", &settings.brokers)
+        .set("group.id", &settings.group_id)
+        .set("enable.auto.commit", "true")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest")
+        .set(
+            "session.timeout.ms",
+            settings.session_timeout_ms.to_string(),
+        )
+        .set("statistics.interval.ms", "1000");
+    for (key, value) in &settings.consumer_extra {
+        config.set(key, value);
+    }
+    config.create_with_context(ctx)
+}

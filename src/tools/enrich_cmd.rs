@@ -1,0 +1,124 @@
+//! `newsenrich enrich [FILE…]`: articles from files or stdin to v1 JSON lines on stdout, no Kafka.
+//!
+//! An input whose first non-whitespace byte is `{` is JSON lines (one article per line); any other
+//! input is one raw-text article. Decoding follows the worker's rules (`article::decode`). A bad line
+//! is reported on stderr with its line number and the rest still go out; the exit status says
+//! whether anything failed.
+
+use crate::article::{self, ErrorClass};
+use crate::config::Settings;
+use crate::enrich::Enricher;
+use anyhow::Context;
+use std::io::{Read, Write};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Returns `Ok(true)` when every article was enriched, `Ok(false)` when some failed.
+pub fn run(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<bool> {
+    let dir = &settings.enrich.models_dir;
+    let enricher = Enricher::load(dir).with_context(|| {
+        format!(
+            "cannot load models from {} (enrich.models_dir)",
+            dir.display()
+        )
+    })?;
+    let mut run = Run {
+        settings,
+        model: enricher.model_name(),
+        enricher,
+        out: std::io::BufWriter::new(std::io::stdout().lock()),
+        failed: 0,
+    };
+    if files.is_empty() {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .read_to_end(&mut bytes)
+            .context("cannot read stdin")?;
+        run.input("<stdin>", &bytes)?;
+    }
+    for path in files {
+        let name = path.display().to_string();
+        match std::fs::read(path) {
+            Ok(bytes) => run.input(&name, &bytes)?,
+            Err(e) => {
+                eprintln!("{name}: cannot read: {e}");
+                run.failed += 1;
+            }
+        }
+    }
+    run.out.flush().context("cannot write to stdout")?;
+    if run.failed > 0 {
+        eprintln!("{} article(s) failed", run.failed);
+    }
+    Ok(run.failed == 0)
+}
+
+struct Run<'a, W: Write> {
+    settings: &'a Settings,
+    enricher: Enricher,
+    model: String,
+    out: W,
+    failed: usize,
+}
+
+impl<W: Write> Run<'_, W> {
+    fn input(&mut self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return self.article(name, None, bytes);
+        }
+        for (index, line) in bytes.split(|b| *b == b'\n').enumerate() {
+            let trimmed = line.trim_ascii();
+            if trimmed.is_empty() {
+                continue;
+            }
+            if !matches!(trimmed.first(), Some(b'{') | Some(b'[')) {
+                // In a JSON-lines input a stray line is broken JSON, not a plain-text article.
+                self.fail(
+                    name,
+                    Some(index + 1),
+                    ErrorClass::InvalidJson,
+                    "line is not a JSON object",
+                );
+                continue;
+            }
+            self.article(name, Some(index + 1), trimmed)?;
+        }
+        Ok(())
+    }
+
+    fn article(&mut self, name: &str, line: Option<usize>, bytes: &[u8]) -> anyhow::Result<()> {
+        let article = match article::decode(Some(bytes), None, &self.settings.limits) {
+            Ok(a) => a,
+            Err(e) => {
+                self.fail(name, line, e.class, &e.message);
+                return Ok(());
+            }
+        };
+        let started = Instant::now();
+        let analysis = match catch_unwind(AssertUnwindSafe(|| self.enricher.analyze(&article.text)))
+        {
+            Ok(a) => a,
+            Err(_) => {
+                self.fail(name, line, ErrorClass::EnrichFailed, "enrich core panicked");
+                return Ok(());
+            }
+        };
+        let duration_us = started.elapsed().as_micros() as u64;
+        let doc = article.into_doc(analysis, self.model.clone(), duration_us, None);
+        serde_json::to_writer(&mut self.out, &doc).context("cannot write to stdout")?;
+        self.out
+            .write_all(b"\n")
+            .context("cannot write to stdout")?;
+        Ok(())
+    }
+
+    fn fail(&mut self, name: &str, line: Option<usize>, class: ErrorClass, message: &str) {
+        self.failed += 1;
+        match line {
+            Some(n) => eprintln!("{name}:{n}: {}: {message}", class.as_str()),
+            None => eprintln!("{name}: {}: {message}", class.as_str()),
+        }
+    }
+}
