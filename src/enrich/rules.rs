@@ -15,6 +15,10 @@ pub fn find(text: &str, tokens: &[Token<'_>], sentences: &[Sentence]) -> Vec<Men
         let end = sentence.tokens.end.min(tokens.len());
         let mut i = sentence.tokens.start;
         while i < end {
+            if !may_start(tokens[i].text) {
+                i += 1;
+                continue;
+            }
             let window = &tokens[..end];
             let found = percent_at(window, i)
                 .map(|n| (n, EntityType::Percent))
@@ -32,6 +36,16 @@ pub fn find(text: &str, tokens: &[Token<'_>], sentences: &[Sentence]) -> Vec<Men
         }
     }
     out
+}
+
+/// Cheap filter: every rule starts at a digit, a sign, a capitalised word (months, weekdays,
+/// "US$"), a non-ASCII symbol ("€") or a number word. Lower-case words are most tokens.
+fn may_start(w: &str) -> bool {
+    match w.as_bytes().first() {
+        Some(b) if b.is_ascii_lowercase() => is_number_word(w),
+        Some(b) => !b.is_ascii_punctuation() || matches!(b, b'$' | b'-' | b'+'),
+        None => false,
+    }
 }
 
 fn mention(

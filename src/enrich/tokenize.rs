@@ -12,20 +12,53 @@ use super::Token;
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
     let mut spans: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 5 + 1);
     let mut suffixes: Vec<(usize, usize)> = Vec::new();
+    let bytes = text.as_bytes();
     let mut chunk_start: Option<usize> = None;
-    for (bi, ch) in text.char_indices() {
-        if ch.is_whitespace() {
+    let mut i = 0;
+    while i < bytes.len() {
+        // ASCII is decided byte by byte; only other bytes pay for decoding a char.
+        let (space, len) = if bytes[i] < 0x80 {
+            (bytes[i].is_ascii_whitespace() || bytes[i] == 0x0b, 1)
+        } else {
+            match text[i..].chars().next() {
+                Some(c) => (c.is_whitespace(), c.len_utf8()),
+                None => (false, 1),
+            }
+        };
+        if space {
             if let Some(s) = chunk_start.take() {
-                split_piece(text, s, bi, &mut spans, &mut suffixes);
+                if is_list_number(text, s, i) {
+                    spans.push((s, i));
+                } else {
+                    split_piece(text, s, i, &mut spans, &mut suffixes);
+                }
             }
         } else if chunk_start.is_none() {
-            chunk_start = Some(bi);
+            chunk_start = Some(i);
         }
+        i += len;
     }
     if let Some(s) = chunk_start {
         split_piece(text, s, text.len(), &mut spans, &mut suffixes);
     }
     to_tokens(text, &spans)
+}
+
+/// "1." opening a line numbers a list item and stays one token, as in CoNLL's result tables.
+fn is_list_number(text: &str, s: usize, e: usize) -> bool {
+    let b = text.as_bytes();
+    let at_line_start = s == 0
+        || b[..s]
+            .iter()
+            .rev()
+            .take_while(|c| **c == b' ' || **c == b'\t')
+            .count()
+            == s
+        || b[..s].iter().rev().find(|c| !matches!(c, b' ' | b'\t')) == Some(&b'\n');
+    (2..=3).contains(&(e - s))
+        && b[e - 1] == b'.'
+        && b[s..e - 1].iter().all(u8::is_ascii_digit)
+        && at_line_start
 }
 
 /// Turns byte spans (in order) into tokens, counting chars only over the gaps walked so far.
@@ -61,6 +94,14 @@ fn split_piece(
     out: &mut Vec<(usize, usize)>,
     stack: &mut Vec<(usize, usize)>,
 ) {
+    if s >= e {
+        return;
+    }
+    // Most chunks are plain words or numbers: nothing to peel or split.
+    if text.as_bytes()[s..e].iter().all(u8::is_ascii_alphanumeric) {
+        out.push((s, e));
+        return;
+    }
     let base = stack.len();
     while s < e {
         match prefix_len(&text[s..e]) {
@@ -218,6 +259,9 @@ const CLITICS: [&str; 12] = [
 /// Length of a clitic at the end of `w` ("'s", "’s", "n't", "'re", …), when something word-like
 /// precedes it. Also used to recognise a chunk that is nothing but a clitic.
 fn clitic_len(w: &str) -> Option<usize> {
+    if !w.contains(['\'', '’']) {
+        return None;
+    }
     let ends_with = |suffix: &str| {
         w.len() >= suffix.len()
             && w.is_char_boundary(w.len() - suffix.len())
@@ -252,6 +296,9 @@ const UNITS: [&str; 10] = ["m", "mn", "mln", "bn", "b", "bln", "tn", "trn", "k",
 
 fn unit_len(w: &str) -> Option<usize> {
     let b = w.as_bytes();
+    if !b.first().is_some_and(u8::is_ascii_digit) {
+        return None;
+    }
     let digits_end = b
         .iter()
         .position(|c| !(c.is_ascii_digit() || *c == b'.' || *c == b','))?;
@@ -409,6 +456,15 @@ mod tests {
             ("(AT&T)", &["(", "AT&T", ")"]),
             ("won 3-1.", &["won", "3-1", "."]),
             ("-5 degrees", &["-5", "degrees"]),
+            (
+                "1. Jones (U.S.) 12.71\n2. Smith",
+                &["1.", "Jones", "(", "U.S.", ")", "12.71", "2.", "Smith"],
+            ),
+            ("in 1. Then", &["in", "1", ".", "Then"]),
+            (
+                "He said \"no\" : done",
+                &["He", "said", "\"", "no", "\"", ":", "done"],
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(&texts(input), want, "input: {input}");

@@ -25,7 +25,8 @@ pub struct PhraseMatcher {
     phrases: FxHashMap<Box<str>, u16>,
     /// The same for lower-cased phrases whose lexicon form is not all capitals, to match headlines.
     folded: FxHashMap<Box<str>, u16>,
-    /// First token -> longest phrase length starting with it (exact case, then folded).
+    /// First token -> bit set of the phrase lengths starting with it (bit `len - 1`), exact case and
+    /// folded, so a probe builds only keys that can exist.
     first: FxHashMap<Box<str>, u8>,
     first_folded: FxHashMap<Box<str>, u8>,
 }
@@ -50,15 +51,13 @@ impl PhraseMatcher {
         let key = tokens.iter().map(|t| t.text).collect::<Vec<_>>().join(" ");
         let len = tokens.len() as u8;
         *self.phrases.entry(key.as_str().into()).or_default() |= 1 << kind.index();
-        let first = self.first.entry(tokens[0].text.into()).or_default();
-        *first = (*first).max(len);
+        *self.first.entry(tokens[0].text.into()).or_default() |= 1 << (len - 1);
         let all_caps = key.chars().any(char::is_uppercase) && !key.chars().any(char::is_lowercase);
         if !all_caps {
             let lower = key.to_lowercase();
             *self.folded.entry(lower.as_str().into()).or_default() |= 1 << kind.index();
             let first_word = tokens[0].text.to_lowercase();
-            let first = self.first_folded.entry(first_word.into()).or_default();
-            *first = (*first).max(len);
+            *self.first_folded.entry(first_word.into()).or_default() |= 1 << (len - 1);
         }
     }
 
@@ -71,6 +70,10 @@ impl PhraseMatcher {
         buf: &mut String,
     ) -> Option<PhraseMatch> {
         let w = word(i);
+        // Lexicon phrases start with a capital; most tokens are lower-case words or punctuation.
+        if !w.chars().next().is_some_and(char::is_uppercase) {
+            return None;
+        }
         if let Some(&max) = self.first.get(w) {
             if let Some((len, kinds)) = probe(&self.phrases, n, &word, i, max, buf, false) {
                 return Some(PhraseMatch {
@@ -119,18 +122,27 @@ impl PhraseMatcher {
     }
 }
 
-/// Tries phrase lengths from `max` down to 1 at token `i`; returns (length, kind bits).
+/// Tries the phrase lengths in `lengths` (bit `len - 1`), longest first, at token `i`; returns
+/// (length, kind bits).
 fn probe<'a>(
     map: &FxHashMap<Box<str>, u16>,
     n: usize,
     word: &impl Fn(usize) -> &'a str,
     i: usize,
-    max: u8,
+    lengths: u8,
     buf: &mut String,
     lower: bool,
 ) -> Option<(usize, u16)> {
-    let max = usize::from(max).min(n - i);
-    for len in (1..=max).rev() {
+    for len in (1..=MAX_TOKENS.min(n - i)).rev() {
+        if lengths & (1 << (len - 1)) == 0 {
+            continue;
+        }
+        if len == 1 && !lower {
+            if let Some(&kinds) = map.get(word(i)) {
+                return Some((1, kinds));
+            }
+            continue;
+        }
         buf.clear();
         for k in i..i + len {
             if k > i {
