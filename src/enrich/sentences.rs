@@ -15,23 +15,34 @@ pub fn split(text: &str, tokens: &[Token<'_>]) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut first = 0;
     let mut i = 0;
+    // The current line: its first token, and whether it is written in capitals so far (a headline
+    // or dateline such as "BRUSSELS 1996-08-22", which ends at its line break).
+    let mut line_first = 0;
+    let mut line_caps = true;
+    let mut line_has_upper = false;
     while i < tokens.len() {
+        let word = tokens[i].text;
+        line_caps &= !word.chars().any(char::is_lowercase);
+        line_has_upper |= word.chars().any(char::is_uppercase);
         let mut last = i;
         let mut ends = false;
-        if let Some(kind) = terminator(tokens[i].text) {
+        if let Some(kind) = terminator(word) {
             last = absorb_closers(tokens, i);
             ends = match tokens.get(last + 1) {
                 None => true,
                 Some(next) => {
-                    paragraph_break(text, &tokens[last], next) || ends_before(kind, next.text)
+                    newlines(text, &tokens[last], next) >= 2 || ends_before(kind, next.text)
                 }
             };
         }
         if !ends {
             last = i;
-            ends = tokens
-                .get(i + 1)
-                .is_some_and(|next| paragraph_break(text, &tokens[i], next));
+            ends = tokens.get(i + 1).is_some_and(|next| {
+                let breaks = newlines(text, &tokens[i], next);
+                let caps_line = line_first >= first && line_caps && line_has_upper;
+                breaks >= 2
+                    || (breaks == 1 && caps_line && !next.text.starts_with(char::is_lowercase))
+            });
         }
         if ends || last + 1 == tokens.len() {
             out.push(Sentence {
@@ -40,6 +51,14 @@ pub fn split(text: &str, tokens: &[Token<'_>]) -> Vec<Sentence> {
                 end: tokens[last].end,
             });
             first = last + 1;
+        }
+        if tokens
+            .get(last + 1)
+            .is_some_and(|next| newlines(text, &tokens[last], next) > 0)
+        {
+            line_first = last + 1;
+            line_caps = true;
+            line_has_upper = false;
         }
         i = last + 1;
     }
@@ -198,11 +217,11 @@ fn is_sentence_opener(word: &str) -> bool {
     )
 }
 
-/// True when the whitespace between two tokens holds an empty line.
-fn paragraph_break(text: &str, prev: &Token<'_>, next: &Token<'_>) -> bool {
+/// Number of line breaks in the whitespace between two tokens (2 or more: a paragraph break).
+fn newlines(text: &str, prev: &Token<'_>, next: &Token<'_>) -> usize {
     let from = prev.byte_start + prev.text.len();
     text.get(from..next.byte_start)
-        .is_some_and(|gap| gap.bytes().filter(|&b| b == b'\n').count() >= 2)
+        .map_or(0, |gap| gap.bytes().filter(|&b| b == b'\n').count())
 }
 
 #[cfg(test)]
@@ -269,6 +288,14 @@ mod tests {
                 ],
             ),
             ("no stop at the end", &["no stop at the end"]),
+            (
+                "BRUSSELS 1996-08-22\nThe Commission said so.",
+                &["BRUSSELS 1996-08-22", "The Commission said so."],
+            ),
+            (
+                "a line wrapped\nin the middle. And THE\nEND",
+                &["a line wrapped\nin the middle.", "And THE\nEND"],
+            ),
         ];
         for (input, want) in cases {
             assert_eq!(&sentences(input), want, "input: {input}");

@@ -124,6 +124,9 @@ impl Gazetteer {
                     EntityType::Norp
                 } else if kinds & (1 << GazKind::Country as u16) != 0 {
                     EntityType::Gpe
+                } else if kinds & LOCATION != 0 {
+                    // "Korean peninsula": a place the tagger read as a nationality phrase.
+                    EntityType::Loc
                 } else if is_event(text) {
                     EntityType::Event
                 } else {

@@ -119,6 +119,7 @@ fn refines_coarse_types() {
         (EntityType::Misc, "Muslim", EntityType::Norp),
         (EntityType::Misc, "Japanese-South Korean", EntityType::Norp),
         (EntityType::Misc, "World Cup", EntityType::Event),
+        (EntityType::Misc, "Indo-Pacific", EntityType::Loc),
         (EntityType::Misc, "World War II", EntityType::Event),
         (EntityType::Misc, "Israel-Iran", EntityType::Misc),
         (EntityType::Misc, "Windows", EntityType::Misc),
