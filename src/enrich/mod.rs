@@ -66,7 +66,9 @@ impl Enricher {
         let tokens = tokenize::tokenize(text);
         let sentences = sentences::split(text, &tokens);
         let tagged = self.ner.tag(&tokens, &sentences);
-        let mut mentions = self.gazetteer.refine(&tokens, tagged);
+        let mut mentions = self
+            .gazetteer
+            .refine_with(text, &tokens, &sentences, tagged);
         let extra = rules::find(text, &tokens, &sentences);
         merge_rule_mentions(&mut mentions, extra);
         let entities = entities::resolve(&mentions, &self.gazetteer);

@@ -1,0 +1,212 @@
+//! Type refinement: the tagger knows CoNLL's PER/ORG/LOC/MISC only; the v1 schema splits LOC into
+//! GPE and LOC and MISC into NORP, EVENT and MISC.
+
+use super::{GazKind, Gazetteer};
+use crate::enrich::{EntityType, Mention, Sentence, Token};
+
+const GPE_KINDS: u16 =
+    (1 << GazKind::Country as u16) | (1 << GazKind::State as u16) | (1 << GazKind::City as u16);
+const NORP_KINDS: u16 = (1 << GazKind::Demonym as u16) | (1 << GazKind::Group as u16);
+const LOCATION: u16 = 1 << GazKind::Location as u16;
+
+/// Words that make a place name a natural feature or region rather than a polity.
+const LOC_WORDS: &[&str] = &[
+    "River",
+    "Sea",
+    "Ocean",
+    "Gulf",
+    "Bay",
+    "Strait",
+    "Straits",
+    "Lake",
+    "Mountain",
+    "Mountains",
+    "Mount",
+    "Mt.",
+    "Peninsula",
+    "peninsula",
+    "Island",
+    "Islands",
+    "Isles",
+    "Valley",
+    "Desert",
+    "Canal",
+    "Coast",
+    "Plateau",
+    "Basin",
+    "Delta",
+    "Range",
+    "Heights",
+    "Channel",
+    "Forest",
+    "Glacier",
+    "Cape",
+    "Hills",
+    "Falls",
+    "Rainforest",
+    "Highlands",
+];
+
+/// Last words of event names: sporting events, wars, summits, elections.
+const EVENT_WORDS: &[&str] = &[
+    "Olympics",
+    "Olympiad",
+    "Paralympics",
+    "Games",
+    "Cup",
+    "Championship",
+    "Championships",
+    "Open",
+    "Prix",
+    "War",
+    "Summit",
+    "summit",
+    "Conference",
+    "Festival",
+    "Expo",
+    "Marathon",
+    "Revolution",
+    "Election",
+    "Elections",
+    "Massacre",
+    "Uprising",
+    "Crisis",
+    "Series",
+    "Bowl",
+    "Derby",
+];
+
+impl Gazetteer {
+    /// Refines the coarse tagger types only. Adding gazetteer-only mentions needs the article text
+    /// (a mention's text must be the exact article slice), so the pipeline calls
+    /// [`Gazetteer::refine_with`].
+    pub fn refine(&self, _tokens: &[Token<'_>], mut mentions: Vec<Mention>) -> Vec<Mention> {
+        for m in &mut mentions {
+            m.etype = self.refine_type(m.etype, &m.text);
+        }
+        mentions
+    }
+
+    /// Refines the coarse tagger types and adds capitalised multi-word country names and demonyms
+    /// ("South Korea", "South Korean") that no tagger mention touches. Keeps mentions sorted.
+    pub fn refine_with(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        mentions: Vec<Mention>,
+    ) -> Vec<Mention> {
+        let mut mentions = self.refine(tokens, mentions);
+        self.add_missed(text, tokens, sentences, &mut mentions);
+        mentions.sort_by_key(|m| (m.start, m.end));
+        mentions
+    }
+
+    /// The fine type for a tagger mention of coarse type `etype`.
+    pub fn refine_type(&self, etype: EntityType, text: &str) -> EntityType {
+        match etype {
+            EntityType::Loc => {
+                let kinds = self.kinds(text);
+                if kinds & GPE_KINDS != 0 {
+                    EntityType::Gpe
+                } else if kinds & LOCATION != 0 || has_word(text, LOC_WORDS) {
+                    EntityType::Loc
+                } else if kinds & NORP_KINDS != 0 {
+                    EntityType::Norp
+                } else {
+                    // Most places news names without a telltale word are towns and provinces.
+                    EntityType::Gpe
+                }
+            }
+            EntityType::Misc => {
+                let kinds = self.kinds(text);
+                if kinds & NORP_KINDS != 0 || self.is_compound_demonym(text) {
+                    EntityType::Norp
+                } else if kinds & (1 << GazKind::Country as u16) != 0 {
+                    EntityType::Gpe
+                } else if kinds & LOCATION != 0 {
+                    // "Korean peninsula": a place the tagger read as a nationality phrase.
+                    EntityType::Loc
+                } else if is_event(text) {
+                    EntityType::Event
+                } else {
+                    EntityType::Misc
+                }
+            }
+            other => other,
+        }
+    }
+
+    /// "Korean-American", "Sino-Japanese"-style compounds whose every part is a demonym.
+    fn is_compound_demonym(&self, text: &str) -> bool {
+        text.contains('-')
+            && text
+                .split('-')
+                .all(|part| !part.is_empty() && self.is_demonym(part))
+    }
+
+    /// Adds capitalised multi-word country names and demonyms no tagger mention touches.
+    fn add_missed(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        mentions: &mut Vec<Mention>,
+    ) {
+        let mut covered = vec![false; tokens.len()];
+        for m in mentions.iter() {
+            for c in covered.iter_mut().take(m.tokens.end).skip(m.tokens.start) {
+                *c = true;
+            }
+        }
+        let wanted = (1u16 << GazKind::Country as u16) | (1 << GazKind::Demonym as u16);
+        let mut buf = String::new();
+        let mut i = 0;
+        while i < tokens.len() {
+            let found = self
+                .matcher
+                .longest_at(tokens.len(), |k| tokens[k].text, i, &mut buf);
+            let Some(m) = found else {
+                i += 1;
+                continue;
+            };
+            let span = i..i + m.len;
+            let free = !covered[span.clone()].iter().any(|&c| c);
+            if m.len >= 2 && !m.folded && m.kinds & wanted != 0 && free {
+                let etype = if m.kinds & (1 << GazKind::Country as u16) != 0 {
+                    EntityType::Gpe
+                } else {
+                    EntityType::Norp
+                };
+                let (first, last) = (&tokens[span.start], &tokens[span.end - 1]);
+                let sentence = sentences
+                    .partition_point(|s| s.tokens.end <= span.start)
+                    .min(sentences.len().saturating_sub(1));
+                let bytes = first.byte_start..last.byte_start + last.text.len();
+                let Some(text) = text.get(bytes) else {
+                    i += m.len;
+                    continue;
+                };
+                mentions.push(Mention {
+                    start: first.start,
+                    end: last.end,
+                    tokens: span,
+                    sentence,
+                    etype,
+                    text: text.to_string(),
+                    confidence: 1.0,
+                });
+            }
+            i += m.len;
+        }
+    }
+}
+
+fn has_word(text: &str, words: &[&str]) -> bool {
+    text.split(' ').any(|w| words.contains(&w))
+}
+
+fn is_event(text: &str) -> bool {
+    let last = text.rsplit(' ').next().unwrap_or(text);
+    EVENT_WORDS.contains(&last) || text.starts_with("World War") || text == "Olympic Games"
+}

@@ -1,0 +1,211 @@
+use super::*;
+use crate::enrich::{sentences, tokenize::tokenize, EntityType, Mention};
+
+const LEXICON: &str = "\
+# test lexicon
+South Korea\tcountry\tKR\tSouth Korea
+Korea\tcountry\tKR\tSouth Korea
+Japan\tcountry\tJP\tJapan
+United States\tcountry\tUS\tUnited States
+U.S.\tcountry\tUS\tUnited States
+US\tcountry\tUS\tUnited States
+Georgia\tcountry\tGE\tGeorgia
+Georgia\tstate\tUS\tGeorgia
+Seoul\tcity\tKR\tSeoul
+South Korean\tdemonym\tKR\tSouth Korean
+South Koreans\tdemonym\tKR\tSouth Korean
+Japanese\tdemonym\tJP\tJapanese
+Muslim\tgroup\t-\tMuslim
+Canadian Rockies\tlocation\t-\tCanadian Rockies
+Indo-Pacific\tlocation\t-\tIndo-Pacific
+G-7\torg\t-\tGroup of Seven
+G7\torg\t-\tGroup of Seven
+Group of Seven\torg\t-\tGroup of Seven
+";
+
+fn gaz() -> Gazetteer {
+    match Gazetteer::from_tsv(LEXICON) {
+        Ok(g) => g,
+        Err(e) => panic!("{e}"),
+    }
+}
+
+fn mention(
+    text: &str,
+    tokens: &[crate::enrich::Token<'_>],
+    a: usize,
+    b: usize,
+    etype: EntityType,
+) -> Mention {
+    let start = tokens[a].start;
+    let end = tokens[b - 1].end;
+    Mention {
+        start,
+        end,
+        tokens: a..b,
+        sentence: 0,
+        etype,
+        text: text.chars().skip(start).take(end - start).collect(),
+        confidence: 0.9,
+    }
+}
+
+#[test]
+fn looks_up_countries_demonyms_and_canonical_names() {
+    let g = gaz();
+    assert_eq!(g.country_code("South Korean"), Some("KR"));
+    assert_eq!(g.country_code("South Koreans"), Some("KR"));
+    assert_eq!(g.country_code("U.S."), Some("US"));
+    assert_eq!(g.country_code("the United States"), Some("US"));
+    assert_eq!(g.country_code("Japan’s"), Some("JP"));
+    assert_eq!(g.country_code("JAPAN"), Some("JP"));
+    assert_eq!(
+        g.country_code("us"),
+        None,
+        "a lower-case pronoun is no country"
+    );
+    assert_eq!(g.country_code("Seoul"), None, "a city is no country");
+    assert_eq!(g.canonical_country("Japanese"), Some("Japan"));
+    assert_eq!(g.canonical_country("Korea"), Some("South Korea"));
+    assert_eq!(g.canonical("G7"), Some("Group of Seven"));
+    assert_eq!(g.canonical("G-7"), Some("Group of Seven"));
+    assert_eq!(g.lookup("Georgia").map(|e| e.kind), Some(GazKind::Country));
+    assert_eq!(g.lookup_all("Georgia").count(), 2);
+    assert!(g.is_demonym("Japanese"));
+    assert!(g.is_demonym("Muslim"));
+    assert!(!g.is_demonym("Japan"));
+}
+
+#[test]
+fn rejects_malformed_lexicon_lines() {
+    assert!(Gazetteer::from_tsv("Japan\tcountry\tJP\n").is_err());
+    assert!(Gazetteer::from_tsv("Japan\tplanet\tJP\tJapan\n").is_err());
+}
+
+#[test]
+fn token_features_mark_longest_matches() {
+    let g = gaz();
+    let words = [
+        "the", "South", "Korea", "and", "SOUTH", "KOREA", "G-7", "Seoul", "korea",
+    ];
+    let f = g.token_features(&words);
+    let country_b = feature_b(GazKind::Country);
+    let country_i = feature_i(GazKind::Country);
+    assert_eq!(f[0], 0);
+    assert_eq!(
+        f[1], country_b,
+        "South starts South Korea, not a lone Korea"
+    );
+    assert_eq!(f[2], country_i);
+    assert_eq!(f[4], country_b, "capitals in headlines match");
+    assert_eq!(f[5], country_i);
+    assert_eq!(f[6], feature_b(GazKind::Org));
+    assert_eq!(f[7], feature_b(GazKind::City));
+    assert_eq!(f[8], 0, "lower case does not match");
+}
+
+#[test]
+fn refines_coarse_types() {
+    let g = gaz();
+    let cases = [
+        (EntityType::Loc, "Seoul", EntityType::Gpe),
+        (EntityType::Loc, "Japan", EntityType::Gpe),
+        (EntityType::Loc, "Canadian Rockies", EntityType::Loc),
+        (EntityType::Loc, "Indo-Pacific", EntityType::Loc),
+        (EntityType::Loc, "Han River", EntityType::Loc),
+        (EntityType::Loc, "Gyeonggi", EntityType::Gpe),
+        (EntityType::Misc, "South Korean", EntityType::Norp),
+        (EntityType::Misc, "Japanese", EntityType::Norp),
+        (EntityType::Misc, "Muslim", EntityType::Norp),
+        (EntityType::Misc, "Japanese-South Korean", EntityType::Norp),
+        (EntityType::Misc, "World Cup", EntityType::Event),
+        (EntityType::Misc, "Indo-Pacific", EntityType::Loc),
+        (EntityType::Misc, "World War II", EntityType::Event),
+        (EntityType::Misc, "Israel-Iran", EntityType::Misc),
+        (EntityType::Misc, "Windows", EntityType::Misc),
+        (EntityType::Person, "Lee Jae Myung", EntityType::Person),
+        (EntityType::Org, "G-7", EntityType::Org),
+    ];
+    for (coarse, text, want) in cases {
+        assert_eq!(g.refine_type(coarse, text), want, "{text}");
+    }
+}
+
+#[test]
+fn adds_missed_multiword_countries_and_demonyms_without_overlap() {
+    let g = gaz();
+    let text = "South Korean President Lee met Japan’s leader.\n\nTies between South Korea and Japan grew; south korea no.";
+    let tokens = tokenize(text);
+    let sents = sentences::split(text, &tokens);
+    // The tagger found "Lee" (PERSON) and "Japan" (LOC) but missed "South Korean" and "South Korea".
+    let lee = tokens.iter().position(|t| t.text == "Lee").unwrap_or(0);
+    let japan = tokens.iter().position(|t| t.text == "Japan").unwrap_or(0);
+    let tagged = vec![
+        mention(text, &tokens, lee, lee + 1, EntityType::Person),
+        mention(text, &tokens, japan, japan + 1, EntityType::Loc),
+    ];
+    let out = g.refine_with(text, &tokens, &sents, tagged);
+    let got: Vec<(&str, EntityType, usize)> = out
+        .iter()
+        .map(|m| (m.text.as_str(), m.etype, m.sentence))
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            ("South Korean", EntityType::Norp, 0),
+            ("Lee", EntityType::Person, 0),
+            ("Japan", EntityType::Gpe, 0),
+            ("South Korea", EntityType::Gpe, 1),
+        ]
+    );
+    for m in &out {
+        let by_chars: String = text.chars().skip(m.start).take(m.end - m.start).collect();
+        assert_eq!(by_chars, m.text);
+    }
+}
+
+#[test]
+fn loads_the_shipped_lexicons() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+    let g = match Gazetteer::load(&dir) {
+        Ok(g) => g,
+        Err(e) => panic!("{e}"),
+    };
+    assert!(g.len() > 5000);
+    for (name, code) in [
+        ("South Korea", "KR"),
+        ("South Korean", "KR"),
+        ("U.S.", "US"),
+        ("US", "US"),
+        ("America", "US"),
+        ("American", "US"),
+        ("Britain", "GB"),
+        ("UK", "GB"),
+        ("Russia", "RU"),
+        ("Iran", "IR"),
+        ("Iranian", "IR"),
+        ("Israeli", "IL"),
+        ("Taiwan", "TW"),
+        ("North Korea", "KP"),
+        ("Japanese", "JP"),
+        ("Canadian", "CA"),
+    ] {
+        assert_eq!(g.country_code(name), Some(code), "{name}");
+    }
+    assert_eq!(g.canonical("G-7"), Some("Group of Seven"));
+    assert_eq!(g.canonical("U.N."), Some("United Nations"));
+    assert_eq!(g.canonical_country("U.S."), Some("United States"));
+    assert_eq!(g.refine_type(EntityType::Loc, "Seoul"), EntityType::Gpe);
+    assert_eq!(
+        g.refine_type(EntityType::Loc, "California"),
+        EntityType::Gpe
+    );
+    assert_eq!(
+        g.refine_type(EntityType::Loc, "Canadian Rockies"),
+        EntityType::Loc
+    );
+    assert_eq!(
+        g.refine_type(EntityType::Loc, "Middle East"),
+        EntityType::Loc
+    );
+}
