@@ -42,6 +42,10 @@ use tokio_util::task::TaskTracker;
 /// How long the consumer thread waits in one poll; bounds how late offsets are stored and held
 /// records are released.
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
+/// How long a full pipeline waits for a completion before looking around again.
+const WAIT_STEP: Duration = Duration::from_millis(10);
+/// How long a record of a full partition waits for room before its partition is paused.
+const PARTITION_FULL_WAIT: Duration = Duration::from_millis(200);
 
 /// The settings the pipeline needs, resolved once.
 #[derive(Debug, Clone)]
@@ -179,30 +183,51 @@ impl Pipeline {
 
     // ---- consumer thread ----------------------------------------------------------------------
 
-    /// Takes one fetched record into the pipeline, or holds it and pauses its partition when full.
-    fn admit(self: &Arc<Self>, consumer: &InputConsumer, msg: OwnedMessage) {
+    /// Takes one fetched record into the pipeline. When the pipeline is full overall, waits here
+    /// (no fetching) for room. When only its partition is full, waits briefly, then holds the record
+    /// and pauses that partition so a stuck partition does not stall the others.
+    fn admit(
+        self: &Arc<Self>,
+        consumer: &InputConsumer,
+        msg: OwnedMessage,
+        stop: &CancellationToken,
+    ) {
         let id = (msg.topic().to_string(), msg.partition());
-        let mut guard = self.lock();
-        if !guard.parts.contains_key(&id) {
-            // Records only arrive for assigned partitions; this covers a callback we did not see.
-            self.add_partition(&mut guard, id.clone());
-        }
-        let State { parts, total, .. } = &mut *guard;
-        let Some(part) = parts.get_mut(&id) else {
-            return;
-        };
-        let full = !part.held.is_empty()
-            || part.offsets.len() >= self.cfg.max_inflight_per_partition
-            || *total >= self.cfg.max_inflight;
-        if full {
-            part.held.push_back(msg);
-            if !part.paused {
-                part.paused = true;
-                set_paused(consumer, &id, true);
+        let started = Instant::now();
+        loop {
+            {
+                let mut guard = self.lock();
+                if !guard.parts.contains_key(&id) {
+                    // Records only arrive for assigned partitions; this covers a missed callback.
+                    self.add_partition(&mut guard, id.clone());
+                }
+                let State { parts, total, .. } = &mut *guard;
+                let Some(part) = parts.get_mut(&id) else {
+                    return;
+                };
+                let part_full = part.offsets.len() >= self.cfg.max_inflight_per_partition;
+                let global_full = *total >= self.cfg.max_inflight;
+                if part.held.is_empty() && !part_full && !global_full {
+                    self.start(part, total, msg);
+                    return;
+                }
+                // Pausing drops librdkafka's prefetched records and resuming refetches them, so it is
+                // kept for partitions that stay full; short waits ride out ordinary saturation.
+                let hold = !part.held.is_empty()
+                    || stop.is_cancelled()
+                    || (!global_full && started.elapsed() >= PARTITION_FULL_WAIT);
+                if hold {
+                    part.held.push_back(msg);
+                    if !part.paused {
+                        part.paused = true;
+                        set_paused(consumer, &id, true);
+                    }
+                    return;
+                }
             }
-            return;
+            self.status.touch();
+            self.pump(consumer, WAIT_STEP);
         }
-        self.start(part, total, msg);
     }
 
     fn start(self: &Arc<Self>, part: &mut Part, total: &mut usize, msg: OwnedMessage) {
@@ -216,14 +241,24 @@ impl Pipeline {
         let _ = part.jobs.send(Job { msg, result });
     }
 
-    /// Applies acknowledged completions: stores advanced offsets, releases held records.
-    fn pump(self: &Arc<Self>, consumer: &InputConsumer) {
-        let mut stores = Vec::new();
+    /// Applies acknowledged completions (waiting up to `wait` for the first one): stores advanced
+    /// offsets, releases held records, resumes partitions that drained.
+    fn pump(self: &Arc<Self>, consumer: &InputConsumer, wait: Duration) {
+        // One entry per partition (the furthest): a list naming a partition twice stores garbage.
+        let mut stores: HashMap<PartitionId, i64> = HashMap::new();
         {
             let rx = self.done_rx.lock().unwrap_or_else(|p| p.into_inner());
+            let first = if wait.is_zero() {
+                None
+            } else {
+                rx.recv_timeout(wait).ok()
+            };
             let mut guard = self.lock();
             let state = &mut *guard;
-            while let Ok(done) = rx.try_recv() {
+            for done in first
+                .into_iter()
+                .chain(std::iter::from_fn(|| rx.try_recv().ok()))
+            {
                 let Some(part) = state.parts.get_mut(&done.partition) else {
                     continue;
                 };
@@ -232,7 +267,8 @@ impl Pipeline {
                 }
                 let before = part.offsets.len();
                 if let Some(next) = part.offsets.finish(done.offset) {
-                    stores.push((done.partition, next));
+                    let slot = stores.entry(done.partition).or_insert(next);
+                    *slot = (*slot).max(next);
                 }
                 state.total -= before - part.offsets.len();
             }
@@ -247,7 +283,11 @@ impl Pipeline {
                         self.start(part, total, msg);
                     }
                 }
-                if part.held.is_empty() && part.paused {
+                // Resume only once well below the limits: every pause drops librdkafka's prefetched
+                // records and a resume refetches them, so flapping at the limit would crawl.
+                let low = part.offsets.len() <= self.cfg.max_inflight_per_partition / 2
+                    && *total <= self.cfg.max_inflight / 2;
+                if part.held.is_empty() && part.paused && low {
                     part.paused = false;
                     set_paused(consumer, id, false);
                 }
@@ -277,7 +317,7 @@ impl Pipeline {
     ) -> usize {
         loop {
             self.status.touch();
-            self.pump(consumer);
+            self.pump(consumer, Duration::ZERO);
             let left: usize = self
                 .lock()
                 .parts
@@ -285,10 +325,11 @@ impl Pipeline {
                 .filter(|(id, _)| only.is_none_or(|set| set.contains(*id)))
                 .map(|(_, p)| p.offsets.len())
                 .sum();
-            if left == 0 || Instant::now() >= deadline {
+            let now = Instant::now();
+            if left == 0 || now >= deadline {
                 return left;
             }
-            std::thread::sleep(Duration::from_millis(5));
+            self.pump(consumer, WAIT_STEP.min(deadline - now));
         }
     }
 
@@ -325,6 +366,13 @@ impl Pipeline {
     ) {
         {
             let mut guard = self.lock();
+            if !guard
+                .parts
+                .keys()
+                .any(|id| only.is_none_or(|set| set.contains(id)))
+            {
+                return; // e.g. the revocation when a consumer closes after shutdown already drained
+            }
             for (id, part) in guard.parts.iter_mut() {
                 if only.is_none_or(|set| set.contains(id)) {
                     // Held records were never started nor stored: the next owner reads them again.
@@ -652,7 +700,7 @@ pub fn consume(
     while !stop.is_cancelled() {
         pipeline.status.touch();
         match consumer.poll(POLL_INTERVAL) {
-            Some(Ok(msg)) => pipeline.admit(&consumer, msg.detach()),
+            Some(Ok(msg)) => pipeline.admit(&consumer, msg.detach(), &stop),
             Some(Err(e)) => {
                 if let Some(suppressed) = errors.check() {
                     tracing::warn!(suppressed, "consumer error (retrying): {e}");
@@ -660,7 +708,7 @@ pub fn consume(
             }
             None => {}
         }
-        pipeline.pump(&consumer);
+        pipeline.pump(&consumer, Duration::ZERO);
     }
     pipeline.status.stopping.store(true, Ordering::Relaxed);
     tracing::info!("stopping: no more fetching, finishing in-flight records");

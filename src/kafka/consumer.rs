@@ -79,12 +79,14 @@ impl ClientContext for ConsumerCtx {
             }
             let label = partition.to_string();
             let labels = [self.input_topic.as_str(), label.as_str()];
-            if p.desired && p.consumer_lag >= 0 {
+            // Fetch state "none"/"stopped" marks a partition this member does not own (any more).
+            let owned = !matches!(p.fetch_state.as_str(), "none" | "stopped");
+            if owned && p.consumer_lag >= 0 {
                 self.metrics
                     .consumer_lag
                     .with_label_values(&labels)
                     .set(p.consumer_lag);
-            } else if !p.desired {
+            } else if !owned {
                 let _ = self.metrics.consumer_lag.remove_label_values(&labels);
             }
         }
