@@ -52,8 +52,9 @@ fn report_duplicates(test: &str, out: &[common::Rec], total: usize) -> usize {
     dups
 }
 
-/// Asserts the process ended by itself with exit code 0 within EXIT_LIMIT of `since`.
-fn assert_clean_exit(w: &mut Worker, since: Instant) {
+/// Asserts the process ended by itself with exit code 0 within EXIT_LIMIT of `since`; returns
+/// how long it took.
+fn assert_clean_exit(w: &mut Worker, since: Instant) -> Duration {
     let st = w.wait_exit(EXIT_LIMIT);
     let took = since.elapsed();
     let Some(st) = st else {
@@ -74,6 +75,20 @@ fn assert_clean_exit(w: &mut Worker, since: Instant) {
         "[{}] no \"worker stopped\" log line",
         w.name
     );
+    took
+}
+
+/// After a shutdown that finished within the drain deadline nothing was abandoned: every record
+/// whose output was acknowledged had its offset committed on the way out, so a successor must not
+/// redo any of them. (A shutdown that hit the deadline may leave duplicates; that is allowed.)
+fn assert_no_redo_after_clean_stop(took: Duration, dups: usize, what: &str) {
+    if took < Duration::from_millis(DRAIN_TIMEOUT_MS) {
+        assert_eq!(
+            dups, 0,
+            "{what}: the stopped worker drained in {took:?} (< drain deadline) yet {dups} records \
+             were processed twice: offsets were not committed on shutdown"
+        );
+    }
 }
 
 #[test]
@@ -114,7 +129,7 @@ fn sigterm_mid_stream_exits_zero_and_restart_loses_nothing() {
     let t0 = Instant::now();
     w1.sigterm();
     eprintln!("sent SIGTERM to w1 after {before} of {N} documents");
-    assert_clean_exit(&mut w1, t0);
+    let took = assert_clean_exit(&mut w1, t0);
 
     let mut w2 = Worker::start("w2", &opts);
     let out = consume_ids(
@@ -124,7 +139,8 @@ fn sigterm_mid_stream_exits_zero_and_restart_loses_nothing() {
         || w2.assert_alive(),
     );
     w2.assert_alive();
-    report_duplicates("sigterm", &out, N);
+    let dups = report_duplicates("sigterm", &out, N);
+    assert_no_redo_after_clean_stop(took, dups, "sigterm");
 }
 
 #[test]
@@ -157,7 +173,7 @@ fn two_workers_share_partitions_and_one_leaving_loses_nothing() {
 
     let t0 = Instant::now();
     a.sigterm();
-    assert_clean_exit(&mut a, t0);
+    let took = assert_clean_exit(&mut a, t0);
     // Everything sent after `a` left must be handled by `b` alone.
     let n = sent.len();
     sent.extend(produce(&topics.input, good_batch("s", n, 300)));
@@ -169,7 +185,8 @@ fn two_workers_share_partitions_and_one_leaving_loses_nothing() {
         || b.assert_alive(),
     );
     b.assert_alive();
-    report_duplicates("two workers", &out, sent.len());
+    let dups = report_duplicates("two workers", &out, sent.len());
+    assert_no_redo_after_clean_stop(took, dups, "two workers");
 }
 
 #[test]
