@@ -7,7 +7,7 @@ pub mod offsets;
 pub mod producer;
 
 use rdkafka::config::RDKafkaLogLevel;
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::error::KafkaError;
 use rdkafka::Statistics;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
@@ -119,10 +119,6 @@ pub fn log_librdkafka(level: RDKafkaLogLevel, fac: &str, message: &str) {
 /// Logs a client-level librdkafka error (transport, all brokers down, …) without flooding the log
 /// while a broker is away: they are retried internally.
 pub fn log_client_error(limit: &RateLimit, client: &'static str, error: &KafkaError, reason: &str) {
-    if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
-        tracing::warn!(client, "all kafka brokers are down, retrying: {reason}");
-        return;
-    }
     if let Some(suppressed) = limit.check() {
         tracing::warn!(
             client,
