@@ -521,6 +521,82 @@ mod tests {
         }
     }
 
+    /// The keys of `value` at `pointer` must all be declared by the schema object at `schema_ptr`.
+    fn assert_declared(schema: &Value, schema_ptr: &str, value: &Value, pointer: &str) {
+        let declared = schema
+            .pointer(schema_ptr)
+            .and_then(Value::as_object)
+            .unwrap();
+        let object = value.pointer(pointer).and_then(Value::as_object).unwrap();
+        for key in object.keys() {
+            assert!(
+                declared.contains_key(key),
+                "{pointer}/{key} missing from schema {schema_ptr}"
+            );
+        }
+    }
+
+    #[test]
+    fn output_matches_the_published_schema() {
+        use crate::enrich::{Entity, EntityType, MentionSpan, Predicate, Relation, Span};
+        let schema: Value =
+            serde_json::from_str(include_str!("../schema/newsenrich.article.v1.json")).unwrap();
+        let a = ok(
+            r#"{"id":"x","title":"t","url":"u","source":"s","published_at":"2025-06-18",
+                "language":"en","body":"Lee visited Seoul.","k":1}"#,
+            None,
+        );
+        let analysis = Analysis {
+            entities: vec![Entity {
+                id: "E1".into(),
+                etype: EntityType::Person,
+                name: "Lee".into(),
+                salience: 0.5,
+                mentions: vec![MentionSpan {
+                    text: "Lee".into(),
+                    start: 0,
+                    end: 3,
+                }],
+                links: [("iso3166".to_string(), "KR".to_string())].into(),
+            }],
+            relations: vec![Relation {
+                subject: "E1".into(),
+                predicate: Predicate::ResidesIn,
+                object: "E1".into(),
+                role: Some("r".into()),
+                confidence: 0.5,
+                evidence: Span { start: 0, end: 18 },
+            }],
+        };
+        let pos = SourcePosition {
+            topic: "t".into(),
+            partition: 0,
+            offset: 1,
+        };
+        let doc = serde_json::to_value(a.into_doc(analysis, "m".into(), 1, Some(pos))).unwrap();
+        assert_declared(&schema, "/properties", &doc, "");
+        assert_declared(&schema, "/$defs/entity/properties", &doc, "/entities/0");
+        assert_declared(&schema, "/$defs/relation/properties", &doc, "/relations/0");
+        assert_declared(&schema, "/$defs/processing/properties", &doc, "/processing");
+        for required in schema["required"].as_array().unwrap() {
+            assert!(doc.get(required.as_str().unwrap()).is_some(), "{required}");
+        }
+        let types: Vec<&str> = schema["$defs"]["entity"]["properties"]["type"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(types, EntityType::ALL.map(EntityType::as_str));
+        let predicates: Vec<&str> = schema["$defs"]["relation"]["properties"]["predicate"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(predicates, Predicate::ALL.map(Predicate::as_str));
+    }
+
     #[test]
     fn doc_carries_envelope_and_source() {
         let a = ok(r#"{"id": "x", "body": "Text.", "source": "wire"}"#, None);

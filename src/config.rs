@@ -389,6 +389,18 @@ mod tests {
     }
 
     #[test]
+    fn shipped_config_files_load() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("config");
+        let documented = Settings::load_from(Some(&dir.join("default.toml")), env(&[])).unwrap();
+        assert_eq!(
+            documented,
+            Settings::default(),
+            "config/default.toml drifted from the defaults"
+        );
+        Settings::load_from(Some(&dir.join("local.toml")), env(&[])).unwrap();
+    }
+
+    #[test]
     fn file_then_env_layering() {
         let f = file("[kafka]\nbrokers = \"a:1\"\ninput_topic = \"in\"\n[http]\nport = 1234\n");
         let s = Settings::load_from(
