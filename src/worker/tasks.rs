@@ -1,0 +1,268 @@
+//! The async half of the pipeline: the bounded enrich pool and the per-partition publishing tasks.
+
+use super::{Done, Job, Outcome, Pipeline, Processed};
+use crate::article::{self, ErrorClass};
+use crate::enrich::output::SourcePosition;
+use crate::kafka::consumer::PartitionId;
+use crate::kafka::now_ms;
+use crate::kafka::producer::{self, DeadLetterInfo, HeaderList, OutRecord, SendError};
+use rdkafka::message::{Headers, Message, OwnedMessage};
+use rdkafka::producer::DeliveryFuture;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::mpsc as tmpsc;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+impl Pipeline {
+    // ---- enrich pool ---------------------------------------------------------------------------
+
+    pub(super) fn spawn_processing(
+        self: &Arc<Self>,
+        msg: Arc<OwnedMessage>,
+    ) -> JoinHandle<Processed> {
+        let this = self.clone();
+        self.tasks.spawn_on(
+            async move {
+                // The semaphore is never closed; without a permit we would still make progress.
+                let permit = this.pool.clone().acquire_owned().await.ok();
+                let worker = this.clone();
+                let record = msg.clone();
+                let job = this.tasks.spawn_blocking_on(
+                    move || {
+                        let _permit = permit;
+                        worker.process(&record)
+                    },
+                    &this.rt,
+                );
+                match job.await {
+                    Ok(processed) => processed,
+                    Err(e) => this.dead(
+                        &msg,
+                        ErrorClass::EnrichFailed,
+                        format!("enrich task failed: {e}"),
+                    ),
+                }
+            },
+            &self.rt,
+        )
+    }
+
+    /// Decode and enrich one record (blocking, CPU-bound).
+    fn process(&self, msg: &OwnedMessage) -> Processed {
+        let article = match article::decode(msg.payload(), msg.key(), &self.cfg.limits) {
+            Ok(a) => a,
+            Err(e) => return self.dead(msg, e.class, e.message),
+        };
+        let started = Instant::now();
+        let analysis = catch_unwind(AssertUnwindSafe(|| self.enricher.analyze(&article.text)));
+        let elapsed = started.elapsed();
+        self.metrics.enrich_duration.observe(elapsed.as_secs_f64());
+        let analysis = match analysis {
+            Ok(a) => a,
+            Err(panic) => {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                return self.dead(
+                    msg,
+                    ErrorClass::EnrichFailed,
+                    format!("enrich core panicked: {what}"),
+                );
+            }
+        };
+        for e in &analysis.entities {
+            self.metrics
+                .entities_extracted
+                .with_label_values(&[e.etype.as_str()])
+                .inc();
+        }
+        for r in &analysis.relations {
+            self.metrics
+                .relations_extracted
+                .with_label_values(&[r.predicate.as_str()])
+                .inc();
+        }
+        let id = article.id.clone();
+        let source = SourcePosition {
+            topic: msg.topic().to_string(),
+            partition: msg.partition(),
+            offset: msg.offset(),
+        };
+        let doc = article.into_doc(
+            analysis,
+            self.model.clone(),
+            elapsed.as_micros() as u64,
+            Some(source),
+        );
+        match serde_json::to_vec(&doc) {
+            Ok(payload) => Processed {
+                record: OutRecord {
+                    topic: self.cfg.output_topic.clone(),
+                    key: Some(id.clone().into_bytes()),
+                    payload: Some(payload),
+                    headers: copy_headers(msg),
+                },
+                outcome: Outcome::Output { article_id: id },
+            },
+            Err(e) => self.dead(
+                msg,
+                ErrorClass::EnrichFailed,
+                format!("cannot serialize output: {e}"),
+            ),
+        }
+    }
+
+    /// The dead letter for `msg`: original key, bytes and headers plus the error headers.
+    fn dead(&self, msg: &OwnedMessage, class: ErrorClass, message: String) -> Processed {
+        let info = DeadLetterInfo {
+            class: class.as_str(),
+            error: &message,
+            topic: msg.topic(),
+            partition: msg.partition(),
+            offset: msg.offset(),
+        };
+        Processed {
+            record: OutRecord {
+                topic: self.cfg.dlq_topic.clone(),
+                key: msg.key().map(<[u8]>::to_vec),
+                payload: msg.payload().map(<[u8]>::to_vec),
+                headers: producer::dead_letter_headers(&copy_headers(msg), &info),
+            },
+            outcome: Outcome::Dead { class, message },
+        }
+    }
+
+    // ---- partition tasks -----------------------------------------------------------------------
+
+    /// Publishes one partition's results in input order.
+    pub(super) async fn run_partition(
+        self: Arc<Self>,
+        id: PartitionId,
+        epoch: u64,
+        mut jobs: tmpsc::UnboundedReceiver<Job>,
+        cancel: CancellationToken,
+    ) {
+        loop {
+            let job = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                job = jobs.recv() => match job { Some(j) => j, None => return },
+            };
+            let processed = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                r = job.result => match r {
+                    Ok(p) => p,
+                    Err(e) => self.dead(&job.msg, ErrorClass::EnrichFailed, format!("enrich task failed: {e}")),
+                },
+            };
+            let queued = producer::enqueue(&self.producer, &processed.record, &cancel).await;
+            if matches!(queued, Err(SendError::Cancelled)) {
+                return;
+            }
+            let this = self.clone();
+            let done = Done {
+                partition: id.clone(),
+                epoch,
+                offset: job.msg.offset(),
+            };
+            let cancel = cancel.clone();
+            self.tasks.spawn(async move {
+                this.finish(job.msg, processed, queued, done, cancel).await;
+            });
+        }
+    }
+
+    /// Waits for the broker's ack (re-sending on transient errors), counts, reports the offset.
+    async fn finish(
+        self: Arc<Self>,
+        msg: Arc<OwnedMessage>,
+        mut processed: Processed,
+        mut queued: Result<DeliveryFuture, SendError>,
+        done: Done,
+        cancel: CancellationToken,
+    ) {
+        loop {
+            let result = match queued {
+                Ok(delivery) => {
+                    producer::deliver(&self.producer, &processed.record, delivery, &cancel).await
+                }
+                Err(e) => Err(e),
+            };
+            match result {
+                Ok(()) => break,
+                Err(SendError::Cancelled) => return,
+                Err(SendError::Permanent(e)) => match processed.outcome {
+                    Outcome::Output { .. } => {
+                        processed = self.dead(
+                            &msg,
+                            ErrorClass::EnrichFailed,
+                            format!("output rejected by kafka: {e}"),
+                        );
+                        queued =
+                            producer::enqueue(&self.producer, &processed.record, &cancel).await;
+                    }
+                    Outcome::Dead { .. } => {
+                        tracing::error!(
+                            topic = msg.topic(),
+                            partition = msg.partition(),
+                            offset = msg.offset(),
+                            "dead letter rejected by kafka, record skipped: {e}"
+                        );
+                        break;
+                    }
+                },
+            }
+        }
+        match &processed.outcome {
+            Outcome::Output { article_id } => {
+                self.metrics.records_produced.inc();
+                tracing::debug!(
+                    topic = msg.topic(),
+                    partition = msg.partition(),
+                    offset = msg.offset(),
+                    article_id,
+                    "article published"
+                );
+                if let Some(ts) = msg.timestamp().to_millis().filter(|t| *t > 0) {
+                    let latency_ms = now_ms().saturating_sub(ts as u64);
+                    self.metrics
+                        .end_to_end_latency
+                        .observe(latency_ms as f64 / 1000.0);
+                }
+            }
+            Outcome::Dead { class, message } => {
+                self.metrics
+                    .records_dlq
+                    .with_label_values(&[class.as_str()])
+                    .inc();
+                if let Some(suppressed) = self.dlq_log.check() {
+                    tracing::warn!(
+                        topic = msg.topic(),
+                        partition = msg.partition(),
+                        offset = msg.offset(),
+                        reason = class.as_str(),
+                        suppressed,
+                        "record sent to the dead-letter topic: {message}"
+                    );
+                }
+            }
+        }
+        // The consumer thread may be gone at shutdown; then there is nothing left to store.
+        let _ = self.done_tx.send(done);
+    }
+}
+
+fn copy_headers(msg: &OwnedMessage) -> HeaderList {
+    msg.headers()
+        .map(|h| {
+            h.iter()
+                .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
