@@ -2,7 +2,7 @@
 //! owns the shutdown order: stop fetching -> drain in-flight -> commit -> close consumer -> flush
 //! producer -> stop HTTP.
 
-use crate::config::Settings;
+use crate::config::{Delivery, Settings};
 use crate::enrich::Enricher;
 use crate::http::{self, HttpState};
 use crate::kafka::consumer::{self, ConsumerCtx};
@@ -63,6 +63,9 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     );
     if settings.kafka.create_topics {
         ensure_topics(&settings, &status, &shutdown).await;
+    }
+    if settings.kafka.delivery == Delivery::ExactlyOnce {
+        init_transactions(&producer, &status, &shutdown).await?;
     }
 
     let mut result = Ok(());
@@ -141,6 +144,43 @@ async fn ensure_topics(settings: &Settings, status: &Status, shutdown: &Cancella
             _ = tokio::time::sleep(ADMIN_RETRY) => {}
         }
     }
+}
+
+/// Registers the transactional producer with the broker (retrying while it is unreachable) and
+/// opens the first transaction.
+async fn init_transactions(
+    producer: &Arc<producer::OutputProducer>,
+    status: &Status,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    use rdkafka::error::KafkaError;
+    use rdkafka::producer::Producer;
+    loop {
+        status.touch();
+        let p = producer.clone();
+        let attempt =
+            tokio::task::spawn_blocking(move || p.init_transactions(Duration::from_secs(5)))
+                .await?;
+        match attempt {
+            Ok(()) => break,
+            Err(KafkaError::Transaction(e)) if e.is_fatal() => {
+                return Err(anyhow::anyhow!("cannot initialise transactions: {e}"))
+            }
+            Err(e) => tracing::warn!(
+                "cannot initialise transactions, retrying in {}s: {e}",
+                ADMIN_RETRY.as_secs()
+            ),
+        }
+        tokio::select! {
+            _ = shutdown.cancelled() => return Ok(()),
+            _ = tokio::time::sleep(ADMIN_RETRY) => {}
+        }
+    }
+    producer
+        .begin_transaction()
+        .context("cannot begin a transaction")?;
+    tracing::info!("exactly-once delivery: transactions initialised");
+    Ok(())
 }
 
 /// First SIGTERM/SIGINT starts the graceful shutdown and arms a hard deadline; a second one, or the

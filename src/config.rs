@@ -48,7 +48,7 @@ pub enum Delivery {
     /// Offsets stored only after the output (or DLQ copy) is acknowledged; duplicates possible.
     #[default]
     AtLeastOnce,
-    /// Transactional consume-transform-produce. Not implemented yet: `validate()` rejects it.
+    /// Transactional consume-transform-produce: output and offsets commit together.
     ExactlyOnce,
 }
 
@@ -272,12 +272,6 @@ impl Settings {
                 "must differ from the input and output topics",
             ));
         }
-        if k.delivery == Delivery::ExactlyOnce {
-            return Err(ConfigError::invalid(
-                "kafka.delivery",
-                "\"exactly_once\" is not supported yet; use \"at_least_once\"",
-            ));
-        }
         if k.session_timeout_ms == 0 {
             return Err(ConfigError::invalid(
                 "kafka.session_timeout_ms",
@@ -465,7 +459,7 @@ mod tests {
                 "kafka.output_topic",
             ),
             (
-                &[("NEWSENRICH__KAFKA__DELIVERY", "exactly_once")],
+                &[("NEWSENRICH__KAFKA__DELIVERY", "exactly_twice")],
                 "kafka.delivery",
             ),
             (

@@ -34,7 +34,10 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
+mod eos;
 mod tasks;
+
+pub use eos::COMMIT_INTERVAL;
 
 /// How long the consumer thread waits in one poll; bounds how late offsets are stored and held
 /// records are released.
@@ -54,6 +57,8 @@ pub struct PipelineConfig {
     pub max_inflight: usize,
     pub max_inflight_per_partition: usize,
     pub drain_timeout: Duration,
+    /// Publish and commit offsets in Kafka transactions (see `worker/eos.rs`).
+    pub exactly_once: bool,
 }
 
 impl PipelineConfig {
@@ -66,6 +71,7 @@ impl PipelineConfig {
             max_inflight: s.worker.max_inflight,
             max_inflight_per_partition: s.worker.max_inflight_per_partition,
             drain_timeout: Duration::from_millis(s.worker.drain_timeout_ms),
+            exactly_once: s.kafka.delivery == crate::config::Delivery::ExactlyOnce,
         }
     }
 }
@@ -132,6 +138,10 @@ pub struct Pipeline {
     done_tx: mpsc::Sender<Done>,
     done_rx: Mutex<mpsc::Receiver<Done>>,
     dlq_log: RateLimit,
+    /// Transaction state in exactly-once mode.
+    eos: Option<eos::Eos>,
+    /// An unrecoverable error (a failed transaction): the consumer thread stops and reports it.
+    fatal: Mutex<Option<String>>,
 }
 
 impl Pipeline {
@@ -144,6 +154,7 @@ impl Pipeline {
         status: Arc<Status>,
     ) -> Arc<Self> {
         let (done_tx, done_rx) = mpsc::channel();
+        let cfg_eos = cfg.exactly_once;
         Arc::new(Self {
             pool: Arc::new(Semaphore::new(cfg.threads.max(1))),
             model: enricher.model_name(),
@@ -159,6 +170,8 @@ impl Pipeline {
             done_tx,
             done_rx: Mutex::new(done_rx),
             dlq_log: RateLimit::new(Duration::from_secs(1)),
+            eos: cfg_eos.then(eos::Eos::default),
+            fatal: Mutex::new(None),
         })
     }
 
@@ -293,6 +306,11 @@ impl Pipeline {
         if stores.is_empty() {
             return;
         }
+        if let Some(eos) = &self.eos {
+            // Committed with the transaction, not by the consumer.
+            eos.add_committable(&stores);
+            return;
+        }
         let mut tpl = TopicPartitionList::new();
         for ((topic, partition), next) in &stores {
             if let Err(e) = tpl.add_partition_offset(topic, *partition, Offset::Offset(*next)) {
@@ -394,10 +412,23 @@ impl Pipeline {
                 "{why}: in-flight records finished"
             );
         }
-        if !consumer.assignment_lost() {
+        if self.eos.is_some() {
+            if let Err(e) = self.commit_transaction(consumer) {
+                self.set_fatal(e);
+            }
+        } else if !consumer.assignment_lost() {
             commit_sync(consumer);
         }
         self.forget(only);
+    }
+
+    fn set_fatal(&self, error: String) {
+        let mut fatal = self.fatal.lock().unwrap_or_else(|p| p.into_inner());
+        fatal.get_or_insert(error);
+    }
+
+    fn take_fatal(&self) -> Option<String> {
+        self.fatal.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
     fn add_partition(self: &Arc<Self>, state: &mut State, id: PartitionId) {
@@ -454,13 +485,23 @@ impl RebalanceHandler for Rebalancer {
     }
 }
 
+/// Why the consumer thread stopped with an error.
+#[derive(Debug, thiserror::Error)]
+pub enum ConsumeError {
+    #[error("cannot subscribe: {0}")]
+    Subscribe(#[from] rdkafka::error::KafkaError),
+    /// Exactly-once mode: the group resumes from the last committed transaction after a restart.
+    #[error("transaction failed, exiting so the group resumes from the last commit: {0}")]
+    Transaction(String),
+}
+
 /// The consumer thread's body: subscribe, poll until `stop`, then drain, commit and close.
 pub fn consume(
     pipeline: Arc<Pipeline>,
     consumer: InputConsumer,
     input_topic: &str,
     stop: CancellationToken,
-) -> Result<(), rdkafka::error::KafkaError> {
+) -> Result<(), ConsumeError> {
     consumer.subscribe(&[input_topic])?;
     tracing::info!(topic = input_topic, "worker started");
     let errors = RateLimit::new(Duration::from_secs(10));
@@ -478,14 +519,33 @@ pub fn consume(
             None => {}
         }
         pipeline.pump(&consumer, Duration::ZERO);
+        if pipeline.eos.as_ref().is_some_and(eos::Eos::commit_due) {
+            if let Err(e) = pipeline.commit_transaction(&consumer) {
+                pipeline.set_fatal(e);
+            }
+        }
+        if let Some(e) = pipeline.take_fatal() {
+            return Err(abandon(pipeline, consumer, e));
+        }
     }
     pipeline.status.stopping.store(true, Ordering::Relaxed);
     tracing::info!("stopping: no more fetching, finishing in-flight records");
     pipeline.wind_down(&consumer, None, "shutdown");
+    if let Some(e) = pipeline.take_fatal() {
+        return Err(abandon(pipeline, consumer, e));
+    }
     // Dropping the consumer leaves the group (its revoke callback finds nothing left to do).
     drop(consumer);
     tracing::info!("consumer closed");
     Ok(())
+}
+
+/// After a failed transaction: drop all work (nothing of it is committed) and leave the group.
+fn abandon(pipeline: Arc<Pipeline>, consumer: InputConsumer, error: String) -> ConsumeError {
+    pipeline.status.stopping.store(true, Ordering::Relaxed);
+    pipeline.forget(None);
+    drop(consumer);
+    ConsumeError::Transaction(error)
 }
 
 fn set_paused(consumer: &InputConsumer, id: &PartitionId, pause: bool) {

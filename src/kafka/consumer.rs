@@ -6,7 +6,7 @@
 //! lets a revocation block there while in-flight records of the revoked partitions finish.
 
 use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
-use crate::config::KafkaSettings;
+use crate::config::{Delivery, KafkaSettings};
 use crate::metrics::Metrics;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
@@ -154,6 +154,12 @@ pub fn create(settings: &KafkaSettings, ctx: ConsumerCtx) -> Result<InputConsume
             settings.session_timeout_ms.to_string(),
         )
         .set("statistics.interval.ms", "1000");
+    if settings.delivery == Delivery::ExactlyOnce {
+        // Offsets are committed inside the producer's transactions instead.
+        config
+            .set("enable.auto.commit", "false")
+            .set("isolation.level", "read_committed");
+    }
     for (key, value) in &settings.consumer_extra {
         config.set(key, value);
     }

@@ -6,7 +6,7 @@
 //! as too large) are reported to the caller.
 
 use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
-use crate::config::KafkaSettings;
+use crate::config::{Delivery, KafkaSettings};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, OwnedHeaders};
@@ -70,6 +70,23 @@ pub fn create(settings: &KafkaSettings, status: Arc<Status>) -> Result<OutputPro
         // librdkafka; we re-send, so nothing is lost when it expires.
         .set("message.timeout.ms", "30000")
         .set("statistics.interval.ms", "1000");
+    if settings.delivery == Delivery::ExactlyOnce {
+        // Fencing of zombies comes from the consumer group generation (KIP-447), so the id only
+        // has to be unique per running process.
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let id = format!(
+            "newsenrich-{}-{}-{nanos}",
+            settings.group_id,
+            std::process::id()
+        );
+        config.set("transactional.id", id);
+        // A crashed worker's open transaction blocks read_committed readers of the output until the
+        // broker aborts it; the id is never reused, so only this timeout ends it.
+        config.set("transaction.timeout.ms", "10000");
+    }
     for (key, value) in &settings.producer_extra {
         config.set(key, value);
     }
@@ -175,6 +192,9 @@ pub enum SendError {
     Cancelled,
     #[error("rejected by kafka: {0}")]
     Permanent(KafkaError),
+    /// Delivery failed and re-sending is not allowed (inside a transaction).
+    #[error("delivery failed: {0}")]
+    Failed(KafkaError),
 }
 
 /// Puts `record` on the producer queue, waiting (never dropping) while the queue is full or the
@@ -203,11 +223,13 @@ pub async fn enqueue(
     }
 }
 
-/// Waits for the broker's ack of `record`, re-sending it after transient failures.
+/// Waits for the broker's ack of `record`, re-sending it after transient failures when `resend`
+/// (at-least-once). In a transaction a failed record dooms the transaction, so there it is reported.
 pub async fn deliver(
     producer: &OutputProducer,
     record: &OutRecord,
     mut delivery: DeliveryFuture,
+    resend: bool,
     cancel: &CancellationToken,
 ) -> Result<(), SendError> {
     let mut attempt = 0;
@@ -219,6 +241,7 @@ pub async fn deliver(
         match result {
             Ok(Ok(_)) => return Ok(()),
             Ok(Err((error, _))) if is_permanent(&error) => return Err(SendError::Permanent(error)),
+            Ok(Err((error, _))) if !resend => return Err(SendError::Failed(error)),
             Ok(Err((error, _))) => {
                 tracing::warn!(topic = %record.topic, attempt, "delivery failed, retrying: {error}");
             }

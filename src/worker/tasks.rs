@@ -1,5 +1,6 @@
 //! The async half of the pipeline: the bounded enrich pool and the per-partition publishing tasks.
 
+use super::eos::Ticket;
 use super::{Done, Job, Outcome, Pipeline, Processed};
 use crate::article::{self, ErrorClass};
 use crate::enrich::output::SourcePosition;
@@ -160,7 +161,18 @@ impl Pipeline {
                     Err(e) => self.dead(&job.msg, ErrorClass::EnrichFailed, format!("enrich task failed: {e}")),
                 },
             };
+            // In exactly-once mode a send belongs to the open transaction: wait while it commits.
+            let gate = match &self.eos {
+                Some(eos) => tokio::select! {
+                    biased;
+                    _ = cancel.cancelled() => return,
+                    g = eos.gate.read() => Some(g),
+                },
+                None => None,
+            };
+            let ticket = Ticket::issue(&self);
             let queued = producer::enqueue(&self.producer, &processed.record, &cancel).await;
+            drop(gate);
             if matches!(queued, Err(SendError::Cancelled)) {
                 return;
             }
@@ -173,6 +185,8 @@ impl Pipeline {
             let cancel = cancel.clone();
             self.tasks.spawn(async move {
                 this.finish(job.msg, processed, queued, done, cancel).await;
+                // Only after the completion was reported: the committer waits for this.
+                drop(ticket);
             });
         }
     }
@@ -186,16 +200,34 @@ impl Pipeline {
         done: Done,
         cancel: CancellationToken,
     ) {
+        let resend = self.eos.is_none();
         loop {
             let result = match queued {
                 Ok(delivery) => {
-                    producer::deliver(&self.producer, &processed.record, delivery, &cancel).await
+                    producer::deliver(&self.producer, &processed.record, delivery, resend, &cancel)
+                        .await
                 }
                 Err(e) => Err(e),
             };
             match result {
                 Ok(()) => break,
                 Err(SendError::Cancelled) => return,
+                Err(e) if !resend => {
+                    // The open transaction can only be aborted now; the committer sees this.
+                    if let Some(eos) = &self.eos {
+                        eos.record_failure(format!(
+                            "offset {} of {}: {e}",
+                            msg.offset(),
+                            msg.topic()
+                        ));
+                    }
+                    return;
+                }
+                Err(SendError::Failed(e)) => {
+                    // Not produced by `deliver` when re-sending is allowed; handled for completeness.
+                    tracing::warn!("delivery failed: {e}");
+                    return;
+                }
                 Err(SendError::Permanent(e)) => match processed.outcome {
                     Outcome::Output { .. } => {
                         processed = self.dead(
