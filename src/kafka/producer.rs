@@ -85,7 +85,9 @@ pub fn create(settings: &KafkaSettings, status: Arc<Status>) -> Result<OutputPro
         config.set("transactional.id", id);
         // A crashed worker's open transaction blocks read_committed readers of the output until the
         // broker aborts it; the id is never reused, so only this timeout ends it.
-        config.set("transaction.timeout.ms", "10000");
+        config
+            .set("transaction.timeout.ms", "10000")
+            .set("message.timeout.ms", "10000");
     }
     for (key, value) in &settings.producer_extra {
         config.set(key, value);
