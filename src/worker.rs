@@ -8,9 +8,13 @@
 //!   producer in that order (so the output of a partition keeps its input order), then spawns a task
 //!   waiting for the broker's ack, which reports the offset back to the consumer thread.
 //!
-//! Backpressure: a partition that has `max_inflight_per_partition` records unstored, or any
-//! partition while `max_inflight` are unstored overall, is paused and its next record held until
-//! there is room. Nothing is dropped.
+//! Backpressure: while `max_inflight` records are unstored overall, the consumer thread stops
+//! fetching and waits for completions. A partition with `max_inflight_per_partition` unstored
+//! records gets a short wait, then is paused with its next record held, so a stuck partition does not
+//! stall the others. Nothing is dropped.
+//!
+//! Offsets: at-least-once stores each partition's contiguous finished prefix for auto-commit;
+//! exactly-once (`eos`) commits the same prefix inside the producer's transaction.
 
 use crate::article::ErrorClass;
 use crate::config::{LimitsSettings, Settings};
@@ -36,8 +40,6 @@ use tokio_util::task::TaskTracker;
 
 mod eos;
 mod tasks;
-
-pub use eos::COMMIT_INTERVAL;
 
 /// How long the consumer thread waits in one poll; bounds how late offsets are stored and held
 /// records are released.

@@ -127,3 +127,42 @@ pub fn log_client_error(limit: &RateLimit, client: &'static str, error: &KafkaEr
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn readiness_needs_both_clients_and_not_stopping() {
+        let s = Status::default();
+        assert_eq!(s.readiness(), Err("consumer not connected to kafka"));
+        s.consumer_up.store(true, Ordering::Relaxed);
+        assert_eq!(s.readiness(), Err("producer not connected to kafka"));
+        s.producer_up.store(true, Ordering::Relaxed);
+        assert_eq!(s.readiness(), Ok(()));
+        s.stopping.store(true, Ordering::Relaxed);
+        assert_eq!(s.readiness(), Err("shutting down"));
+    }
+
+    #[test]
+    fn liveness_needs_a_recent_iteration() {
+        let s = Status::default();
+        assert!(!s.is_live(Duration::from_secs(30)), "never iterated");
+        s.touch();
+        assert!(s.is_live(Duration::from_secs(30)));
+        s.last_progress_ms
+            .store(now_ms() - 31_000, Ordering::Relaxed);
+        assert!(!s.is_live(Duration::from_secs(30)));
+    }
+
+    #[test]
+    fn rate_limit_counts_what_it_suppresses() {
+        let limit = RateLimit::new(Duration::from_secs(3600));
+        assert_eq!(limit.check(), Some(0));
+        assert_eq!(limit.check(), None);
+        assert_eq!(limit.check(), None);
+        let open = RateLimit::new(Duration::ZERO);
+        assert_eq!(open.check(), Some(0));
+        assert_eq!(open.check(), Some(0));
+    }
+}

@@ -22,7 +22,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 /// How often the open transaction is committed: the latency the output gains in this mode.
-pub const COMMIT_INTERVAL: Duration = Duration::from_millis(100);
+const COMMIT_INTERVAL: Duration = Duration::from_millis(100);
 /// Bound on each transactional call to the broker.
 const TXN_TIMEOUT: Duration = Duration::from_secs(10);
 
