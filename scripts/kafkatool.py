@@ -235,7 +235,8 @@ def wait_metrics(args):
                   f"{done / dt:.0f} records/s")
             return
         if now - last_print > 5:
-            print(f"  ... consumed {int(consumed)}, finished {int(done)} of {args.count}")
+            print(f"  ... consumed {int(consumed)}, finished {int(done)} of {args.count}",
+                  file=sys.stderr)
             last_print = now
         time.sleep(0.05)
     die(f"not all {args.count} records finished within {args.timeout}s")

@@ -193,14 +193,7 @@ fn two_workers_share_partitions_and_one_leaving_loses_nothing() {
 fn broker_down_at_start_stays_up_and_not_ready() {
     // No broker listens on this port; the topics need not exist.
     let port = free_port();
-    let base = common::unique("nobroker");
-    let topics = Topics {
-        input: format!("{base}.in"),
-        output: format!("{base}.out"),
-        dlq: format!("{base}.in.dlq"),
-        group: format!("{base}.group"),
-        partitions: 1,
-    };
+    let topics = Topics::names("nobroker", 1);
     let mut opts = WorkerOptions::new(&topics);
     opts.brokers = Some(format!("127.0.0.1:{port}"));
     let mut w = Worker::start("w", &opts);

@@ -17,7 +17,7 @@ use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 #[allow(unused_imports)] // not every test crate starts workers
@@ -73,7 +73,8 @@ pub fn block_on<F: std::future::Future>(fut: F) -> F::Output {
         .block_on(fut)
 }
 
-/// Fresh input, output and DLQ topics plus a group id for one test.
+/// Fresh input, output and DLQ topics plus a group id for one test. The topics are deleted when the
+/// last clone is dropped, unless the test failed (then they are kept for a look).
 #[derive(Debug, Clone)]
 pub struct Topics {
     pub input: String,
@@ -81,22 +82,56 @@ pub struct Topics {
     pub dlq: String,
     pub group: String,
     pub partitions: i32,
+    cleanup: Option<Arc<TopicCleanup>>,
+}
+
+#[derive(Debug)]
+struct TopicCleanup(Vec<String>);
+
+impl Drop for TopicCleanup {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("test failed: keeping topics {:?}", self.0);
+            return;
+        }
+        // Best effort: a dev broker should not pile up thousands of test topics over many runs.
+        let Ok(admin) = ClientConfig::new()
+            .set("bootstrap.servers", bootstrap())
+            .create::<AdminClient<DefaultClientContext>>()
+        else {
+            return;
+        };
+        let names: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
+        let _ = block_on(admin.delete_topics(&names, &opts));
+    }
 }
 
 impl Topics {
-    /// Creates the three topics (input with `partitions` partitions, output and DLQ with 3) and waits
-    /// until the broker serves all of them.
-    pub fn create(test: &str, partitions: i32) -> Self {
-        require_broker();
+    /// Unique names only; nothing is created (e.g. for a worker pointed at no broker).
+    pub fn names(test: &str, partitions: i32) -> Self {
         let base = unique(test);
-        let t = Topics {
+        Topics {
             input: format!("{base}.in"),
             output: format!("{base}.out"),
             dlq: format!("{base}.in.dlq"),
             group: format!("{base}.group"),
             partitions,
-        };
+            cleanup: None,
+        }
+    }
+
+    /// Creates the three topics (input with `partitions` partitions, output and DLQ with 3) and waits
+    /// until the broker serves all of them.
+    pub fn create(test: &str, partitions: i32) -> Self {
+        require_broker();
+        let mut t = Topics::names(test, partitions);
         create_topics(&[(&t.input, partitions), (&t.output, 3), (&t.dlq, 3)]);
+        t.cleanup = Some(Arc::new(TopicCleanup(vec![
+            t.input.clone(),
+            t.output.clone(),
+            t.dlq.clone(),
+        ])));
         t
     }
 }
