@@ -418,6 +418,10 @@ impl Pipeline {
             if let Err(e) = self.commit_transaction(consumer) {
                 self.set_fatal(e);
             }
+        } else if !self.status.consumer_up.load(Ordering::Relaxed) {
+            // A synchronous commit would block until the broker is back; what is stored stays
+            // uncommitted and is consumed again (at-least-once).
+            tracing::warn!("kafka unreachable: skipping the offset commit");
         } else if !consumer.assignment_lost() {
             commit_sync(consumer);
         }
@@ -536,9 +540,17 @@ pub fn consume(
     if let Some(e) = pipeline.take_fatal() {
         return Err(abandon(pipeline, consumer, e));
     }
-    // Dropping the consumer leaves the group (its revoke callback finds nothing left to do).
-    drop(consumer);
-    tracing::info!("consumer closed");
+    if pipeline.status.consumer_up.load(Ordering::Relaxed) {
+        // Dropping the consumer leaves the group (its revoke callback finds nothing left to do).
+        tracing::info!("closing consumer");
+        drop(consumer);
+        tracing::info!("consumer closed");
+    } else {
+        // Closing waits for the group coordinator, which is unreachable: the process is about to
+        // exit anyway, and the broker expires this member after the session timeout.
+        tracing::warn!("kafka unreachable: exiting without leaving the group");
+        std::mem::forget(consumer);
+    }
     Ok(())
 }
 
@@ -564,6 +576,7 @@ fn set_paused(consumer: &InputConsumer, id: &PartitionId, pause: bool) {
 }
 
 fn commit_sync(consumer: &InputConsumer) {
+    tracing::debug!("committing offsets");
     match consumer.commit_consumer_state(CommitMode::Sync) {
         Ok(()) => tracing::info!("offsets committed"),
         Err(e) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::NoOffset) => {}
