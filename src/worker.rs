@@ -297,8 +297,10 @@ impl Pipeline {
                 }
                 // Resume only once well below the limits: every pause drops librdkafka's prefetched
                 // records and a resume refetches them, so flapping at the limit would crawl.
+                // (Only the partition's own level counts: waiting for the whole pipeline to drain
+                // could starve it while the other partitions keep the pipeline busy.)
                 let low = part.offsets.len() <= self.cfg.max_inflight_per_partition / 2
-                    && *total <= self.cfg.max_inflight / 2;
+                    && *total < self.cfg.max_inflight;
                 if part.held.is_empty() && part.paused && low {
                     part.paused = false;
                     set_paused(consumer, id, false);
