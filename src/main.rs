@@ -88,7 +88,10 @@ fn main() -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return report(Err(e.into())),
             };
-            report(runtime.block_on(newsenrich::app::run(settings)))
+            let result = runtime.block_on(newsenrich::app::run(settings));
+            // An enrichment still running on the blocking pool must not hold the exit.
+            runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+            report(result)
         }
         Command::CheckConfig { config } => match load(config.as_ref()) {
             Ok(settings) => {
