@@ -224,9 +224,10 @@ impl Pipeline {
                     return;
                 }
                 Err(SendError::Failed(e)) => {
-                    // Not produced by `deliver` when re-sending is allowed; handled for completeness.
-                    tracing::warn!("delivery failed: {e}");
-                    return;
+                    // `deliver` re-sends by itself in this mode; should it ever give up, send again
+                    // rather than leave the partition's commit point stuck.
+                    tracing::warn!("delivery failed, re-sending: {e}");
+                    queued = producer::enqueue(&self.producer, &processed.record, &cancel).await;
                 }
                 Err(SendError::Permanent(e)) => match processed.outcome {
                     Outcome::Output { .. } => {
