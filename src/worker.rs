@@ -420,7 +420,7 @@ impl Pipeline {
             if let Err(e) = self.commit_transaction(consumer) {
                 self.set_fatal(e);
             }
-        } else if !self.status.consumer_up.load(Ordering::Relaxed) {
+        } else if self.status.consumer_unreachable.load(Ordering::Relaxed) {
             // A synchronous commit would block until the broker is back; what is stored stays
             // uncommitted and is consumed again (at-least-once).
             tracing::warn!("kafka unreachable: skipping the offset commit");
@@ -542,7 +542,7 @@ pub fn consume(
     if let Some(e) = pipeline.take_fatal() {
         return Err(abandon(pipeline, consumer, e));
     }
-    if pipeline.status.consumer_up.load(Ordering::Relaxed) {
+    if !pipeline.status.consumer_unreachable.load(Ordering::Relaxed) {
         // Dropping the consumer leaves the group (its revoke callback finds nothing left to do).
         tracing::info!("closing consumer");
         drop(consumer);

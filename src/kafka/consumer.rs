@@ -12,6 +12,7 @@ use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::{ClientContext, Statistics, TopicPartitionList};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -64,11 +65,13 @@ impl ClientContext for ConsumerCtx {
     }
 
     fn stats(&self, statistics: Statistics) {
-        set_connected(
-            &self.status.consumer_up,
-            super::any_broker_up(&statistics),
-            "consumer",
-        );
+        let up = super::any_broker_up(&statistics);
+        set_connected(&self.status.consumer_up, up, "consumer");
+        if up {
+            self.status
+                .consumer_unreachable
+                .store(false, Ordering::Relaxed);
+        }
         let Some(topic) = statistics.topics.get(&self.input_topic) else {
             return;
         };
@@ -95,6 +98,9 @@ impl ClientContext for ConsumerCtx {
     fn error(&self, error: KafkaError, reason: &str) {
         if error.rdkafka_error_code() == Some(RDKafkaErrorCode::AllBrokersDown) {
             set_connected(&self.status.consumer_up, false, "consumer");
+            self.status
+                .consumer_unreachable
+                .store(true, Ordering::Relaxed);
         }
         log_client_error(&self.errors, "consumer", &error, reason);
     }
@@ -115,6 +121,12 @@ impl ConsumerContext for ConsumerCtx {
 
     fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
         if let Rebalance::Assign(tpl) = rebalance {
+            // An assignment came from the group coordinator: the consumer is connected, whatever
+            // the next statistics say.
+            set_connected(&self.status.consumer_up, true, "consumer");
+            self.status
+                .consumer_unreachable
+                .store(false, Ordering::Relaxed);
             self.metrics.rebalances.inc();
             let parts = partition_ids(tpl);
             tracing::info!(partitions = ?parts, "partitions assigned");

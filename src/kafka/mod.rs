@@ -20,6 +20,10 @@ pub struct Status {
     pub consumer_up: AtomicBool,
     /// The producer has at least one broker connection up.
     pub producer_up: AtomicBool,
+    /// librdkafka reported all of the consumer's brokers down and no connection came back since.
+    /// Unlike `!consumer_up` (also true before the first statistics), this is known bad news:
+    /// shutdown then skips calls that would block until the broker returns.
+    pub consumer_unreachable: AtomicBool,
     /// Set once shutdown begins, so load balancers stop routing before the process exits.
     pub stopping: AtomicBool,
     /// Unix millis of the last main-loop iteration, for `/healthz`.
