@@ -122,3 +122,50 @@ impl<W: Write> Run<'_, W> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::output::ArticleDoc;
+    use std::path::Path;
+
+    fn run_on(input: &[u8]) -> (Vec<ArticleDoc>, usize) {
+        let settings = Settings::default();
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let enricher = Enricher::load(&models).unwrap();
+        let mut run = Run {
+            settings: &settings,
+            model: enricher.model_name(),
+            enricher,
+            out: Vec::new(),
+            failed: 0,
+        };
+        run.input("test", input).unwrap();
+        let docs = String::from_utf8(run.out)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        (docs, run.failed)
+    }
+
+    #[test]
+    fn json_lines_keep_going_past_bad_lines() {
+        let input = b"{\"id\": \"a\", \"body\": \"First.\"}\n\nnot json\n{\"body\": 5}\n{\"id\": \"b\", \"text\": \"Second.\"}\n";
+        let (docs, failed) = run_on(input);
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["a", "b"]);
+        assert_eq!(failed, 2);
+        assert!(docs.iter().all(|d| d.processing.source.is_none()));
+    }
+
+    #[test]
+    fn other_input_is_one_raw_article() {
+        let (docs, failed) =
+            run_on(b"date 2025-06-18 Seoul, South Korea.\n{\"not\": \"json lines\"}\n");
+        assert_eq!(failed, 0);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].published_at.as_deref(), Some("2025-06-18"));
+        assert_eq!(docs[0].id.len(), 64, "sha-256 hex id");
+    }
+}
