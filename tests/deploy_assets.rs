@@ -36,7 +36,7 @@ struct Exported {
 }
 
 fn exported() -> Exported {
-    let m = Metrics::new().unwrap();
+    let m = Metrics::new().unwrap_or_else(|e| panic!("metrics do not register: {e}"));
     let collectors: Vec<&dyn Collector> = vec![
         &m.records_consumed,
         &m.records_produced,
@@ -55,12 +55,18 @@ fn exported() -> Exported {
     let mut hist_names = BTreeSet::new();
     for c in collectors {
         for d in c.desc() {
-            labels.insert(d.fq_name.clone(), d.variable_labels.iter().cloned().collect());
+            labels.insert(
+                d.fq_name.clone(),
+                d.variable_labels.iter().cloned().collect(),
+            );
         }
     }
     for h in histograms {
         for d in h.desc() {
-            labels.insert(d.fq_name.clone(), d.variable_labels.iter().cloned().collect());
+            labels.insert(
+                d.fq_name.clone(),
+                d.variable_labels.iter().cloned().collect(),
+            );
             hist_names.insert(d.fq_name.clone());
         }
     }
@@ -236,7 +242,9 @@ fn check(exp: &Exported, expr: &str, templated: &[String], place: &str) -> Vec<S
     if !refs.metrics.is_empty() {
         for label in refs.grouped.iter().chain(templated) {
             if !allowed.contains(label) {
-                problems.push(format!("{place}: label {label:?} belongs to none of its metrics"));
+                problems.push(format!(
+                    "{place}: label {label:?} belongs to none of its metrics"
+                ));
             }
         }
     }
@@ -310,7 +318,12 @@ fn check_rules_file(path: &str) {
     let mut used = BTreeSet::new();
     for r in &rules {
         assert!(!r.expr.trim().is_empty(), "{path} {}: empty expr", r.name);
-        problems.extend(check(&exp, &r.expr, &r.templated, &format!("{path} {}", r.name)));
+        problems.extend(check(
+            &exp,
+            &r.expr,
+            &r.templated,
+            &format!("{path} {}", r.name),
+        ));
         used.extend(scan(&r.expr).metrics);
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
@@ -473,6 +486,8 @@ fn termination_grace_outlasts_the_drain_deadline() {
         ))
         .build()
         .unwrap();
-    let session_ms = settings.get_int("kafka.session_timeout_ms").unwrap_or(45_000);
+    let session_ms = settings
+        .get_int("kafka.session_timeout_ms")
+        .unwrap_or(45_000);
     assert!((drain_ms as i64) < session_ms);
 }
