@@ -66,8 +66,10 @@ pub struct KafkaSettings {
     /// Create missing output and DLQ topics at start (handy locally; clusters usually forbid it).
     pub create_topics: bool,
     /// librdkafka consumer properties passed through verbatim (they override ours).
+    #[serde(deserialize_with = "librdkafka_properties")]
     pub consumer_extra: BTreeMap<String, String>,
     /// librdkafka producer properties passed through verbatim (they override ours).
+    #[serde(deserialize_with = "librdkafka_properties")]
     pub producer_extra: BTreeMap<String, String>,
 }
 
@@ -86,6 +88,54 @@ impl Default for KafkaSettings {
             producer_extra: BTreeMap::new(),
         }
     }
+}
+
+/// One librdkafka property value as it can arrive: a string, a scalar written without quotes, or a
+/// nested table. Env vars always nest (`…__CONSUMER_EXTRA__SASL__PASSWORD` arrives as
+/// `sasl: {password: …}`), and so do dotted TOML keys written without quotes.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum PropertyValue {
+    Text(String),
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Nested(BTreeMap<String, PropertyValue>),
+}
+
+/// Reads a table of librdkafka properties, joining nested keys with `.` so that
+/// `sasl.password = "…"`, `"sasl.password" = "…"` and `NEWSENRICH__KAFKA__CONSUMER_EXTRA__SASL__PASSWORD`
+/// all give the property `sasl.password`.
+fn librdkafka_properties<'de, D>(deserializer: D) -> Result<BTreeMap<String, String>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    fn flatten(prefix: &str, value: PropertyValue, out: &mut BTreeMap<String, String>) {
+        let text = match value {
+            PropertyValue::Text(s) => s,
+            PropertyValue::Bool(b) => b.to_string(),
+            PropertyValue::Int(i) => i.to_string(),
+            PropertyValue::Float(f) => f.to_string(),
+            PropertyValue::Nested(map) => {
+                for (k, v) in map {
+                    let key = if prefix.is_empty() {
+                        k
+                    } else {
+                        format!("{prefix}.{k}")
+                    };
+                    flatten(&key, v, out);
+                }
+                return;
+            }
+        };
+        out.insert(prefix.to_string(), text);
+    }
+    let top = BTreeMap::<String, PropertyValue>::deserialize(deserializer)?;
+    let mut out = BTreeMap::new();
+    for (k, v) in top {
+        flatten(&k, v, &mut out);
+    }
+    Ok(out)
 }
 
 impl KafkaSettings {
@@ -487,5 +537,29 @@ mod tests {
         let shown = s.redacted_json();
         assert!(!shown.contains("hunter2"), "{shown}");
         assert!(shown.contains("fetch.min.bytes"), "{shown}");
+    }
+
+    #[test]
+    fn extra_properties_from_env_and_dotted_keys_are_joined_with_dots() {
+        let f = file("[kafka.producer_extra]\nlinger.ms = 20\n\"compression.type\" = \"lz4\"\n");
+        let s = Settings::load_from(
+            Some(f.path()),
+            env(&[
+                (
+                    "NEWSENRICH__KAFKA__CONSUMER_EXTRA__SASL__PASSWORD",
+                    "hunter2",
+                ),
+                (
+                    "NEWSENRICH__KAFKA__CONSUMER_EXTRA__SECURITY__PROTOCOL",
+                    "SASL_SSL",
+                ),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.kafka.consumer_extra["sasl.password"], "hunter2");
+        assert_eq!(s.kafka.consumer_extra["security.protocol"], "SASL_SSL");
+        assert_eq!(s.kafka.producer_extra["linger.ms"], "20");
+        assert_eq!(s.kafka.producer_extra["compression.type"], "lz4");
+        assert!(!s.redacted_json().contains("hunter2"));
     }
 }
