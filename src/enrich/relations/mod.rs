@@ -1,28 +1,238 @@
-//! Relation extraction. (Skeleton: finds nothing yet.)
+//! Relation extraction: typed, directed relations between the entities of one article.
+//!
+//! Two sources, merged per article:
+//! - [`classifier`]: a linear model over mention pairs in one sentence, trained on CoNLL04, for
+//!   `works_for`, `resides_in`, `based_in`, `located_in`, `killed`, with calibrated confidence;
+//! - [`patterns`]: precise hand-written patterns for `leader_of` (with `role`), `citizen_of`,
+//!   `met_with` and `predecessor_of`.
+//!
+//! Relations are between entities: one per (subject, predicate, object), the most confident
+//! reading kept; `met_with` is symmetric and emitted once, with the earlier-mentioned entity as
+//! subject. Where a pattern relates two entities, a classifier guess about the same two entities
+//! is dropped (the pattern is the more specific reading: "Apple CEO Tim Cook" is `leader_of`, not
+//! also `works_for`).
+
+pub mod classifier;
+pub mod features;
+pub mod patterns;
+pub mod train;
 
 use super::entities::Resolved;
-use super::{Mention, ModelError, Relation, Sentence, Token};
+use super::{EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span, Token};
+use classifier::Classifier;
+use features::{pair_features, predicate_for, SentenceView};
 use std::path::Path;
 
-pub struct RelationModel {}
+pub struct RelationModel {
+    classifier: Classifier,
+}
+
+/// A relation between two mentions (indexes into the mention slice), as the classifier reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionRelation {
+    pub subject: usize,
+    pub object: usize,
+    pub predicate: Predicate,
+    pub confidence: f32,
+}
+
+/// A relation between two entities (indexes into `Resolved::entities`) before ids are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub subject: usize,
+    pub predicate: Predicate,
+    pub object: usize,
+    pub role: Option<String>,
+    pub confidence: f32,
+    pub evidence: Span,
+}
+
+/// Calls `f(subject, object, class, features)` for every candidate pair of one sentence: two
+/// mentions that do not overlap whose types allow a classifier predicate. `args` holds the
+/// sentence's mentions as (index in the caller's mention slice, mention, type to use).
+pub fn for_each_candidate(
+    tokens: &[Token<'_>],
+    sentence: &Sentence,
+    args: &[(usize, &Mention, EntityType)],
+    mut f: impl FnMut(usize, usize, usize, &[u64]),
+) {
+    let typed: Vec<(&Mention, EntityType)> = args.iter().map(|(_, m, t)| (*m, *t)).collect();
+    if typed
+        .iter()
+        .filter(|(_, t)| features::Coarse::of(*t).is_some())
+        .count()
+        < 2
+    {
+        return;
+    }
+    let view = SentenceView::new(tokens, sentence, &typed);
+    let mut feats = Vec::with_capacity(96);
+    for (s, sa) in view.args.iter().enumerate() {
+        for (o, oa) in view.args.iter().enumerate() {
+            let overlap = sa.tokens.start < oa.tokens.end && oa.tokens.start < sa.tokens.end;
+            if s == o || overlap {
+                continue;
+            }
+            let (Some(st), Some(ot)) = (sa.coarse, oa.coarse) else {
+                continue;
+            };
+            let Some(class) = predicate_for(st, ot).and_then(classifier::class_index) else {
+                continue;
+            };
+            feats.clear();
+            pair_features(&view, s, o, &mut feats);
+            f(args[s].0, args[o].0, class, &feats);
+        }
+    }
+}
+
+/// Mention indexes per sentence, in reading order.
+fn by_sentence(n_sentences: usize, mentions: &[Mention]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); n_sentences];
+    let mut order: Vec<usize> = (0..mentions.len()).collect();
+    order.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
+    for i in order {
+        if let Some(s) = out.get_mut(mentions[i].sentence) {
+            s.push(i);
+        }
+    }
+    out
+}
+
+fn round3(x: f32) -> f32 {
+    (x.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
+}
 
 impl RelationModel {
-    pub fn load(_dir: &Path) -> Result<Self, ModelError> {
-        Ok(Self {})
+    /// Loads `relations/classifier.txt` from the models directory.
+    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        Ok(Self {
+            classifier: Classifier::load(dir)?,
+        })
+    }
+
+    pub fn from_classifier(classifier: Classifier) -> Self {
+        Self { classifier }
     }
 
     pub fn name(&self) -> &str {
-        "rel-none"
+        "rel-perceptron-v1"
+    }
+
+    /// Classifier relations between mentions; `types[i]` is the type to use for `mentions[i]`.
+    pub fn classify(
+        &self,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        mentions: &[Mention],
+        types: &[EntityType],
+    ) -> Vec<MentionRelation> {
+        let mut out = Vec::new();
+        for (si, idxs) in by_sentence(sentences.len(), mentions).iter().enumerate() {
+            let args: Vec<(usize, &Mention, EntityType)> = idxs
+                .iter()
+                .map(|&i| {
+                    (
+                        i,
+                        &mentions[i],
+                        types.get(i).copied().unwrap_or(mentions[i].etype),
+                    )
+                })
+                .collect();
+            for_each_candidate(tokens, &sentences[si], &args, |s, o, class, feats| {
+                let margin = self.classifier.margin(class, feats);
+                let p = self.classifier.probability(class, margin);
+                if p >= self.classifier.threshold {
+                    out.push(MentionRelation {
+                        subject: s,
+                        object: o,
+                        predicate: classifier::CLASSES[class],
+                        confidence: round3(p),
+                    });
+                }
+            });
+        }
+        out
     }
 
     pub fn extract(
         &self,
-        _text: &str,
-        _tokens: &[Token<'_>],
-        _sentences: &[Sentence],
-        _mentions: &[Mention],
-        _resolved: &Resolved,
+        text: &str,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        mentions: &[Mention],
+        resolved: &Resolved,
     ) -> Vec<Relation> {
-        Vec::new()
+        let entity_of = |i: usize| resolved.mention_entity.get(i).copied();
+        let types: Vec<EntityType> = (0..mentions.len())
+            .map(|i| {
+                entity_of(i)
+                    .and_then(|e| resolved.entities.get(e))
+                    .map_or(mentions[i].etype, |e| e.etype)
+            })
+            .collect();
+        let mut found = patterns::find(text, sentences, mentions, resolved);
+        let pattern_pairs: Vec<(usize, usize)> =
+            found.iter().map(|f| (f.subject, f.object)).collect();
+        for r in self.classify(tokens, sentences, mentions, &types) {
+            let (Some(s), Some(o)) = (entity_of(r.subject), entity_of(r.object)) else {
+                continue;
+            };
+            let covered = pattern_pairs
+                .iter()
+                .any(|&(a, b)| (a, b) == (s, o) || (a, b) == (o, s));
+            if covered {
+                continue;
+            }
+            let sentence = &sentences[mentions[r.subject].sentence];
+            found.push(Found {
+                subject: s,
+                predicate: r.predicate,
+                object: o,
+                role: None,
+                confidence: r.confidence,
+                evidence: Span {
+                    start: sentence.start,
+                    end: sentence.end,
+                },
+            });
+        }
+        finish(found, resolved)
     }
+}
+
+/// Deduplicates (highest confidence wins), orders symmetric pairs, drops self-relations, sorts by
+/// evidence position and writes entity ids.
+pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
+    let mut best: Vec<Found> = Vec::with_capacity(found.len());
+    for mut f in found {
+        if f.subject == f.object {
+            continue;
+        }
+        if f.predicate == Predicate::MetWith && f.subject > f.object {
+            std::mem::swap(&mut f.subject, &mut f.object);
+        }
+        f.confidence = round3(f.confidence);
+        match best
+            .iter_mut()
+            .find(|b| (b.subject, b.predicate, b.object) == (f.subject, f.predicate, f.object))
+        {
+            Some(b) if b.confidence < f.confidence => *b = f,
+            Some(_) => {}
+            None => best.push(f),
+        }
+    }
+    best.sort_by_key(|f| (f.evidence.start, f.predicate, f.subject, f.object));
+    best.into_iter()
+        .filter_map(|f| {
+            Some(Relation {
+                subject: resolved.entities.get(f.subject)?.id.clone(),
+                predicate: f.predicate,
+                object: resolved.entities.get(f.object)?.id.clone(),
+                role: f.role,
+                confidence: f.confidence,
+                evidence: f.evidence,
+            })
+        })
+        .collect()
 }
