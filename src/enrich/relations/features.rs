@@ -47,6 +47,47 @@ pub fn predicate_for(subj: Coarse, obj: Coarse) -> Option<Predicate> {
     }
 }
 
+/// Nouns that turn an organisation's name into the name of an event: "the G-7 summit", "an OPEC
+/// meeting". Such a mention is not an organisation a person works for or that is based anywhere.
+const EVENT_NOUNS: [&str; 16] = [
+    "summit",
+    "summits",
+    "meeting",
+    "meetings",
+    "conference",
+    "talks",
+    "gathering",
+    "forum",
+    "session",
+    "games",
+    "championship",
+    "tournament",
+    "election",
+    "elections",
+    "congress",
+    "convention",
+];
+
+/// True when the tokens after a mention ending at token `end` (before `limit`) are an event noun,
+/// possibly after a parenthesised short form: "Group of Seven (G-7) summit".
+pub fn names_an_event(tokens: &[Token<'_>], end: usize, limit: usize) -> bool {
+    let limit = limit.min(tokens.len());
+    let mut i = end;
+    // The mention is the short form inside the parentheses: "Group of Seven (G-7) summit".
+    if i < limit && tokens[i].text == ")" {
+        i += 1;
+    } else if i < limit && tokens[i].text == "(" {
+        match (i..limit.min(i + 5)).find(|&j| tokens[j].text == ")") {
+            Some(close) => i = close + 1,
+            None => return false,
+        }
+    }
+    i < limit
+        && EVENT_NOUNS
+            .iter()
+            .any(|n| tokens[i].text.eq_ignore_ascii_case(n))
+}
+
 const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
@@ -94,11 +135,17 @@ impl SentenceView {
         let last = sentence.tokens.end;
         let args = mentions
             .iter()
-            .map(|(m, t)| ArgView {
-                tokens: m.tokens.start.clamp(first, last) - first
-                    ..m.tokens.end.clamp(first, last) - first,
-                coarse: Coarse::of(*t),
-                etype: *t,
+            .map(|(m, t)| {
+                let mut coarse = Coarse::of(*t);
+                if coarse == Some(Coarse::Org) && names_an_event(tokens, m.tokens.end, last) {
+                    coarse = None;
+                }
+                ArgView {
+                    tokens: m.tokens.start.clamp(first, last) - first
+                        ..m.tokens.end.clamp(first, last) - first,
+                    coarse,
+                    etype: *t,
+                }
             })
             .collect();
         SentenceView { lower, args }
@@ -282,6 +329,25 @@ mod tests {
         assert_eq!(hash_parts(&[]), FNV_OFFSET);
         assert_ne!(hash_parts(&["ab", "c"]), hash_parts(&["a", "bc"]));
         assert_eq!(hash_parts(&["bw", "killed"]), hash_parts(&["bw", "killed"]));
+    }
+
+    #[test]
+    fn organisation_names_used_as_event_names() {
+        let text = "the Group of Seven ( G-7 ) summit , the G-7 leaders , an OPEC meeting";
+        let toks = crate::enrich::tokenize::tokenize(text);
+        let after = |word: &str, nth: usize| {
+            toks.iter()
+                .enumerate()
+                .filter(|(_, t)| t.text == word)
+                .nth(nth)
+                .map(|(i, _)| i + 1)
+                .unwrap()
+        };
+        assert!(names_an_event(&toks, after("Seven", 0), toks.len()));
+        assert!(names_an_event(&toks, after("7", 0), toks.len()));
+        assert!(!names_an_event(&toks, after("7", 1), toks.len()));
+        assert!(names_an_event(&toks, after("OPEC", 0), toks.len()));
+        assert!(!names_an_event(&toks, toks.len(), toks.len()));
     }
 
     #[test]

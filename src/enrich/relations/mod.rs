@@ -86,6 +86,52 @@ pub fn for_each_candidate(
     }
 }
 
+/// Verbs of travel: between a person and a place they say the person went there, not that they
+/// live there ("Trump left Canada early", "the minister visited Seoul").
+const TRAVEL: [&str; 20] = [
+    "left",
+    "leaves",
+    "leaving",
+    "visited",
+    "visit",
+    "visits",
+    "visiting",
+    "arrived",
+    "arrives",
+    "arriving",
+    "flew",
+    "flies",
+    "traveled",
+    "travelled",
+    "travels",
+    "toured",
+    "tours",
+    "departed",
+    "landed",
+    "trip",
+];
+
+/// Words that do speak of residence, so a travel verb near them does not veto: "returned home to".
+const RESIDENCE: [&str; 9] = [
+    "lives", "lived", "living", "home", "resident", "native", "born", "moved", "hometown",
+];
+
+/// True when the words between two mentions tell of a visit rather than of residence.
+fn travel_not_residence(tokens: &[Token<'_>], a: &Mention, b: &Mention) -> bool {
+    let (from, to) = if a.start < b.start {
+        (a.tokens.end, b.tokens.start)
+    } else {
+        (b.tokens.end, a.tokens.start)
+    };
+    let between = tokens.get(from..to).unwrap_or_default();
+    let has = |list: &[&str]| {
+        between
+            .iter()
+            .any(|t| list.iter().any(|w| t.text.eq_ignore_ascii_case(w)))
+    };
+    has(&TRAVEL) && !has(&RESIDENCE)
+}
+
 /// Mention indexes per sentence, in reading order.
 fn by_sentence(n_sentences: usize, mentions: &[Mention]) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); n_sentences];
@@ -140,13 +186,19 @@ impl RelationModel {
                 })
                 .collect();
             for_each_candidate(tokens, &sentences[si], &args, |s, o, class, feats| {
+                let predicate = classifier::CLASSES[class];
+                if predicate == Predicate::ResidesIn
+                    && travel_not_residence(tokens, &mentions[s], &mentions[o])
+                {
+                    return;
+                }
                 let margin = self.classifier.margin(class, feats);
                 let p = self.classifier.probability(class, margin);
                 if p >= self.classifier.threshold {
                     out.push(MentionRelation {
                         subject: s,
                         object: o,
-                        predicate: classifier::CLASSES[class],
+                        predicate,
                         confidence: round3(p),
                     });
                 }
