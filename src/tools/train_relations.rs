@@ -102,7 +102,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&path)?;
     let model =
         RelationModel::from_classifier(Classifier::parse(&text).map_err(anyhow::Error::msg)?);
-    eval_conll04::eval_gold(&model, &dev_data).print(
+    eval_conll04::eval_gold(&model, &dev_data).0.print(
         "dev relations, gold entities (strict)",
         &eval_conll04::RELATION_LABELS,
     );

@@ -191,19 +191,18 @@ fn join_acronyms(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Groups
 }
 
 /// Step 3: "Lee" joins "Lee Jae Myung" when it is the only full person name starting or ending
-/// with "Lee"; a short form that two different full names share stays on its own.
+/// with "Lee"; a short form that two different full names share stays on its own. A one-word
+/// mention the tagger typed ORG or MISC joins too when it comes after the full name ("Donald
+/// Trump … Trump left"): in news a bare surname after the full name is that person. Places and
+/// nationalities never join ("Jordan" the country is not "Michael Jordan").
 fn join_short_person_names(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Groups) {
     let votes = type_votes(sorted, groups);
-    let is_person_group = |root: usize| {
-        votes
-            .get(&root)
-            .is_some_and(|v| winning_type(v) == EntityType::Person)
-    };
+    let group_type = |root: usize| votes.get(&root).map(winning_type);
     // Full names: person groups whose mention has two or more words.
     let mut full: Vec<usize> = Vec::new();
     for (k, info) in infos.iter().enumerate() {
         let root = groups.find(k);
-        if info.words.len() >= 2 && is_person_group(root) {
+        if info.words.len() >= 2 && group_type(root) == Some(EntityType::Person) {
             full.push(k);
         }
     }
@@ -212,7 +211,10 @@ fn join_short_person_names(sorted: &[&Mention], infos: &[MentionInfo], groups: &
             continue;
         }
         let root = groups.find(k);
-        if !is_person_group(root) {
+        let person = group_type(root) == Some(EntityType::Person);
+        let mistyped = matches!(sorted[k].etype, EntityType::Org | EntityType::Misc)
+            && matches!(group_type(root), Some(EntityType::Org | EntityType::Misc));
+        if !person && !mistyped {
             continue;
         }
         let short = &info.words[0];
@@ -227,7 +229,11 @@ fn join_short_person_names(sorted: &[&Mention], infos: &[MentionInfo], groups: &
         roots.sort_unstable();
         roots.dedup();
         if let [target] = roots[..] {
-            groups.union(target, k);
+            // A mistyped mention must follow the full name; a person mention may precede it
+            // (a headline's "Lee" before the lead's "Lee Jae Myung").
+            if person || target < k {
+                groups.union(target, k);
+            }
         }
     }
 }

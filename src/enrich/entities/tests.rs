@@ -114,6 +114,22 @@ fn merges_as_an_article_reader_would() {
             vec![("Michael Jordan", Person, 1), ("Jordan", Gpe, 2)],
         ),
         (
+            // A surname the tagger typed ORG after the full name is still the person; an ORG
+            // before any full name is left alone.
+            "Ford said. Donald Trump spoke. Trump left. Harrison Ford smiled.",
+            vec![
+                ("Ford", Org),
+                ("Donald Trump", Person),
+                ("Trump", Org),
+                ("Harrison Ford", Person),
+            ],
+            vec![
+                ("Ford", Org, 1),
+                ("Donald Trump", Person, 2),
+                ("Harrison Ford", Person, 1),
+            ],
+        ),
+        (
             // Dates merge only with the same text and type.
             "On Tuesday Lee met Ishiba. On Tuesday they spoke.",
             vec![
