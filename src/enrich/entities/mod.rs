@@ -130,20 +130,26 @@ pub fn resolve_with(
         }
     }
     join_acronyms(&sorted, &infos, &mut groups);
-    join_short_person_names(&sorted, &infos, &mut groups);
-    build_entities(mentions, &order, &sorted, &infos, &mut groups)
+    let mut vote_as: Vec<EntityType> = sorted.iter().map(|m| m.etype).collect();
+    join_short_person_names(&sorted, &infos, &mut vote_as, &mut groups);
+    build_entities(mentions, &order, &sorted, &infos, &vote_as, &mut groups)
 }
 
 /// Votes per type of each group root: mention count, tagger confidence as a small tie-breaker.
+/// `vote_as[k]` is the type mention `k` votes for (its tagger type unless resolution knows better).
 fn type_votes(
     sorted: &[&Mention],
+    vote_as: &[EntityType],
     groups: &mut Groups,
 ) -> FxHashMap<usize, FxHashMap<EntityType, f32>> {
     let mut votes: FxHashMap<usize, FxHashMap<EntityType, f32>> = FxHashMap::default();
     for (k, m) in sorted.iter().enumerate() {
         let root = groups.find(k);
-        *votes.entry(root).or_default().entry(m.etype).or_default() +=
-            1.0 + 0.01 * m.confidence.clamp(0.0, 1.0);
+        *votes
+            .entry(root)
+            .or_default()
+            .entry(vote_as[k])
+            .or_default() += 1.0 + 0.01 * m.confidence.clamp(0.0, 1.0);
     }
     votes
 }
@@ -195,8 +201,14 @@ fn join_acronyms(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Groups
 /// mention the tagger typed ORG or MISC joins too when it comes after the full name ("Donald
 /// Trump … Trump left"): in news a bare surname after the full name is that person. Places and
 /// nationalities never join ("Jordan" the country is not "Michael Jordan").
-fn join_short_person_names(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Groups) {
-    let votes = type_votes(sorted, groups);
+/// A mistyped surname that joins votes PERSON: two ORG "Trump"s must not outvote "Donald Trump".
+fn join_short_person_names(
+    sorted: &[&Mention],
+    infos: &[MentionInfo],
+    vote_as: &mut [EntityType],
+    groups: &mut Groups,
+) {
+    let votes = type_votes(sorted, vote_as, groups);
     let group_type = |root: usize| votes.get(&root).map(winning_type);
     // Full names: person groups whose mention has two or more words.
     let mut full: Vec<usize> = Vec::new();
@@ -233,6 +245,7 @@ fn join_short_person_names(sorted: &[&Mention], infos: &[MentionInfo], groups: &
             // (a headline's "Lee" before the lead's "Lee Jae Myung").
             if person || target < k {
                 groups.union(target, k);
+                vote_as[k] = EntityType::Person;
             }
         }
     }
@@ -294,9 +307,10 @@ fn build_entities(
     order: &[usize],
     sorted: &[&Mention],
     infos: &[MentionInfo],
+    vote_as: &[EntityType],
     groups: &mut Groups,
 ) -> Resolved {
-    let votes = type_votes(sorted, groups);
+    let votes = type_votes(sorted, vote_as, groups);
     // Groups in order of first mention: the root is the group's first mention in reading order.
     let mut members: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
     for k in 0..sorted.len() {

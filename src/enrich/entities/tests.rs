@@ -116,16 +116,17 @@ fn merges_as_an_article_reader_would() {
         (
             // A surname the tagger typed ORG after the full name is still the person; an ORG
             // before any full name is left alone.
-            "Ford said. Donald Trump spoke. Trump left. Harrison Ford smiled.",
+            "Ford said. Donald Trump spoke. Trump left. Trump flew. Harrison Ford smiled.",
             vec![
                 ("Ford", Org),
                 ("Donald Trump", Person),
+                ("Trump", Org),
                 ("Trump", Org),
                 ("Harrison Ford", Person),
             ],
             vec![
                 ("Ford", Org, 1),
-                ("Donald Trump", Person, 2),
+                ("Donald Trump", Person, 3),
                 ("Harrison Ford", Person, 1),
             ],
         ),

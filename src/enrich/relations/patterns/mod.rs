@@ -13,8 +13,9 @@
 //! - `citizen_of` (PERSON -> GPE): a nationality before a title or occupation ("South Korean
 //!   President Lee", "Japanese diplomat X") or in an apposition ("X, a Japanese national").
 //! - `met_with` (PERSON <-> PERSON): "A met (with) B", "A held talks with B", "A and B met",
-//!   "talks/meeting between A and B", "A's meeting with B". Only a meeting that happened: "planned
-//!   to meet", "will meet" do not match.
+//!   "talks/meeting between A and B", "A's meeting with B", "A and B agreed … in their first
+//!   talks". Only a meeting that happened: "planned to meet", "will meet", "their upcoming talks"
+//!   do not match.
 //! - `predecessor_of` (PERSON -> PERSON, subject held the post first): "X's predecessor Y",
 //!   "his predecessor Y" (his = the nearest person before it in the sentence, else the article's
 //!   main person when one person is mentioned most), "Y, X's predecessor", "X succeeded Y",
@@ -37,6 +38,7 @@ const CITIZEN_PREMODIFIER: f32 = 0.9;
 const CITIZEN_APPOSITION: f32 = 0.85;
 const MET_VERB: f32 = 0.9;
 const MET_AND: f32 = 0.85;
+const MET_THEIR_TALKS: f32 = 0.75;
 const PREDECESSOR_NAMED: f32 = 0.95;
 const PREDECESSOR_PRONOUN: f32 = 0.8;
 const PREDECESSOR_MAIN_PERSON: f32 = 0.7;

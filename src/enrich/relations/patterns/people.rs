@@ -1,7 +1,8 @@
 //! Patterns between two people: `met_with` and `predecessor_of` (see the parent module's list).
 
 use super::{
-    Ctx, MET_AND, MET_VERB, PREDECESSOR_MAIN_PERSON, PREDECESSOR_NAMED, PREDECESSOR_PRONOUN,
+    Ctx, MET_AND, MET_THEIR_TALKS, MET_VERB, PREDECESSOR_MAIN_PERSON, PREDECESSOR_NAMED,
+    PREDECESSOR_PRONOUN,
 };
 use crate::enrich::{EntityType, Predicate};
 
@@ -90,8 +91,40 @@ impl Ctx<'_> {
                 let used = after.len() - v.len() + 1;
                 let ev = self.span(a_start, b.w1 + used);
                 self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_AND, ev);
+            } else if let Some(end) = self.their_meeting(b.w1, j) {
+                let ev = self.span(a_start, end);
+                self.emit(
+                    a.entity,
+                    Predicate::MetWith,
+                    b.entity,
+                    None,
+                    MET_THEIR_TALKS,
+                    ev,
+                );
             }
         }
+    }
+
+    /// "A and B agreed … in their first in-person talks": the same clause after "A and B" calls a
+    /// meeting theirs. Returns the word index after the meeting noun. Up to three words may stand
+    /// between "their" and the noun, none of them saying it has not happened yet.
+    fn their_meeting(&self, from: usize, person: usize) -> Option<usize> {
+        let next_person = (person + 1..self.args.len())
+            .find(|&j| self.is_person(j))
+            .map_or(self.words.len(), |j| self.args[j].w0);
+        let clause_end = (from..next_person)
+            .find(|&i| matches!(self.word(i), ";" | "." | ":"))
+            .unwrap_or(next_person);
+        let their = (from..clause_end).find(|&i| self.word(i) == "their")?;
+        for i in their + 1..(their + 5).min(clause_end) {
+            match self.word(i) {
+                "talks" | "meeting" | "summit" => return Some(i + 1),
+                "upcoming" | "planned" | "next" | "future" | "proposed" | "possible"
+                | "expected" => return None,
+                _ => {}
+            }
+        }
+        None
     }
 
     pub(super) fn predecessors(&self) {

@@ -208,6 +208,12 @@ fn meetings_that_happened_once() {
             vec![],
         ),
         (
+            "Lee and Ishiba agreed to cooperate in their first in-person talks. Kim and Park \
+             agreed to prepare their upcoming summit.",
+            vec![("Lee", Person), ("Ishiba", Person), ("Kim", Person), ("Park", Person)],
+            lee_ishiba.clone(),
+        ),
+        (
             "Lee and Ishiba met with Trump.",
             vec![("Lee", Person), ("Ishiba", Person), ("Trump", Person)],
             vec![("Ishiba", "met_with", "Trump", "")],
