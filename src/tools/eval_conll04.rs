@@ -250,13 +250,14 @@ fn gold_relations(item: &Conll04Sentence, mentions: &[Mention]) -> Vec<(String, 
 
 fn predicted_relations(
     model: &RelationModel,
+    text: &str,
     tokens: &[Token<'_>],
     sentences: &[Sentence],
     mentions: &[Mention],
 ) -> Vec<(String, RelKey)> {
     let types: Vec<EntityType> = mentions.iter().map(|m| m.etype).collect();
     model
-        .classify(tokens, sentences, mentions, &types)
+        .classify(text, tokens, sentences, mentions, &types)
         .into_iter()
         .filter_map(|r| {
             let (h, t) = (&mentions[r.subject], &mentions[r.object]);
@@ -286,7 +287,7 @@ pub fn eval_gold(model: &RelationModel, data: &[Conll04Sentence]) -> (Scores, f6
         let sents = [whole(&text, &tokens)];
         let gold = gold_relations(item, &mentions);
         let t0 = std::time::Instant::now();
-        let predicted = predicted_relations(model, &tokens, &sents, &mentions);
+        let predicted = predicted_relations(model, &text, &tokens, &sents, &mentions);
         spent += t0.elapsed();
         rel.add(&predicted, &gold);
     }
@@ -343,7 +344,7 @@ pub fn eval_end_to_end(
         ent.add(&pred_ents, &gold_ents);
         let gold = gold_relations(item, &gold_ms);
         rel.add(
-            &predicted_relations(model, &tokens, &sents, &mentions),
+            &predicted_relations(model, &text, &tokens, &sents, &mentions),
             &gold,
         );
     }

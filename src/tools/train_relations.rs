@@ -52,6 +52,7 @@ pub fn examples(data: &[Conll04Sentence]) -> Vec<Example> {
             .map(|(i, m)| (i, m, m.etype))
             .collect();
         for_each_candidate(
+            &text,
             &tokens,
             &whole(&text, &tokens),
             &args,

@@ -10,14 +10,15 @@
 //! reading kept; `met_with` is symmetric and emitted once, with the earlier-mentioned entity as
 //! subject. Where a pattern relates two entities, a classifier guess about the same two entities
 //! is dropped (the pattern is the more specific reading: "Apple CEO Tim Cook" is `leader_of`, not
-//! also `works_for`).
+//! also `works_for`). A `located_in` between two countries is dropped: a country is never inside
+//! another one.
 
 pub mod classifier;
 pub mod features;
 pub mod patterns;
 pub mod train;
 
-use super::entities::Resolved;
+use super::entities::{Resolved, ISO3166};
 use super::{EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span, Token};
 use classifier::Classifier;
 use features::{pair_features, predicate_for, SentenceView};
@@ -58,6 +59,7 @@ pub const MAX_GAP: usize = 15;
 /// predicate. `args` holds the sentence's mentions as (index in the caller's mention slice,
 /// mention, type to use).
 pub fn for_each_candidate(
+    text: &str,
     tokens: &[Token<'_>],
     sentence: &Sentence,
     args: &[(usize, &Mention, EntityType)],
@@ -73,6 +75,7 @@ pub fn for_each_candidate(
         return;
     }
     let view = SentenceView::new(tokens, sentence, &typed);
+    let lines = line_numbers(text, tokens, sentence);
     let mut feats = Vec::with_capacity(96);
     for (s, sa) in view.args.iter().enumerate() {
         for (o, oa) in view.args.iter().enumerate() {
@@ -80,6 +83,17 @@ pub fn for_each_candidate(
             let gap = (sa.tokens.start.max(oa.tokens.start))
                 .saturating_sub(sa.tokens.end.min(oa.tokens.end));
             if s == o || overlap || gap > MAX_GAP {
+                continue;
+            }
+            // A line break between the two separates table rows, list items, a dateline from
+            // the story: no relation is read across it.
+            let (first, second) = if sa.tokens.start <= oa.tokens.start {
+                (sa, oa)
+            } else {
+                (oa, sa)
+            };
+            let line_of = |i: usize| lines.get(i).copied().unwrap_or_default();
+            if line_of(first.tokens.end.saturating_sub(1)) != line_of(second.tokens.start) {
                 continue;
             }
             let (Some(st), Some(ot)) = (sa.coarse, oa.coarse) else {
@@ -141,6 +155,28 @@ fn travel_not_residence(tokens: &[Token<'_>], a: &Mention, b: &Mention) -> bool 
     has(&TRAVEL) && !has(&RESIDENCE)
 }
 
+/// For each token of the sentence (relative index), how many line breaks come before it within
+/// the sentence.
+fn line_numbers(text: &str, tokens: &[Token<'_>], sentence: &Sentence) -> Vec<u32> {
+    let range = sentence.tokens.start.min(tokens.len())..sentence.tokens.end.min(tokens.len());
+    let mut out = Vec::with_capacity(range.len());
+    let mut line = 0;
+    let mut prev_end: Option<usize> = None;
+    for t in &tokens[range] {
+        if let Some(end) = prev_end {
+            if text
+                .get(end..t.byte_start)
+                .is_some_and(|gap| gap.contains('\n'))
+            {
+                line += 1;
+            }
+        }
+        out.push(line);
+        prev_end = Some(t.byte_start + t.text.len());
+    }
+    out
+}
+
 /// Mention indexes per sentence, in reading order.
 fn by_sentence(n_sentences: usize, mentions: &[Mention]) -> Vec<Vec<usize>> {
     let mut out = vec![Vec::new(); n_sentences];
@@ -177,6 +213,7 @@ impl RelationModel {
     /// Classifier relations between mentions; `types[i]` is the type to use for `mentions[i]`.
     pub fn classify(
         &self,
+        text: &str,
         tokens: &[Token<'_>],
         sentences: &[Sentence],
         mentions: &[Mention],
@@ -194,7 +231,7 @@ impl RelationModel {
                     )
                 })
                 .collect();
-            for_each_candidate(tokens, &sentences[si], &args, |s, o, class, feats| {
+            for_each_candidate(text, tokens, &sentences[si], &args, |s, o, class, feats| {
                 let predicate = classifier::CLASSES[class];
                 if predicate == Predicate::ResidesIn
                     && travel_not_residence(tokens, &mentions[s], &mentions[o])
@@ -235,14 +272,22 @@ impl RelationModel {
         let mut found = patterns::find(text, sentences, mentions, resolved);
         let pattern_pairs: Vec<(usize, usize)> =
             found.iter().map(|f| (f.subject, f.object)).collect();
-        for r in self.classify(tokens, sentences, mentions, &types) {
+        for r in self.classify(text, tokens, sentences, mentions, &types) {
             let (Some(s), Some(o)) = (entity_of(r.subject), entity_of(r.object)) else {
                 continue;
             };
             let covered = pattern_pairs
                 .iter()
                 .any(|&(a, b)| (a, b) == (s, o) || (a, b) == (o, s));
-            if covered {
+            // A country is never inside another country ("Britain condemns Iraq").
+            let is_country = |e: usize| {
+                resolved
+                    .entities
+                    .get(e)
+                    .is_some_and(|e| e.links.contains_key(ISO3166))
+            };
+            let countries = r.predicate == Predicate::LocatedIn && is_country(s) && is_country(o);
+            if covered || countries {
                 continue;
             }
             let sentence = &sentences[mentions[r.subject].sentence];
@@ -297,3 +342,6 @@ pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests;

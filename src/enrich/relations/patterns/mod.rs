@@ -502,4 +502,4 @@ impl Ctx<'_> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
