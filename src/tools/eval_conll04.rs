@@ -1,6 +1,467 @@
-//! (skeleton)
+//! `newsenrich eval conll04 FILE [--gold-entities] [--models DIR]`: strict entity and relation
+//! scores on a CoNLL04 JSON file (a list of sentences with `tokens`, `entities`, `relations`).
+//!
+//! Each sentence's tokens are joined with single spaces into a text. End to end, that text goes
+//! through the tokenizer, sentence splitter, tagger, gazetteer and entity resolution; with
+//! `--gold-entities` the gold spans and types are handed to the relation classifier. An entity
+//! counts when span and type match exactly (PERSON->Peop, ORG->Org, GPE/LOC->Loc; Other ignored).
+//! A relation counts when both argument spans and types match exactly and the label matches.
+//! Relations are scored at mention level from the classifier, before the article-level merge.
+
+use crate::enrich::relations::RelationModel;
+use crate::enrich::{
+    sentences, tokenize, Enricher, EntityType, Mention, Predicate, Sentence, Token,
+};
+use anyhow::Context;
+use clap::Parser;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Deserialize)]
+pub struct GoldEntity {
+    #[serde(rename = "type")]
+    pub label: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct GoldRelation {
+    #[serde(rename = "type")]
+    pub label: String,
+    pub head: usize,
+    pub tail: usize,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct Conll04Sentence {
+    pub tokens: Vec<String>,
+    pub entities: Vec<GoldEntity>,
+    pub relations: Vec<GoldRelation>,
+}
+
+pub fn read(path: &Path) -> anyhow::Result<Vec<Conll04Sentence>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
+}
+
+/// The pipeline predicate of a CoNLL04 relation label.
+pub fn predicate_of(label: &str) -> Option<Predicate> {
+    Some(match label {
+        "Work_For" => Predicate::WorksFor,
+        "Live_In" => Predicate::ResidesIn,
+        "OrgBased_In" => Predicate::BasedIn,
+        "Located_In" => Predicate::LocatedIn,
+        "Kill" => Predicate::Killed,
+        _ => return None,
+    })
+}
+
+/// The pipeline type given to a gold CoNLL04 entity (Loc becomes GPE: the classifier treats GPE and
+/// LOC alike).
+pub fn type_of(label: &str) -> EntityType {
+    match label {
+        "Peop" => EntityType::Person,
+        "Org" => EntityType::Org,
+        "Loc" => EntityType::Gpe,
+        _ => EntityType::Misc,
+    }
+}
+
+/// The CoNLL04 label a pipeline type is scored as.
+pub fn label_of(t: EntityType) -> Option<&'static str> {
+    match t {
+        EntityType::Person => Some("Peop"),
+        EntityType::Org => Some("Org"),
+        EntityType::Gpe | EntityType::Loc => Some("Loc"),
+        _ => None,
+    }
+}
+
+/// The sentence as text (tokens joined by spaces) and the char offset where each token starts.
+pub fn joined(tokens: &[String]) -> (String, Vec<usize>) {
+    let mut text = String::new();
+    let mut starts = Vec::with_capacity(tokens.len() + 1);
+    let mut chars = 0;
+    for (i, t) in tokens.iter().enumerate() {
+        if i > 0 {
+            text.push(' ');
+            chars += 1;
+        }
+        starts.push(chars);
+        text.push_str(t);
+        chars += t.chars().count();
+    }
+    starts.push(chars + 1);
+    (text, starts)
+}
+
+/// Gold entities as mentions over the runtime tokenizer's tokens, all in one sentence (a CoNLL04
+/// item is one sentence), in the gold order so mention `i` is gold entity `i`.
+pub fn gold_mentions(
+    item: &Conll04Sentence,
+    starts: &[usize],
+    text: &str,
+    tokens: &[Token<'_>],
+) -> Vec<Mention> {
+    item.entities
+        .iter()
+        .map(|e| {
+            let start = starts[e.start];
+            let end = starts[e.end] - 1;
+            let first = tokens
+                .iter()
+                .position(|t| t.end > start)
+                .unwrap_or(tokens.len());
+            let last = tokens
+                .iter()
+                .rposition(|t| t.start < end)
+                .map_or(first, |i| i + 1);
+            Mention {
+                start,
+                end,
+                tokens: first..last.max(first),
+                sentence: 0,
+                etype: type_of(&e.label),
+                text: text.chars().skip(start).take(end - start).collect(),
+                confidence: 1.0,
+            }
+        })
+        .collect()
+}
+
+pub fn whole(text: &str, tokens: &[Token<'_>]) -> Sentence {
+    Sentence {
+        tokens: 0..tokens.len(),
+        start: 0,
+        end: text.chars().count(),
+    }
+}
+
+/// Per-label counts of strict matches.
+#[derive(Debug, Default, Clone)]
+pub struct Scores {
+    /// label -> (true positives, predicted, gold)
+    pub counts: BTreeMap<String, (usize, usize, usize)>,
+}
+
+impl Scores {
+    /// Adds one sentence: `predicted` and `gold` are sets of (label, key) items; a prediction is
+    /// correct when the same item is in gold.
+    pub fn add<K: PartialEq>(&mut self, predicted: &[(String, K)], gold: &[(String, K)]) {
+        for (label, _) in gold {
+            self.counts.entry(label.clone()).or_default().2 += 1;
+        }
+        for (i, p) in predicted.iter().enumerate() {
+            if predicted[..i].contains(p) {
+                continue;
+            }
+            let c = self.counts.entry(p.0.clone()).or_default();
+            c.1 += 1;
+            if gold.contains(p) {
+                c.0 += 1;
+            }
+        }
+    }
+
+    /// (precision, recall, F1) of one label, in percent.
+    pub fn label(&self, label: &str) -> (f64, f64, f64) {
+        let (tp, p, g) = self.counts.get(label).copied().unwrap_or_default();
+        crate::enrich::relations::train::prf(tp, p, g)
+    }
+
+    pub fn micro(&self, labels: &[&str]) -> (f64, f64, f64) {
+        let (mut tp, mut p, mut g) = (0, 0, 0);
+        for l in labels {
+            let c = self.counts.get(*l).copied().unwrap_or_default();
+            tp += c.0;
+            p += c.1;
+            g += c.2;
+        }
+        crate::enrich::relations::train::prf(tp, p, g)
+    }
+
+    /// Unweighted mean of the per-label precision, recall and F1.
+    pub fn macro_avg(&self, labels: &[&str]) -> (f64, f64, f64) {
+        let n = labels.len().max(1) as f64;
+        let (mut p, mut r, mut f) = (0.0, 0.0, 0.0);
+        for l in labels {
+            let s = self.label(l);
+            p += s.0;
+            r += s.1;
+            f += s.2;
+        }
+        (p / n, r / n, f / n)
+    }
+
+    pub fn print(&self, title: &str, labels: &[&str]) {
+        println!("{title}");
+        println!(
+            "  {:<14} {:>7} {:>7} {:>7} {:>6}",
+            "label", "P", "R", "F1", "gold"
+        );
+        for l in labels {
+            let (p, r, f) = self.label(l);
+            let g = self.counts.get(*l).map_or(0, |c| c.2);
+            println!("  {l:<14} {p:>7.2} {r:>7.2} {f:>7.2} {g:>6}");
+        }
+        let (p, r, f) = self.micro(labels);
+        println!("  {:<14} {p:>7.2} {r:>7.2} {f:>7.2}", "micro");
+        let (p, r, f) = self.macro_avg(labels);
+        println!("  {:<14} {p:>7.2} {r:>7.2} {f:>7.2}", "macro");
+    }
+}
+
+pub const ENTITY_LABELS: [&str; 3] = ["Peop", "Org", "Loc"];
+pub const RELATION_LABELS: [&str; 5] = ["Work_For", "Live_In", "OrgBased_In", "Located_In", "Kill"];
+
+/// A relation's scoring key: (head span, head label, tail span, tail label).
+type RelKey = ((usize, usize), &'static str, (usize, usize), &'static str);
+
+fn conll_label(p: Predicate) -> &'static str {
+    match p {
+        Predicate::WorksFor => "Work_For",
+        Predicate::ResidesIn => "Live_In",
+        Predicate::BasedIn => "OrgBased_In",
+        Predicate::LocatedIn => "Located_In",
+        _ => "Kill",
+    }
+}
+
+fn gold_relations(item: &Conll04Sentence, mentions: &[Mention]) -> Vec<(String, RelKey)> {
+    item.relations
+        .iter()
+        .filter_map(|r| {
+            let (h, t) = (mentions.get(r.head)?, mentions.get(r.tail)?);
+            Some((
+                r.label.clone(),
+                (
+                    (h.start, h.end),
+                    label_of(h.etype)?,
+                    (t.start, t.end),
+                    label_of(t.etype)?,
+                ),
+            ))
+        })
+        .collect()
+}
+
+fn predicted_relations(
+    model: &RelationModel,
+    text: &str,
+    tokens: &[Token<'_>],
+    sentences: &[Sentence],
+    mentions: &[Mention],
+) -> Vec<(String, RelKey)> {
+    let types: Vec<EntityType> = mentions.iter().map(|m| m.etype).collect();
+    model
+        .classify(text, tokens, sentences, mentions, &types)
+        .into_iter()
+        .filter_map(|r| {
+            let (h, t) = (&mentions[r.subject], &mentions[r.object]);
+            Some((
+                conll_label(r.predicate).to_string(),
+                (
+                    (h.start, h.end),
+                    label_of(h.etype)?,
+                    (t.start, t.end),
+                    label_of(t.etype)?,
+                ),
+            ))
+        })
+        .collect()
+}
+
+/// Relation scores with gold entities handed to the classifier, and the classifier's time per
+/// sentence in microseconds (all candidate pairs of the sentence; a rough figure, benchmarks
+/// carry the real speed numbers).
+pub fn eval_gold(model: &RelationModel, data: &[Conll04Sentence]) -> (Scores, f64) {
+    let mut rel = Scores::default();
+    let mut spent = std::time::Duration::ZERO;
+    for item in data {
+        let (text, starts) = joined(&item.tokens);
+        let tokens = tokenize::tokenize(&text);
+        let mentions = gold_mentions(item, &starts, &text, &tokens);
+        let sents = [whole(&text, &tokens)];
+        let gold = gold_relations(item, &mentions);
+        let t0 = std::time::Instant::now();
+        let predicted = predicted_relations(model, &text, &tokens, &sents, &mentions);
+        spent += t0.elapsed();
+        rel.add(&predicted, &gold);
+    }
+    let per_sentence = spent.as_secs_f64() * 1e6 / data.len().max(1) as f64;
+    (rel, per_sentence)
+}
+
+/// Entity and relation scores with the whole pipeline finding the entities.
+pub fn eval_end_to_end(
+    enricher: &Enricher,
+    model: &RelationModel,
+    data: &[Conll04Sentence],
+) -> (Scores, Scores) {
+    let (mut ent, mut rel) = (Scores::default(), Scores::default());
+    for item in data {
+        let (text, starts) = joined(&item.tokens);
+        let tokens = tokenize::tokenize(&text);
+        let gold_ms = gold_mentions(item, &starts, &text, &tokens);
+        let gold_ents: Vec<(String, (usize, usize))> = gold_ms
+            .iter()
+            .filter_map(|m| Some((label_of(m.etype)?.to_string(), (m.start, m.end))))
+            .collect();
+        let sents = sentences::split(&text, &tokens);
+        let analysis = enricher.analyze(&text);
+        // The pipeline's mentions, rebuilt from its entities (type = the entity's type).
+        let mut mentions: Vec<Mention> = Vec::new();
+        for e in &analysis.entities {
+            for m in &e.mentions {
+                let first = tokens
+                    .iter()
+                    .position(|t| t.end > m.start)
+                    .unwrap_or(tokens.len());
+                let last = tokens
+                    .iter()
+                    .rposition(|t| t.start < m.end)
+                    .map_or(first, |i| i + 1);
+                let sentence = sents.iter().position(|s| s.end > m.start).unwrap_or(0);
+                mentions.push(Mention {
+                    start: m.start,
+                    end: m.end,
+                    tokens: first..last.max(first),
+                    sentence,
+                    etype: e.etype,
+                    text: m.text.clone(),
+                    confidence: 1.0,
+                });
+            }
+        }
+        mentions.sort_by_key(|m| (m.start, m.end));
+        let pred_ents: Vec<(String, (usize, usize))> = mentions
+            .iter()
+            .filter_map(|m| Some((label_of(m.etype)?.to_string(), (m.start, m.end))))
+            .collect();
+        ent.add(&pred_ents, &gold_ents);
+        let gold = gold_relations(item, &gold_ms);
+        rel.add(
+            &predicted_relations(model, &text, &tokens, &sents, &mentions),
+            &gold,
+        );
+    }
+    (ent, rel)
+}
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "newsenrich eval conll04",
+    about = "Entity and relation scores on CoNLL04 JSON"
+)]
+struct Args {
+    /// CoNLL04 JSON file (e.g. ../shared/data/conll04/dev.json).
+    file: PathBuf,
+    /// Score relations with the gold entities given, only.
+    #[arg(long)]
+    gold_entities: bool,
+    /// Models directory.
+    #[arg(long, default_value = "models")]
+    models: PathBuf,
+}
 
 /// `args[0]` is the task name; parse the rest with clap.
-pub fn run(_args: &[String]) -> anyhow::Result<()> {
-    anyhow::bail!("not implemented yet")
+pub fn run(args: &[String]) -> anyhow::Result<()> {
+    let args = Args::try_parse_from(args)?;
+    let data = read(&args.file)?;
+    let model = RelationModel::load(&args.models)?;
+    println!("{}: {} sentences", args.file.display(), data.len());
+    if !args.gold_entities {
+        let enricher = Enricher::load(&args.models)?;
+        let (ent, rel) = eval_end_to_end(&enricher, &model, &data);
+        ent.print("entities, end to end (strict)", &ENTITY_LABELS);
+        rel.print("relations, end to end (strict)", &RELATION_LABELS);
+    }
+    let (rel, us) = eval_gold(&model, &data);
+    rel.print("relations, gold entities (strict)", &RELATION_LABELS);
+    println!("relation classifier: {us:.1} µs per sentence (gold entities, all candidate pairs)");
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn item(s: &str) -> (String, (usize, usize)) {
+        let (label, span) = s.split_once('@').unwrap();
+        let (a, b) = span.split_once('-').unwrap();
+        (label.to_string(), (a.parse().unwrap(), b.parse().unwrap()))
+    }
+
+    #[test]
+    fn strict_scores_micro_and_macro() {
+        let mut s = Scores::default();
+        // Sentence 1: one exact hit, one wrong span, one missed gold item.
+        let pred = [item("Peop@0-3"), item("Org@5-9")];
+        let gold = [item("Peop@0-3"), item("Org@5-10"), item("Loc@12-15")];
+        s.add(&pred, &gold);
+        // Sentence 2: a duplicate prediction counts once; a wrong label is a miss.
+        let pred = [item("Loc@0-4"), item("Loc@0-4"), item("Org@6-8")];
+        let gold = [item("Loc@0-4"), item("Peop@6-8")];
+        s.add(&pred, &gold);
+        assert_eq!(s.counts["Peop"], (1, 1, 2));
+        assert_eq!(s.counts["Org"], (0, 2, 1));
+        assert_eq!(s.counts["Loc"], (1, 1, 2));
+        let (p, r, f) = s.micro(&ENTITY_LABELS);
+        assert!(
+            (p - 50.0).abs() < 1e-9 && (r - 40.0).abs() < 1e-9,
+            "{p} {r}"
+        );
+        assert!((f - 2.0 * 50.0 * 40.0 / 90.0).abs() < 1e-9);
+        let (_, _, macro_f) = s.macro_avg(&ENTITY_LABELS);
+        let per = [s.label("Peop").2, s.label("Org").2, s.label("Loc").2];
+        assert!((macro_f - per.iter().sum::<f64>() / 3.0).abs() < 1e-9);
+        assert_eq!(s.label("Org").2, 0.0);
+    }
+
+    #[test]
+    fn joined_text_offsets_and_gold_mentions() {
+        let tokens: Vec<String> = ["John", "Smith", "lives", "in", "Paris", "."]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let (text, starts) = joined(&tokens);
+        assert_eq!(text, "John Smith lives in Paris .");
+        assert_eq!(starts, vec![0, 5, 11, 17, 20, 26, 28]);
+        let item = Conll04Sentence {
+            tokens,
+            entities: vec![
+                GoldEntity {
+                    label: "Peop".into(),
+                    start: 0,
+                    end: 2,
+                },
+                GoldEntity {
+                    label: "Loc".into(),
+                    start: 4,
+                    end: 5,
+                },
+            ],
+            relations: vec![GoldRelation {
+                label: "Live_In".into(),
+                head: 0,
+                tail: 1,
+            }],
+        };
+        let toks = tokenize::tokenize(&text);
+        let ms = gold_mentions(&item, &starts, &text, &toks);
+        assert_eq!(ms[0].text, "John Smith");
+        assert_eq!(
+            (ms[1].start, ms[1].end, ms[1].text.as_str()),
+            (20, 25, "Paris")
+        );
+        assert_eq!(toks[ms[1].tokens.start].text, "Paris");
+        let gold = gold_relations(&item, &ms);
+        assert_eq!(
+            gold,
+            vec![("Live_In".to_string(), ((0, 10), "Peop", (20, 25), "Loc"))]
+        );
+    }
 }

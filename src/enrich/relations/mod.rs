@@ -1,28 +1,347 @@
-//! Relation extraction. (Skeleton: finds nothing yet.)
+//! Relation extraction: typed, directed relations between the entities of one article.
+//!
+//! Two sources, merged per article:
+//! - [`classifier`]: a linear model over mention pairs in one sentence, trained on CoNLL04, for
+//!   `works_for`, `resides_in`, `based_in`, `located_in`, `killed`, with calibrated confidence;
+//! - [`patterns`]: precise hand-written patterns for `leader_of` (with `role`), `citizen_of`,
+//!   `met_with` and `predecessor_of`.
+//!
+//! Relations are between entities: one per (subject, predicate, object), the most confident
+//! reading kept; `met_with` is symmetric and emitted once, with the earlier-mentioned entity as
+//! subject. Where a pattern relates two entities, a classifier guess about the same two entities
+//! is dropped (the pattern is the more specific reading: "Apple CEO Tim Cook" is `leader_of`, not
+//! also `works_for`). A `located_in` between two countries is dropped: a country is never inside
+//! another one.
 
-use super::entities::Resolved;
-use super::{Mention, ModelError, Relation, Sentence, Token};
+pub mod classifier;
+pub mod features;
+pub mod patterns;
+pub mod train;
+
+use super::entities::{Resolved, ISO3166};
+use super::{EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span, Token};
+use classifier::Classifier;
+use features::{pair_features, predicate_for, SentenceView};
 use std::path::Path;
 
-pub struct RelationModel {}
+pub struct RelationModel {
+    classifier: Classifier,
+}
+
+/// A relation between two mentions (indexes into the mention slice), as the classifier reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MentionRelation {
+    pub subject: usize,
+    pub object: usize,
+    pub predicate: Predicate,
+    pub confidence: f32,
+}
+
+/// A relation between two entities (indexes into `Resolved::entities`) before ids are written.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    pub subject: usize,
+    pub predicate: Predicate,
+    pub object: usize,
+    pub role: Option<String>,
+    pub confidence: f32,
+    pub evidence: Span,
+}
+
+/// Most tokens between the two mentions of a candidate pair. Four in five CoNLL04 relations have
+/// fewer than ten tokens between their arguments; pairs further apart are mostly unrelated, and
+/// on dev a cap of 15 raises F1 (77.7 against 76.5 without) and precision, which matters more in
+/// news sentences crowded with names.
+pub const MAX_GAP: usize = 15;
+
+/// Calls `f(subject, object, class, features)` for every candidate pair of one sentence: two
+/// mentions that do not overlap, at most [`MAX_GAP`] tokens apart, whose types allow a classifier
+/// predicate. `args` holds the sentence's mentions as (index in the caller's mention slice,
+/// mention, type to use).
+pub fn for_each_candidate(
+    text: &str,
+    tokens: &[Token<'_>],
+    sentence: &Sentence,
+    args: &[(usize, &Mention, EntityType)],
+    mut f: impl FnMut(usize, usize, usize, &[u64]),
+) {
+    let typed: Vec<(&Mention, EntityType)> = args.iter().map(|(_, m, t)| (*m, *t)).collect();
+    if typed
+        .iter()
+        .filter(|(_, t)| features::Coarse::of(*t).is_some())
+        .count()
+        < 2
+    {
+        return;
+    }
+    let view = SentenceView::new(tokens, sentence, &typed);
+    let lines = line_numbers(text, tokens, sentence);
+    let mut feats = Vec::with_capacity(96);
+    for (s, sa) in view.args.iter().enumerate() {
+        for (o, oa) in view.args.iter().enumerate() {
+            let overlap = sa.tokens.start < oa.tokens.end && oa.tokens.start < sa.tokens.end;
+            let gap = (sa.tokens.start.max(oa.tokens.start))
+                .saturating_sub(sa.tokens.end.min(oa.tokens.end));
+            if s == o || overlap || gap > MAX_GAP {
+                continue;
+            }
+            // A line break between the two separates table rows, list items, a dateline from
+            // the story: no relation is read across it.
+            let (first, second) = if sa.tokens.start <= oa.tokens.start {
+                (sa, oa)
+            } else {
+                (oa, sa)
+            };
+            let line_of = |i: usize| lines.get(i).copied().unwrap_or_default();
+            if line_of(first.tokens.end.saturating_sub(1)) != line_of(second.tokens.start) {
+                continue;
+            }
+            let (Some(st), Some(ot)) = (sa.coarse, oa.coarse) else {
+                continue;
+            };
+            let Some(class) = predicate_for(st, ot).and_then(classifier::class_index) else {
+                continue;
+            };
+            feats.clear();
+            pair_features(&view, s, o, &mut feats);
+            f(args[s].0, args[o].0, class, &feats);
+        }
+    }
+}
+
+/// Verbs of travel: between a person and a place they say the person went there, not that they
+/// live there ("Trump left Canada early", "the minister visited Seoul").
+const TRAVEL: [&str; 20] = [
+    "left",
+    "leaves",
+    "leaving",
+    "visited",
+    "visit",
+    "visits",
+    "visiting",
+    "arrived",
+    "arrives",
+    "arriving",
+    "flew",
+    "flies",
+    "traveled",
+    "travelled",
+    "travels",
+    "toured",
+    "tours",
+    "departed",
+    "landed",
+    "trip",
+];
+
+/// Words that do speak of residence, so a travel verb near them does not veto: "returned home to".
+const RESIDENCE: [&str; 9] = [
+    "lives", "lived", "living", "home", "resident", "native", "born", "moved", "hometown",
+];
+
+/// True when the words between two mentions tell of a visit rather than of residence.
+fn travel_not_residence(tokens: &[Token<'_>], a: &Mention, b: &Mention) -> bool {
+    let (from, to) = if a.start < b.start {
+        (a.tokens.end, b.tokens.start)
+    } else {
+        (b.tokens.end, a.tokens.start)
+    };
+    let between = tokens.get(from..to).unwrap_or_default();
+    let has = |list: &[&str]| {
+        between
+            .iter()
+            .any(|t| list.iter().any(|w| t.text.eq_ignore_ascii_case(w)))
+    };
+    has(&TRAVEL) && !has(&RESIDENCE)
+}
+
+/// For each token of the sentence (relative index), how many line breaks come before it within
+/// the sentence.
+fn line_numbers(text: &str, tokens: &[Token<'_>], sentence: &Sentence) -> Vec<u32> {
+    let range = sentence.tokens.start.min(tokens.len())..sentence.tokens.end.min(tokens.len());
+    let mut out = Vec::with_capacity(range.len());
+    let mut line = 0;
+    let mut prev_end: Option<usize> = None;
+    for t in &tokens[range] {
+        if let Some(end) = prev_end {
+            if text
+                .get(end..t.byte_start)
+                .is_some_and(|gap| gap.contains('\n'))
+            {
+                line += 1;
+            }
+        }
+        out.push(line);
+        prev_end = Some(t.byte_start + t.text.len());
+    }
+    out
+}
+
+/// Mention indexes per sentence, in reading order.
+fn by_sentence(n_sentences: usize, mentions: &[Mention]) -> Vec<Vec<usize>> {
+    let mut out = vec![Vec::new(); n_sentences];
+    let mut order: Vec<usize> = (0..mentions.len()).collect();
+    order.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
+    for i in order {
+        if let Some(s) = out.get_mut(mentions[i].sentence) {
+            s.push(i);
+        }
+    }
+    out
+}
+
+fn round3(x: f32) -> f32 {
+    (x.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
+}
 
 impl RelationModel {
-    pub fn load(_dir: &Path) -> Result<Self, ModelError> {
-        Ok(Self {})
+    /// Loads `relations/classifier.txt` from the models directory.
+    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        Ok(Self {
+            classifier: Classifier::load(dir)?,
+        })
+    }
+
+    pub fn from_classifier(classifier: Classifier) -> Self {
+        Self { classifier }
     }
 
     pub fn name(&self) -> &str {
-        "rel-none"
+        "rel-perceptron-v1"
+    }
+
+    /// Classifier relations between mentions; `types[i]` is the type to use for `mentions[i]`.
+    pub fn classify(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        mentions: &[Mention],
+        types: &[EntityType],
+    ) -> Vec<MentionRelation> {
+        let mut out = Vec::new();
+        for (si, idxs) in by_sentence(sentences.len(), mentions).iter().enumerate() {
+            let args: Vec<(usize, &Mention, EntityType)> = idxs
+                .iter()
+                .map(|&i| {
+                    (
+                        i,
+                        &mentions[i],
+                        types.get(i).copied().unwrap_or(mentions[i].etype),
+                    )
+                })
+                .collect();
+            for_each_candidate(text, tokens, &sentences[si], &args, |s, o, class, feats| {
+                let predicate = classifier::CLASSES[class];
+                if predicate == Predicate::ResidesIn
+                    && travel_not_residence(tokens, &mentions[s], &mentions[o])
+                {
+                    return;
+                }
+                let margin = self.classifier.margin(class, feats);
+                let p = self.classifier.probability(class, margin);
+                if p >= self.classifier.threshold {
+                    out.push(MentionRelation {
+                        subject: s,
+                        object: o,
+                        predicate,
+                        confidence: round3(p),
+                    });
+                }
+            });
+        }
+        out
     }
 
     pub fn extract(
         &self,
-        _text: &str,
-        _tokens: &[Token<'_>],
-        _sentences: &[Sentence],
-        _mentions: &[Mention],
-        _resolved: &Resolved,
+        text: &str,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        mentions: &[Mention],
+        resolved: &Resolved,
     ) -> Vec<Relation> {
-        Vec::new()
+        let entity_of = |i: usize| resolved.mention_entity.get(i).copied();
+        let types: Vec<EntityType> = (0..mentions.len())
+            .map(|i| {
+                entity_of(i)
+                    .and_then(|e| resolved.entities.get(e))
+                    .map_or(mentions[i].etype, |e| e.etype)
+            })
+            .collect();
+        let mut found = patterns::find(text, sentences, mentions, resolved);
+        let pattern_pairs: Vec<(usize, usize)> =
+            found.iter().map(|f| (f.subject, f.object)).collect();
+        for r in self.classify(text, tokens, sentences, mentions, &types) {
+            let (Some(s), Some(o)) = (entity_of(r.subject), entity_of(r.object)) else {
+                continue;
+            };
+            let covered = pattern_pairs
+                .iter()
+                .any(|&(a, b)| (a, b) == (s, o) || (a, b) == (o, s));
+            // A country is never inside another country ("Britain condemns Iraq").
+            let is_country = |e: usize| {
+                resolved
+                    .entities
+                    .get(e)
+                    .is_some_and(|e| e.links.contains_key(ISO3166))
+            };
+            let countries = r.predicate == Predicate::LocatedIn && is_country(s) && is_country(o);
+            if covered || countries {
+                continue;
+            }
+            let sentence = &sentences[mentions[r.subject].sentence];
+            found.push(Found {
+                subject: s,
+                predicate: r.predicate,
+                object: o,
+                role: None,
+                confidence: r.confidence,
+                evidence: Span {
+                    start: sentence.start,
+                    end: sentence.end,
+                },
+            });
+        }
+        finish(found, resolved)
     }
 }
+
+/// Deduplicates (highest confidence wins), orders symmetric pairs, drops self-relations, sorts by
+/// evidence position and writes entity ids.
+pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
+    let mut best: Vec<Found> = Vec::with_capacity(found.len());
+    for mut f in found {
+        if f.subject == f.object {
+            continue;
+        }
+        if f.predicate == Predicate::MetWith && f.subject > f.object {
+            std::mem::swap(&mut f.subject, &mut f.object);
+        }
+        f.confidence = round3(f.confidence);
+        match best
+            .iter_mut()
+            .find(|b| (b.subject, b.predicate, b.object) == (f.subject, f.predicate, f.object))
+        {
+            Some(b) if b.confidence < f.confidence => *b = f,
+            Some(_) => {}
+            None => best.push(f),
+        }
+    }
+    best.sort_by_key(|f| (f.evidence.start, f.predicate, f.subject, f.object));
+    best.into_iter()
+        .filter_map(|f| {
+            Some(Relation {
+                subject: resolved.entities.get(f.subject)?.id.clone(),
+                predicate: f.predicate,
+                object: resolved.entities.get(f.object)?.id.clone(),
+                role: f.role,
+                confidence: f.confidence,
+                evidence: f.evidence,
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,505 @@
+//! Precise patterns for `leader_of` (with `role`), `citizen_of`, `met_with` and `predecessor_of`.
+//!
+//! Each pattern reads the words between and around two mentions of one sentence and must match
+//! them exactly, so it stays quiet on anything it was not written for. Arguments are entities;
+//! a nationality (NORP, "South Korean") stands for its country: the object is the GPE entity with
+//! the same ISO 3166 code. When the article never names that country, the relation is skipped:
+//! no entity is invented without a mention in the text.
+//!
+//! - `leader_of` (PERSON -> GPE|ORG): "South Korean President Lee", "Japan's Prime Minister
+//!   Ishiba", "Apple CEO Tim Cook", "President Macron of France", "Cook, the chief executive of
+//!   Apple", "the president of France, Macron", "X became prime minister of Japan",
+//!   "Japan's prime minister, Ishiba". "former" stays in the role.
+//! - `citizen_of` (PERSON -> GPE): a nationality before a title or occupation ("South Korean
+//!   President Lee", "Japanese diplomat X") or in an apposition ("X, a Japanese national").
+//! - `met_with` (PERSON <-> PERSON): "A met (with) B", "A held talks with B", "A and B met",
+//!   "talks/meeting between A and B", "A's meeting with B", "A and B agreed … in their first
+//!   talks". Only a meeting that happened: "planned to meet", "will meet", "their upcoming talks"
+//!   do not match.
+//! - `predecessor_of` (PERSON -> PERSON, subject held the post first): "X's predecessor Y",
+//!   "his predecessor Y" (his = the nearest person before it in the sentence, else the article's
+//!   main person when one person is mentioned most), "Y, X's predecessor", "X succeeded Y",
+//!   "Y was succeeded by X", "X's successor Y".
+
+mod people;
+pub mod words;
+
+use super::super::entities::{Resolved, ISO3166};
+use super::super::{EntityType, Mention, Predicate, Sentence, Span};
+use super::Found;
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
+use words::{is_occupation, whole_title, Word};
+
+const LEADER_PREMODIFIER: f32 = 0.95;
+const LEADER_OF: f32 = 0.9;
+const LEADER_APPOSITION: f32 = 0.85;
+const CITIZEN_PREMODIFIER: f32 = 0.9;
+const CITIZEN_APPOSITION: f32 = 0.85;
+const MET_VERB: f32 = 0.9;
+const MET_AND: f32 = 0.85;
+const MET_THEIR_TALKS: f32 = 0.75;
+const PREDECESSOR_NAMED: f32 = 0.95;
+const PREDECESSOR_PRONOUN: f32 = 0.8;
+const PREDECESSOR_MAIN_PERSON: f32 = 0.7;
+
+/// A mention of the sentence as the patterns see it.
+#[derive(Debug, Clone)]
+struct Arg {
+    entity: usize,
+    etype: EntityType,
+    /// First word of the mention and one past its last word.
+    w0: usize,
+    w1: usize,
+}
+
+/// One sentence: its words and mentions, plus article-wide facts the patterns need.
+struct Ctx<'a> {
+    words: Vec<Word>,
+    args: Vec<Arg>,
+    resolved: &'a Resolved,
+    /// ISO code -> the GPE entity of that country.
+    countries: &'a FxHashMap<&'a str, usize>,
+    main_person: Option<usize>,
+    /// Relations found so far (a cell so matchers can emit while reading the sentence's words).
+    out: RefCell<&'a mut Vec<Found>>,
+}
+
+pub fn find(
+    text: &str,
+    sentences: &[Sentence],
+    mentions: &[Mention],
+    resolved: &Resolved,
+) -> Vec<Found> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut countries: FxHashMap<&str, usize> = FxHashMap::default();
+    for (i, e) in resolved.entities.iter().enumerate() {
+        if e.etype == EntityType::Gpe {
+            if let Some(code) = e.links.get(ISO3166) {
+                countries.entry(code.as_str()).or_insert(i);
+            }
+        }
+    }
+    let main_person = main_person(resolved);
+    let mut by_sentence: Vec<Vec<usize>> = vec![Vec::new(); sentences.len()];
+    for (i, m) in mentions.iter().enumerate() {
+        if let Some(s) = by_sentence.get_mut(m.sentence) {
+            s.push(i);
+        }
+    }
+    let mut out = Vec::new();
+    for (si, idxs) in by_sentence.iter_mut().enumerate() {
+        if idxs.is_empty() {
+            continue;
+        }
+        idxs.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
+        let sentence = &sentences[si];
+        let words = words::split(&chars, sentence.start, sentence.end);
+        let mut args: Vec<Arg> = Vec::with_capacity(idxs.len());
+        for &i in idxs.iter() {
+            let m = &mentions[i];
+            let Some(&entity) = resolved.mention_entity.get(i) else {
+                continue;
+            };
+            let w0 = words.partition_point(|w| w.start < m.start);
+            let w1 = words.partition_point(|w| w.start < m.end);
+            let overlaps = args.last().is_some_and(|a| a.w1 > w0);
+            if w0 >= w1 || overlaps {
+                continue;
+            }
+            let etype = resolved.entities.get(entity).map_or(m.etype, |e| e.etype);
+            args.push(Arg {
+                entity,
+                etype,
+                w0,
+                w1,
+            });
+        }
+        let ctx = Ctx {
+            words,
+            args,
+            resolved,
+            countries: &countries,
+            main_person,
+            out: RefCell::new(&mut out),
+        };
+        ctx.leaders_and_citizens();
+        ctx.meetings();
+        ctx.predecessors();
+    }
+    out
+}
+
+/// The PERSON entity with strictly the most mentions, if there is one.
+fn main_person(resolved: &Resolved) -> Option<usize> {
+    let mut counts: Vec<(usize, usize)> = resolved
+        .entities
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.etype == EntityType::Person)
+        .map(|(i, e)| (e.mentions.len(), i))
+        .collect();
+    counts.sort_unstable_by(|a, b| b.cmp(a));
+    match counts[..] {
+        [(n, i), (m, _), ..] if n > m => Some(i),
+        [(_, i)] => Some(i),
+        _ => None,
+    }
+}
+
+impl Ctx<'_> {
+    fn lowers(&self, from: usize, to: usize) -> Vec<&str> {
+        let to = to.min(self.words.len());
+        self.words
+            .get(from..to)
+            .unwrap_or_default()
+            .iter()
+            .map(|w| w.lower.as_str())
+            .collect()
+    }
+
+    fn word(&self, i: usize) -> &str {
+        self.words.get(i).map_or("", |w| w.lower.as_str())
+    }
+
+    fn span(&self, from: usize, to: usize) -> Span {
+        let last = to.max(from + 1).min(self.words.len()).saturating_sub(1);
+        Span {
+            start: self.words.get(from).map_or(0, |w| w.start),
+            end: self.words.get(last).map_or(0, |w| w.end),
+        }
+    }
+
+    /// The entity an organisation, country or nationality mention stands for as an object.
+    fn place_or_org(&self, a: &Arg) -> Option<usize> {
+        match a.etype {
+            EntityType::Gpe | EntityType::Org => Some(a.entity),
+            EntityType::Norp => self.country_of(a),
+            _ => None,
+        }
+    }
+
+    fn country_of(&self, a: &Arg) -> Option<usize> {
+        let e = self.resolved.entities.get(a.entity)?;
+        let code = e.links.get(ISO3166)?;
+        self.countries.get(code.as_str()).copied()
+    }
+
+    fn emit(
+        &self,
+        subject: usize,
+        p: Predicate,
+        object: usize,
+        role: Option<String>,
+        confidence: f32,
+        evidence: Span,
+    ) {
+        self.out.borrow_mut().push(Found {
+            subject,
+            predicate: p,
+            object,
+            role,
+            confidence,
+            evidence,
+        });
+    }
+
+    fn is_person(&self, k: usize) -> bool {
+        self.args[k].etype == EntityType::Person
+    }
+
+    /// The longest title ending right before word `end` (not reaching back past `floor`), with
+    /// its first word. "Vice President X" has none: a title read out of a longer, lesser one
+    /// ("vice", "deputy", "assistant" before it) does not count.
+    fn title_before(&self, end: usize, floor: usize) -> Option<(String, usize)> {
+        for len in (1..=5).rev() {
+            if end < floor + len {
+                continue;
+            }
+            if let Some(role) = whole_title(&self.lowers(end - len, end)) {
+                let before = if end - len > floor {
+                    self.word(end - len - 1)
+                } else {
+                    ""
+                };
+                if matches!(
+                    before,
+                    "vice" | "deputy" | "assistant" | "associate" | "co" | "under"
+                ) {
+                    return None;
+                }
+                return Some((role, end - len));
+            }
+        }
+        None
+    }
+
+    /// Word index where the mention of person `k` starts once a title and a modifier before it are
+    /// included: "Japanese Prime Minister [Shigeru Ishiba]" starts at "Japanese".
+    fn extended_start(&self, k: usize) -> usize {
+        let a = &self.args[k];
+        let floor = if k > 0 { self.args[k - 1].w1 } else { 0 };
+        let mut s = self.title_before(a.w0, floor).map_or(a.w0, |(_, t)| t);
+        if k > 0 {
+            let prev = &self.args[k - 1];
+            let modifier = matches!(
+                prev.etype,
+                EntityType::Gpe | EntityType::Org | EntityType::Norp
+            );
+            if modifier && s < a.w0 {
+                let gap = self.lowers(prev.w1, s);
+                if gap.is_empty() || gap == ["'s"] {
+                    s = prev.w0;
+                }
+            }
+        }
+        if s > 0 && self.word(s - 1) == "former" {
+            s -= 1;
+        }
+        s
+    }
+
+    fn leaders_and_citizens(&self) {
+        for k in 0..self.args.len() {
+            if !self.is_person(k) {
+                continue;
+            }
+            self.premodified(k);
+            self.titled_of(k);
+            self.appositions(k);
+        }
+    }
+
+    /// "South Korean President Lee", "Japan's Prime Minister Ishiba", "Apple CEO Tim Cook",
+    /// "Japanese diplomat X", and "Japan's prime minister, Ishiba".
+    fn premodified(&self, k: usize) {
+        if k == 0 {
+            return;
+        }
+        let (m, a) = (self.args[k - 1].clone(), self.args[k].clone());
+        let mut gap = self.lowers(m.w1, a.w0);
+        if matches!(gap.first(), Some(&"'s") | Some(&"'")) {
+            gap.remove(0);
+        }
+        if gap.last() == Some(&",") {
+            gap.pop(); // "Japan's prime minister, Shigeru Ishiba"
+        }
+        let former_before = m.w0 > 0 && self.word(m.w0 - 1) == "former";
+        let from = if former_before { m.w0 - 1 } else { m.w0 };
+        let evidence = self.span(from, a.w1);
+        if let Some(role) = whole_title(&gap) {
+            let role = if former_before {
+                format!("former {role}")
+            } else {
+                role
+            };
+            if let Some(obj) = self.place_or_org(&m) {
+                self.emit(
+                    a.entity,
+                    Predicate::LeaderOf,
+                    obj,
+                    Some(role),
+                    LEADER_PREMODIFIER,
+                    evidence,
+                );
+            }
+        }
+        if m.etype != EntityType::Norp {
+            return;
+        }
+        let rest: Vec<&str> = gap.iter().copied().filter(|w| *w != "former").collect();
+        let nationality = rest.is_empty()
+            || whole_title(&rest).is_some()
+            || (rest.len() <= 2 && rest.iter().all(|w| is_occupation(w)));
+        if let (true, Some(country)) = (nationality, self.country_of(&m)) {
+            self.emit(
+                a.entity,
+                Predicate::CitizenOf,
+                country,
+                None,
+                CITIZEN_PREMODIFIER,
+                evidence,
+            );
+        }
+    }
+
+    /// "President Emmanuel Macron of France", "X became prime minister of Japan".
+    fn titled_of(&self, k: usize) {
+        let a = self.args[k].clone();
+        let Some(n) = self.args.get(k + 1).cloned() else {
+            return;
+        };
+        let Some(obj) = self.place_or_org(&n) else {
+            return;
+        };
+        let after = self.lowers(a.w1, n.w0);
+        // Title before the person, "of" after it.
+        if after == ["of"] || after == ["of", "the"] {
+            let floor = if k > 0 { self.args[k - 1].w1 } else { 0 };
+            if let Some((role, t)) = self.title_before(a.w0, floor) {
+                let ev = self.span(t, n.w1);
+                self.emit(
+                    a.entity,
+                    Predicate::LeaderOf,
+                    obj,
+                    Some(role),
+                    LEADER_OF,
+                    ev,
+                );
+                return;
+            }
+        }
+        // A copula or "as", then the title: "X is the president of Y", "X, as chairman of Y".
+        let skip = match after.as_slice() {
+            ["is" | "was" | "became" | "becomes" | "remains" | "as", ..] => 1,
+            [",", "as", ..] | ["has", "been", ..] => 2,
+            _ => return,
+        };
+        let mut rest = &after[skip..];
+        if rest.first() == Some(&"the") {
+            rest = &rest[1..];
+        }
+        let tail: &[&str] = if rest.ends_with(&["of", "the"]) {
+            &["of", "the"]
+        } else {
+            &["of"]
+        };
+        if rest.ends_with(tail) {
+            if let Some(role) = whole_title(&rest[..rest.len() - tail.len()]) {
+                let ev = self.span(a.w0, n.w1);
+                self.emit(
+                    a.entity,
+                    Predicate::LeaderOf,
+                    obj,
+                    Some(role),
+                    LEADER_OF,
+                    ev,
+                );
+            }
+        }
+    }
+
+    /// "Cook, the chief executive of Apple", "Lee, the South Korean president",
+    /// "Tim Cook, Apple's CEO", "X, a Japanese national", "the president of France, Macron".
+    fn appositions(&self, k: usize) {
+        let a = self.args[k].clone();
+        if let Some(n) = self.args.get(k + 1).cloned() {
+            let gap = self.lowers(a.w1, n.w0);
+            let mut rest: &[&str] = &gap;
+            if rest.first() == Some(&",") {
+                rest = &rest[1..];
+                if matches!(rest.first(), Some(&"the") | Some(&"a") | Some(&"an")) {
+                    rest = &rest[1..];
+                }
+                let ev = self.span(a.w0, n.w1);
+                // ", the chief executive of Apple"
+                let tail: &[&str] = if rest.ends_with(&["of", "the"]) {
+                    &["of", "the"]
+                } else {
+                    &["of"]
+                };
+                if rest.ends_with(tail) {
+                    let title = whole_title(&rest[..rest.len() - tail.len()]);
+                    if let (Some(role), Some(obj)) = (title, self.place_or_org(&n)) {
+                        self.emit(
+                            a.entity,
+                            Predicate::LeaderOf,
+                            obj,
+                            Some(role),
+                            LEADER_APPOSITION,
+                            ev,
+                        );
+                    }
+                }
+                // ", Apple's CEO" / ", the South Korean president" / ", a Japanese national"
+                if rest.is_empty() || rest == ["former"] {
+                    self.title_after_modifier(a.entity, &n, rest == ["former"], a.w0);
+                }
+            }
+        }
+        // "the president of France, Macron"
+        if k > 0 {
+            let n = self.args[k - 1].clone();
+            if self.lowers(n.w1, a.w0) == [","] {
+                let floor = if k > 1 { self.args[k - 2].w1 } else { 0 };
+                let before = self.lowers(floor, n.w0);
+                let tail = if before.ends_with(&["of", "the"]) {
+                    2
+                } else {
+                    1
+                };
+                if before.last() == Some(&"of") || tail == 2 {
+                    let end = n.w0 - tail;
+                    let title = self.title_before(end, floor);
+                    if let (Some((role, t)), Some(obj)) = (title, self.place_or_org(&n)) {
+                        let ev = self.span(t, a.w1);
+                        self.emit(
+                            a.entity,
+                            Predicate::LeaderOf,
+                            obj,
+                            Some(role),
+                            LEADER_APPOSITION,
+                            ev,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// After "Person, [the|a] Modifier": "'s CEO", "president", "diplomat" up to a clause end.
+    fn title_after_modifier(&self, person: usize, n: &Arg, former: bool, from: usize) {
+        let mut i = n.w1;
+        if matches!(self.word(i), "'s" | "'") {
+            i += 1;
+        }
+        let rest = self.lowers(i, self.words.len());
+        let clause_end = rest
+            .iter()
+            .position(|w| {
+                matches!(
+                    *w,
+                    "," | "." | ";" | ":" | "said" | "says" | "who" | "and" | ")"
+                )
+            })
+            .unwrap_or(rest.len());
+        let phrase = &rest[..clause_end];
+        if phrase.is_empty() {
+            return;
+        }
+        let ev = self.span(from, i + clause_end);
+        if let Some(role) = whole_title(phrase) {
+            let role = if former {
+                format!("former {role}")
+            } else {
+                role
+            };
+            if let Some(obj) = self.place_or_org(n) {
+                self.emit(
+                    person,
+                    Predicate::LeaderOf,
+                    obj,
+                    Some(role),
+                    LEADER_APPOSITION,
+                    ev,
+                );
+            }
+        }
+        let occupation = phrase.len() <= 2 && phrase.iter().all(|w| is_occupation(w));
+        if n.etype == EntityType::Norp && (occupation || whole_title(phrase).is_some()) {
+            if let Some(country) = self.country_of(n) {
+                self.emit(
+                    person,
+                    Predicate::CitizenOf,
+                    country,
+                    None,
+                    CITIZEN_APPOSITION,
+                    ev,
+                );
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests;

@@ -1,0 +1,244 @@
+//! Patterns between two people: `met_with` and `predecessor_of` (see the parent module's list).
+
+use super::{
+    Ctx, MET_AND, MET_THEIR_TALKS, MET_VERB, PREDECESSOR_MAIN_PERSON, PREDECESSOR_NAMED,
+    PREDECESSOR_PRONOUN,
+};
+use crate::enrich::{EntityType, Predicate};
+
+impl Ctx<'_> {
+    pub(super) fn meetings(&self) {
+        for k in 0..self.args.len() {
+            if !self.is_person(k) {
+                continue;
+            }
+            // The next person in the sentence (modifiers in between are allowed).
+            let Some(j) = (k + 1..self.args.len()).find(|&j| self.is_person(j)) else {
+                continue;
+            };
+            let (a, b) = (self.args[k].clone(), self.args[j].clone());
+            let b_start = self.extended_start(j);
+            if b_start < a.w1 {
+                continue;
+            }
+            let gap = self.lowers(a.w1, b_start);
+            let mut verb: &[&str] = &gap;
+            while matches!(
+                verb.first(),
+                Some(
+                    &"also"
+                        | &"later"
+                        | &"then"
+                        | &"again"
+                        | &"finally"
+                        | &"has"
+                        | &"have"
+                        | &"had"
+                )
+            ) {
+                verb = &verb[1..];
+            }
+            let met = matches!(
+                verb,
+                ["met"]
+                    | ["met", "with"]
+                    | ["meets"]
+                    | ["meets", "with"]
+                    | ["held", "talks", "with"]
+                    | ["holds", "talks", "with"]
+                    | ["talked", "with"]
+                    | ["sat", "down", "with"]
+                    | ["'s", "meeting" | "talks" | "summit", "with"]
+            );
+            if met {
+                let ev = self.span(a.w0, b.w1);
+                self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
+                continue;
+            }
+            if gap != ["and"] {
+                continue;
+            }
+            // "talks between A and B"
+            let a_start = self.extended_start(k);
+            let before = self.lowers(a_start.saturating_sub(2), a_start);
+            if matches!(
+                before.as_slice(),
+                ["talks" | "meeting" | "meetings" | "summit", "between"]
+            ) {
+                let ev = self.span(a_start - 2, b.w1);
+                self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
+                continue;
+            }
+            // "A and B met", "A and B held talks" (but not "A and B met with C").
+            let after = self.lowers(b.w1, b.w1 + 4);
+            let mut v: &[&str] = &after;
+            while matches!(
+                v.first(),
+                Some(&"also" | &"later" | &"then" | &"have" | &"had" | &"finally")
+            ) {
+                v = &v[1..];
+            }
+            let met_each_other = match v {
+                ["met", "with", ..] => false,
+                ["met", ..] | ["meet", "on" | "in" | "at", ..] => true,
+                ["held" | "hold", "talks", next, ..] => *next != "with",
+                ["held" | "hold", "talks"] => true,
+                _ => false,
+            };
+            if met_each_other
+                && !matches!(self.word(a_start.wrapping_sub(1)), "to" | "will" | "would")
+            {
+                let used = after.len() - v.len() + 1;
+                let ev = self.span(a_start, b.w1 + used);
+                self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_AND, ev);
+            } else if let Some(end) = self.their_meeting(b.w1, j) {
+                let ev = self.span(a_start, end);
+                self.emit(
+                    a.entity,
+                    Predicate::MetWith,
+                    b.entity,
+                    None,
+                    MET_THEIR_TALKS,
+                    ev,
+                );
+            }
+        }
+    }
+
+    /// "A and B agreed … in their first in-person talks": the same clause after "A and B" calls a
+    /// meeting theirs. Returns the word index after the meeting noun. Up to three words may stand
+    /// between "their" and the noun, none of them saying it has not happened yet.
+    fn their_meeting(&self, from: usize, person: usize) -> Option<usize> {
+        let next_person = (person + 1..self.args.len())
+            .find(|&j| self.is_person(j))
+            .map_or(self.words.len(), |j| self.args[j].w0);
+        let clause_end = (from..next_person)
+            .find(|&i| matches!(self.word(i), ";" | "." | ":"))
+            .unwrap_or(next_person);
+        let their = (from..clause_end).find(|&i| self.word(i) == "their")?;
+        for i in their + 1..(their + 5).min(clause_end) {
+            match self.word(i) {
+                "talks" | "meeting" | "summit" => return Some(i + 1),
+                "upcoming" | "planned" | "next" | "future" | "proposed" | "possible"
+                | "expected" => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    pub(super) fn predecessors(&self) {
+        for i in 0..self.words.len() {
+            let w = self.word(i).to_string();
+            if w != "predecessor" && w != "successor" {
+                continue;
+            }
+            let is_pred = w == "predecessor";
+            // The person named right after: "predecessor Fumio Kishida", "predecessor, X".
+            let named = (0..self.args.len()).find(|&j| {
+                self.is_person(j) && {
+                    let s = self.extended_start(j);
+                    s > i && matches!(self.lowers(i + 1, s).as_slice(), [] | [","])
+                }
+            });
+            // Whose predecessor: "X's [adj] [adj] predecessor" or "his/her ... predecessor".
+            let mut owner: Option<(usize, f32, usize)> = None; // (entity, confidence, evidence start)
+            for back in 1..=3 {
+                let Some(p) = i.checked_sub(back) else { break };
+                let wp = self.word(p);
+                if wp == "'s" || wp == "'" {
+                    let x = self.args.iter().position(|a| a.w1 == p);
+                    if let Some(x) = x.filter(|&x| self.is_person(x)) {
+                        owner = Some((self.args[x].entity, PREDECESSOR_NAMED, self.args[x].w0));
+                    }
+                    break;
+                }
+                if wp == "his" || wp == "her" {
+                    let nearest = self
+                        .args
+                        .iter()
+                        .rev()
+                        .find(|a| a.w1 <= p && a.etype == EntityType::Person);
+                    owner = match nearest {
+                        Some(a) => Some((a.entity, PREDECESSOR_PRONOUN, a.w0)),
+                        None => self.main_person.map(|m| (m, PREDECESSOR_MAIN_PERSON, p)),
+                    };
+                    break;
+                }
+                if !wp.chars().all(char::is_alphabetic) {
+                    break;
+                }
+            }
+            if let (Some(y), Some((x, conf, from))) = (named, owner) {
+                let y_arg = self.args[y].clone();
+                let ev = self.span(from.min(i), y_arg.w1);
+                let (s, o) = if is_pred {
+                    (y_arg.entity, x)
+                } else {
+                    (x, y_arg.entity)
+                };
+                self.emit(s, Predicate::PredecessorOf, o, None, conf, ev);
+                continue;
+            }
+            // "Y, X's predecessor" / "Y, the predecessor of X"
+            if i >= 2 && self.word(i - 1) == "'s" {
+                let x = self.args.iter().position(|a| a.w1 == i - 1);
+                if let Some(x) = x.filter(|&x| self.is_person(x)) {
+                    let xa = self.args[x].clone();
+                    let y = (0..x).rev().find(|&y| {
+                        self.is_person(y) && self.lowers(self.args[y].w1, xa.w0) == [","]
+                    });
+                    if let Some(y) = y {
+                        let ya = self.args[y].clone();
+                        let (s, o) = if is_pred {
+                            (ya.entity, xa.entity)
+                        } else {
+                            (xa.entity, ya.entity)
+                        };
+                        let ev = self.span(ya.w0, i + 1);
+                        self.emit(s, Predicate::PredecessorOf, o, None, PREDECESSOR_NAMED, ev);
+                    }
+                }
+            }
+        }
+        // "X succeeded Y", "X, who succeeded Y", "Y was succeeded by X"
+        for k in 0..self.args.len() {
+            let Some(j) = (k + 1..self.args.len()).find(|&j| self.is_person(j)) else {
+                continue;
+            };
+            if !self.is_person(k) {
+                continue;
+            }
+            let (a, b) = (self.args[k].clone(), self.args[j].clone());
+            let b_start = self.extended_start(j);
+            if b_start < a.w1 {
+                continue;
+            }
+            let gap = self.lowers(a.w1, b_start);
+            let ev = self.span(a.w0, b.w1);
+            match gap.as_slice() {
+                ["succeeded" | "succeeds"] | [",", "who", "succeeded" | "succeeds"] => {
+                    self.emit(
+                        b.entity,
+                        Predicate::PredecessorOf,
+                        a.entity,
+                        None,
+                        PREDECESSOR_NAMED,
+                        ev,
+                    );
+                }
+                ["was" | "is", "succeeded", "by"] => {
+                    self.emit(
+                        a.entity,
+                        Predicate::PredecessorOf,
+                        b.entity,
+                        None,
+                        PREDECESSOR_NAMED,
+                        ev,
+                    );
+                }
+                _ => {}
+            }
+        }
+    }
+}

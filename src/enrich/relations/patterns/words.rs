@@ -1,0 +1,294 @@
+//! Words of a sentence for pattern matching, and the title lexicon.
+//!
+//! Patterns compare lowercase words, not tokens, so they do not depend on how the tokenizer
+//! splits "Japan’s" or "U.S.": a possessive is always its own word `'s`, typographic apostrophes
+//! are plain, other punctuation is one word per char.
+
+/// One word: lowercase form and char span in the article.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub lower: String,
+    pub start: usize,
+    pub end: usize,
+}
+
+fn is_apostrophe(c: char) -> bool {
+    matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}')
+}
+
+/// Words of `chars[start..end]`, offsets counted in chars from the start of `chars`.
+pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
+    let end = end.min(chars.len());
+    let at = |i: usize| chars.get(i).copied().filter(|_| i < end);
+    let alnum = |i: usize| at(i).is_some_and(char::is_alphanumeric);
+    let mut out = Vec::new();
+    let mut i = start;
+    while i < end {
+        let c = chars[i];
+        if c.is_whitespace() {
+            i += 1;
+        } else if is_apostrophe(c) && matches!(at(i + 1), Some('s' | 'S')) && !alnum(i + 2) {
+            out.push(Word {
+                lower: "'s".into(),
+                start: i,
+                end: i + 2,
+            });
+            i += 2;
+        } else if c.is_alphanumeric() {
+            let s = i;
+            i += 1;
+            loop {
+                match at(i) {
+                    Some(c) if c.is_alphanumeric() => i += 1,
+                    // "O'Brien", "G-7", "U.S" stay one word; "Japan's" does not.
+                    Some(c) if is_apostrophe(c) && alnum(i + 1) => {
+                        let possessive = matches!(at(i + 1), Some('s' | 'S')) && !alnum(i + 2);
+                        if possessive {
+                            break;
+                        }
+                        i += 1;
+                    }
+                    Some('-' | '.' | '\u{2010}' | '\u{2011}') if alnum(i + 1) => i += 1,
+                    _ => break,
+                }
+            }
+            let lower = chars[s..i]
+                .iter()
+                .map(|&c| if is_apostrophe(c) { '\'' } else { c })
+                .flat_map(char::to_lowercase)
+                .collect();
+            out.push(Word {
+                lower,
+                start: s,
+                end: i,
+            });
+        } else {
+            let lower = if is_apostrophe(c) {
+                "'".into()
+            } else {
+                c.to_string()
+            };
+            out.push(Word {
+                lower,
+                start: i,
+                end: i + 1,
+            });
+            i += 1;
+        }
+    }
+    out
+}
+
+/// Titles that make their holder the leader of the organisation or country named with them, and
+/// the role written out for each. "vice president" and "deputy prime minister" are deliberately
+/// absent: they are not leaders, and an exact match never reads "president" out of them.
+const TITLES: [(&[&str], &str); 36] = [
+    (&["prime", "minister"], "Prime Minister"),
+    (&["president"], "President"),
+    (&["premier"], "Premier"),
+    (&["chancellor"], "Chancellor"),
+    (&["king"], "King"),
+    (&["queen"], "Queen"),
+    (&["emperor"], "Emperor"),
+    (&["empress"], "Empress"),
+    (&["emir"], "Emir"),
+    (&["sultan"], "Sultan"),
+    (&["chief", "executive", "officer"], "CEO"),
+    (&["chief", "executive"], "CEO"),
+    (&["ceo"], "CEO"),
+    (&["chairman"], "Chairman"),
+    (&["chairwoman"], "Chairwoman"),
+    (&["chairperson"], "Chairperson"),
+    (&["chair"], "Chair"),
+    (&["governor"], "Governor"),
+    (&["mayor"], "Mayor"),
+    (&["supreme", "leader"], "Supreme Leader"),
+    (&["leader"], "Leader"),
+    (&["secretary-general"], "Secretary-General"),
+    (&["secretary", "general"], "Secretary-General"),
+    (&["director-general"], "Director-General"),
+    (&["managing", "director"], "Managing Director"),
+    (&["foreign", "minister"], "Foreign Minister"),
+    (&["finance", "minister"], "Finance Minister"),
+    (&["defense", "minister"], "Defense Minister"),
+    (&["defence", "minister"], "Defence Minister"),
+    (&["interior", "minister"], "Interior Minister"),
+    (&["trade", "minister"], "Trade Minister"),
+    (&["economy", "minister"], "Economy Minister"),
+    (&["justice", "minister"], "Justice Minister"),
+    (&["health", "minister"], "Health Minister"),
+    (&["minister"], "Minister"),
+    (&["secretary"], "Secretary"),
+];
+
+/// Titles that may take a portfolio: "minister of finance", "secretary of state".
+fn takes_portfolio(role: &str) -> bool {
+    matches!(role, "Minister" | "Secretary")
+}
+
+fn title_case(w: &str) -> String {
+    let mut cs = w.chars();
+    match cs.next() {
+        Some(f) => f.to_uppercase().chain(cs).collect(),
+        None => String::new(),
+    }
+}
+
+/// Reads a title at the start of `words`: optional "former", a title from the lexicon, and for
+/// ministers an optional portfolio ("of finance"). Returns the role ("former President",
+/// "Minister of Finance") and how many words it used.
+pub fn parse_title(words: &[&str]) -> Option<(String, usize)> {
+    let (former, rest) = match words.first() {
+        Some(&"former") => (true, &words[1..]),
+        _ => (false, words),
+    };
+    let (pattern, role) = TITLES
+        .iter()
+        .find(|(p, _)| rest.len() >= p.len() && rest[..p.len()] == **p)?;
+    let mut used = pattern.len();
+    let mut role = role.to_string();
+    if takes_portfolio(&role) && rest.get(used) == Some(&"of") {
+        let portfolio: Vec<&str> = rest[used + 1..]
+            .iter()
+            .take_while(|w| {
+                w.chars().all(char::is_alphabetic) && !matches!(**w, "of" | "the" | "and")
+            })
+            .take(3)
+            .copied()
+            .collect();
+        if !portfolio.is_empty() {
+            used += 1 + portfolio.len();
+            let words: Vec<String> = portfolio.iter().map(|w| title_case(w)).collect();
+            role = format!("{role} of {}", words.join(" "));
+        }
+    }
+    if former {
+        role = format!("former {role}");
+        used += 1;
+    }
+    Some((role, used))
+}
+
+/// Exactly a title, nothing before or after it.
+pub fn whole_title(words: &[&str]) -> Option<String> {
+    parse_title(words).and_then(|(role, n)| (n == words.len()).then_some(role))
+}
+
+/// Occupations that, after a nationality, say a person's citizenship ("South Korean diplomat X")
+/// without making them a leader.
+pub fn is_occupation(w: &str) -> bool {
+    matches!(
+        w,
+        "diplomat"
+            | "envoy"
+            | "ambassador"
+            | "businessman"
+            | "businesswoman"
+            | "tycoon"
+            | "billionaire"
+            | "activist"
+            | "author"
+            | "writer"
+            | "novelist"
+            | "poet"
+            | "journalist"
+            | "reporter"
+            | "actor"
+            | "actress"
+            | "singer"
+            | "artist"
+            | "director"
+            | "player"
+            | "athlete"
+            | "official"
+            | "lawmaker"
+            | "politician"
+            | "opposition"
+            | "scientist"
+            | "economist"
+            | "professor"
+            | "national"
+            | "citizen"
+            | "soldier"
+            | "general"
+            | "swimmer"
+            | "skater"
+            | "golfer"
+            | "star"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lowers(s: &str) -> Vec<String> {
+        let chars: Vec<char> = s.chars().collect();
+        split(&chars, 0, chars.len())
+            .into_iter()
+            .map(|w| w.lower)
+            .collect()
+    }
+
+    #[test]
+    fn splits_words_possessives_and_punctuation() {
+        let cases: [(&str, &[&str]); 6] = [
+            (
+                "Japan’s Prime Minister",
+                &["japan", "'s", "prime", "minister"],
+            ),
+            (
+                "the G-7 summit in the U.S.",
+                &["the", "g-7", "summit", "in", "the", "u.s", "."],
+            ),
+            (
+                "O'Brien said, “no”",
+                &["o'brien", "said", ",", "“", "no", "”"],
+            ),
+            ("Reuters' reporters", &["reuters", "'", "reporters"]),
+            ("Lee’s", &["lee", "'s"]),
+            ("  ", &[]),
+        ];
+        for (input, want) in cases {
+            assert_eq!(lowers(input), want, "{input}");
+        }
+        let chars: Vec<char> = "ab Ü’s".chars().collect();
+        let ws = split(&chars, 0, chars.len());
+        assert_eq!(
+            (ws[1].start, ws[1].end, ws[2].start, ws[2].end),
+            (3, 4, 4, 6)
+        );
+    }
+
+    #[test]
+    fn reads_titles() {
+        type Case<'a> = (&'a [&'a str], Option<(&'a str, usize)>);
+        let cases: [Case; 9] = [
+            (&["president"], Some(("President", 1))),
+            (&["prime", "minister", "x"], Some(("Prime Minister", 2))),
+            (&["former", "president"], Some(("former President", 2))),
+            (&["chief", "executive", "officer"], Some(("CEO", 3))),
+            (&["ceo"], Some(("CEO", 1))),
+            (
+                &["minister", "of", "finance"],
+                Some(("Minister of Finance", 3)),
+            ),
+            (
+                &["minister", "of", "foreign", "affairs", "of"],
+                Some(("Minister of Foreign Affairs", 4)),
+            ),
+            (&["vice", "president"], None),
+            (&["spokesman"], None),
+        ];
+        for (input, want) in cases {
+            let got = parse_title(input);
+            assert_eq!(
+                got.as_ref().map(|(r, n)| (r.as_str(), *n)),
+                want,
+                "{input:?}"
+            );
+        }
+        assert_eq!(whole_title(&["president", "of"]), None);
+        assert_eq!(whole_title(&["queen"]).as_deref(), Some("Queen"));
+    }
+}

@@ -1,0 +1,122 @@
+use super::classifier::Classifier;
+use super::patterns::tests::mentions;
+use super::*;
+use crate::enrich::entities::resolve_with;
+use crate::enrich::tokenize;
+use rustc_hash::FxHashMap;
+use EntityType::*;
+
+/// A model that calls every candidate pair related, so the tests see exactly the candidates.
+fn always_yes() -> RelationModel {
+    RelationModel::from_classifier(Classifier {
+        weights: FxHashMap::default(),
+        platt: [(1.0, 10.0); 5],
+        threshold: 0.5,
+    })
+}
+
+/// (subject, predicate, object) names the model reports for the article.
+fn extract(text: &str, spec: &[(&str, EntityType)]) -> Vec<(String, &'static str, String)> {
+    let tokens = tokenize::tokenize(text);
+    let (sents, ms) = mentions(text, spec);
+    let codes = [("Britain", "GB"), ("Iraq", "IQ"), ("France", "FR")];
+    let code = |n: &str| codes.iter().find(|c| c.0 == n).map(|c| c.1.to_string());
+    let resolved = resolve_with(&ms, &code);
+    let rels = always_yes().extract(text, &tokens, &sents, &ms, &resolved);
+    let name = |id: &str| {
+        let e = resolved.entities.iter().find(|e| e.id == id).unwrap();
+        e.name.clone()
+    };
+    rels.iter()
+        .map(|r| (name(&r.subject), r.predicate.as_str(), name(&r.object)))
+        .collect()
+}
+
+#[test]
+fn candidate_pairs_respect_types_lines_distance_and_events() {
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, EntityType)>,
+        Vec<(&'a str, &'static str, &'a str)>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "John Smith lives in Paris.",
+            vec![("John Smith", Person), ("Paris", Gpe)],
+            vec![("John Smith", "resides_in", "Paris")],
+        ),
+        (
+            // Types decide the predicate and the direction: ORG -> place only.
+            "Acme Corp opened in Paris.",
+            vec![("Acme Corp", Org), ("Paris", Loc)],
+            vec![("Acme Corp", "based_in", "Paris")],
+        ),
+        (
+            // A table row break: no relation across it.
+            "1 Michelle Freeman (Jamaica) 12.71\n2 Ludmila Engquist (Sweden) 12.74",
+            vec![
+                ("Michelle Freeman", Person),
+                ("Jamaica", Gpe),
+                ("Ludmila Engquist", Person),
+                ("Sweden", Gpe),
+            ],
+            vec![
+                ("Michelle Freeman", "resides_in", "Jamaica"),
+                ("Ludmila Engquist", "resides_in", "Sweden"),
+            ],
+        ),
+        (
+            // More than 15 tokens apart.
+            "John Smith said on a long and winding day that nobody at all could ever have \
+             foreseen that Paris would fall.",
+            vec![("John Smith", Person), ("Paris", Gpe)],
+            vec![],
+        ),
+        (
+            // An organisation named as an event, and a visit, are not relations.
+            "John Smith attended the OPEC meeting and visited Vienna.",
+            vec![("John Smith", Person), ("OPEC", Org), ("Vienna", Gpe)],
+            vec![],
+        ),
+        (
+            // Countries are not inside countries; a city and a country are a candidate pair (the
+            // always-yes model takes both directions, the trained one picks).
+            "Britain condemns Iraq. Lyon is in France.",
+            vec![
+                ("Britain", Gpe),
+                ("Iraq", Gpe),
+                ("Lyon", Gpe),
+                ("France", Gpe),
+            ],
+            vec![
+                ("Lyon", "located_in", "France"),
+                ("France", "located_in", "Lyon"),
+            ],
+        ),
+        (
+            // A pattern reading wins over a classifier guess about the same two entities.
+            "Apple CEO Tim Cook spoke.",
+            vec![("Apple", Org), ("Tim Cook", Person)],
+            vec![("Tim Cook", "leader_of", "Apple")],
+        ),
+    ];
+    for (text, spec, want) in cases {
+        let want: Vec<(String, &'static str, String)> = want
+            .into_iter()
+            .map(|(s, p, o)| (s.to_string(), p, o.to_string()))
+            .collect();
+        assert_eq!(extract(text, &spec), want, "{text}");
+    }
+}
+
+#[test]
+fn line_numbers_count_breaks_inside_a_sentence() {
+    let text = "a b\nc\n\nd";
+    let tokens = tokenize::tokenize(text);
+    let sentence = Sentence {
+        tokens: 0..tokens.len(),
+        start: 0,
+        end: text.chars().count(),
+    };
+    assert_eq!(line_numbers(text, &tokens, &sentence), vec![0, 0, 1, 2]);
+}
