@@ -12,6 +12,9 @@ use std::time::{Duration, Instant};
 /// Drain deadline the tests give workers (worker.drain_timeout_ms): short, so shutdown tests are fast.
 pub const DRAIN_TIMEOUT_MS: u64 = 3000;
 
+/// kafka.session_timeout_ms the tests give workers.
+pub const SESSION_TIMEOUT_MS: u64 = 10000;
+
 /// How long a worker may take from spawn to /readyz 200 (model loading, group join).
 pub const READY_TIMEOUT: Duration = Duration::from_secs(90);
 
@@ -132,6 +135,12 @@ impl Worker {
             .env("NEWSENRICH__KAFKA__OUTPUT_TOPIC", &t.output)
             .env("NEWSENRICH__KAFKA__DLQ_TOPIC", &t.dlq)
             .env("NEWSENRICH__HTTP__PORT", port.to_string())
+            // A SIGKILLed member holds its partitions until its session times out; 10 s instead
+            // of 45 s keeps the crash tests short (still > the drain deadline, as validated).
+            .env(
+                "NEWSENRICH__KAFKA__SESSION_TIMEOUT_MS",
+                SESSION_TIMEOUT_MS.to_string(),
+            )
             .stdout(Stdio::from(out))
             .stderr(Stdio::from(err));
         for (k, v) in &opts.env {
