@@ -86,22 +86,25 @@ pub struct Topics {
 }
 
 #[derive(Debug)]
-struct TopicCleanup(Vec<String>);
+struct TopicCleanup {
+    bootstrap: String,
+    topics: Vec<String>,
+}
 
 impl Drop for TopicCleanup {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            eprintln!("test failed: keeping topics {:?}", self.0);
+            eprintln!("test failed: keeping topics {:?}", self.topics);
             return;
         }
         // Best effort: a dev broker should not pile up thousands of test topics over many runs.
         let Ok(admin) = ClientConfig::new()
-            .set("bootstrap.servers", bootstrap())
+            .set("bootstrap.servers", &self.bootstrap)
             .create::<AdminClient<DefaultClientContext>>()
         else {
             return;
         };
-        let names: Vec<&str> = self.0.iter().map(String::as_str).collect();
+        let names: Vec<&str> = self.topics.iter().map(String::as_str).collect();
         let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(10)));
         let _ = block_on(admin.delete_topics(&names, &opts));
     }
@@ -125,20 +128,31 @@ impl Topics {
     /// until the broker serves all of them.
     pub fn create(test: &str, partitions: i32) -> Self {
         require_broker();
+        Topics::create_on(&bootstrap(), test, partitions)
+    }
+
+    /// Like `create`, on the broker at `bootstrap`.
+    pub fn create_on(bootstrap: &str, test: &str, partitions: i32) -> Self {
         let mut t = Topics::names(test, partitions);
-        create_topics(&[(&t.input, partitions), (&t.output, 3), (&t.dlq, 3)]);
-        t.cleanup = Some(Arc::new(TopicCleanup(vec![
-            t.input.clone(),
-            t.output.clone(),
-            t.dlq.clone(),
-        ])));
+        create_topics_on(
+            bootstrap,
+            &[(&t.input, partitions), (&t.output, 3), (&t.dlq, 3)],
+        );
+        t.cleanup = Some(Arc::new(TopicCleanup {
+            bootstrap: bootstrap.to_string(),
+            topics: vec![t.input.clone(), t.output.clone(), t.dlq.clone()],
+        }));
         t
     }
 }
 
 pub fn create_topics(topics: &[(&str, i32)]) {
+    create_topics_on(&bootstrap(), topics)
+}
+
+pub fn create_topics_on(bootstrap: &str, topics: &[(&str, i32)]) {
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap())
+        .set("bootstrap.servers", bootstrap)
         .create()
         .expect("admin client");
     let new: Vec<NewTopic> = topics
@@ -241,9 +255,9 @@ impl Rec {
     }
 }
 
-fn producer() -> FutureProducer {
+fn producer(bootstrap: &str) -> FutureProducer {
     ClientConfig::new()
-        .set("bootstrap.servers", bootstrap())
+        .set("bootstrap.servers", bootstrap)
         .set("acks", "all")
         .set("enable.idempotence", "true")
         .set("linger.ms", "5")
@@ -255,7 +269,11 @@ fn producer() -> FutureProducer {
 /// Produces `records` in order, waits for every delivery report, and returns them with the partition
 /// and offset the broker gave each.
 pub fn produce(topic: &str, records: Vec<Rec>) -> Vec<Rec> {
-    let producer = producer();
+    produce_on(&bootstrap(), topic, records)
+}
+
+pub fn produce_on(bootstrap: &str, topic: &str, records: Vec<Rec>) -> Vec<Rec> {
+    let producer = producer(bootstrap);
     let mut pending = Vec::with_capacity(records.len());
     for rec in &records {
         let mut headers = OwnedHeaders::new();
@@ -309,10 +327,20 @@ pub fn consume_until(
     topic: &str,
     timeout: Duration,
     what: &str,
+    done: impl FnMut(&[Rec]) -> bool,
+) -> Vec<Rec> {
+    consume_until_on(&bootstrap(), topic, timeout, what, done)
+}
+
+pub fn consume_until_on(
+    bootstrap: &str,
+    topic: &str,
+    timeout: Duration,
+    what: &str,
     mut done: impl FnMut(&[Rec]) -> bool,
 ) -> Vec<Rec> {
     let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap())
+        .set("bootstrap.servers", bootstrap)
         .set("group.id", unique("reader"))
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_committed")
@@ -369,12 +397,23 @@ pub fn consume_ids(
     topic: &str,
     ids: &[String],
     timeout: Duration,
+    check: impl FnMut(),
+) -> Vec<Rec> {
+    consume_ids_on(&bootstrap(), topic, ids, timeout, check)
+}
+
+pub fn consume_ids_on(
+    bootstrap: &str,
+    topic: &str,
+    ids: &[String],
+    timeout: Duration,
     mut check: impl FnMut(),
 ) -> Vec<Rec> {
     let want: std::collections::HashSet<&str> = ids.iter().map(String::as_str).collect();
     let mut seen = std::collections::HashSet::new();
     let mut scanned = 0;
-    let recs = consume_until(
+    let recs = consume_until_on(
+        bootstrap,
         topic,
         timeout,
         &format!("all {} ids on the output topic", want.len()),

@@ -1,0 +1,139 @@
+//! A broker that goes away while the worker runs, then comes back: the worker stays up, reports not
+//! ready, keeps retrying, and carries on afterwards with nothing lost. This test runs its own
+//! throw-away broker (scripts/kafka on a free port) so the shared one is never disturbed.
+#![allow(clippy::expect_used, clippy::unwrap_used)]
+
+mod common;
+
+use common::articles::{good_batch, ids};
+use common::worker::crate_dir;
+use common::{consume_ids_on, produce_on, wait_for, Topics, Worker, WorkerOptions};
+use std::net::TcpListener;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+/// A private broker on its own port (and the next one for its controller); purged on drop.
+struct Broker {
+    port: u16,
+}
+
+impl Broker {
+    fn kafka(&self, action: &str) {
+        let st = Command::new("bash")
+            .arg(crate_dir().join("scripts/kafka"))
+            .arg(action)
+            .env("KAFKA_PORT", self.port.to_string())
+            .status()
+            .unwrap_or_else(|e| panic!("run scripts/kafka {action}: {e}"));
+        assert!(
+            st.success(),
+            "scripts/kafka {action} (port {}) failed: {st}",
+            self.port
+        );
+    }
+
+    fn start_new() -> Broker {
+        // Two adjacent free ports: the client port and the controller port after it.
+        let port = wait_for(Duration::from_secs(10), "two adjacent free ports", || {
+            let a = TcpListener::bind("127.0.0.1:0").ok()?;
+            let p = a.local_addr().ok()?.port();
+            let _b = TcpListener::bind(("127.0.0.1", p.checked_add(1)?)).ok()?;
+            Some(p)
+        });
+        let b = Broker { port };
+        b.kafka("start");
+        b
+    }
+
+    fn bootstrap(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = Command::new("bash")
+            .arg(crate_dir().join("scripts/kafka"))
+            .arg("purge")
+            .env("KAFKA_PORT", self.port.to_string())
+            .status();
+    }
+}
+
+fn ready_status(w: &mut Worker) -> Option<u16> {
+    w.get("/readyz").map(|(s, _, _)| s)
+}
+
+#[test]
+fn broker_outage_mid_run_is_survived_and_nothing_is_lost() {
+    let broker = Broker::start_new();
+    let bs = broker.bootstrap();
+    let topics = Topics::create_on(&bs, "outage", 3);
+    let mut opts = WorkerOptions::new(&topics);
+    opts.brokers = Some(bs.clone());
+    let mut w = Worker::start("w", &opts);
+    w.wait_ready();
+
+    let mut sent = produce_on(&bs, &topics.input, good_batch("o", 0, 100));
+    consume_ids_on(
+        &bs,
+        &topics.output,
+        &ids(&sent),
+        Duration::from_secs(120),
+        || w.assert_alive(),
+    );
+
+    broker.kafka("stop");
+    let down = Instant::now();
+    wait_for(
+        Duration::from_secs(60),
+        "/readyz 503 after the broker went away",
+        || {
+            w.assert_alive();
+            (ready_status(&mut w) == Some(503)).then_some(())
+        },
+    );
+    eprintln!("not ready {:?} after the broker stopped", down.elapsed());
+    // Outage goes on for a while: the worker must neither exit nor fail liveness.
+    let until = Instant::now() + Duration::from_secs(5);
+    while Instant::now() < until {
+        w.assert_alive();
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    let (status, _, body) = w
+        .get("/healthz")
+        .expect("/healthz answers during the outage");
+    assert_eq!(status, 200, "/healthz during a broker outage: {body}");
+
+    broker.kafka("start");
+    let up = Instant::now();
+    wait_for(
+        Duration::from_secs(90),
+        "/readyz 200 after the broker came back",
+        || {
+            w.assert_alive();
+            (ready_status(&mut w) == Some(200)).then_some(())
+        },
+    );
+    eprintln!("ready again {:?} after the broker restarted", up.elapsed());
+
+    let n = sent.len();
+    sent.extend(produce_on(&bs, &topics.input, good_batch("o", n, 100)));
+    consume_ids_on(
+        &bs,
+        &topics.output,
+        &ids(&sent),
+        Duration::from_secs(120),
+        || w.assert_alive(),
+    );
+    let log = w.log();
+    let warnings = log
+        .lines()
+        .filter(|l| l.contains("WARN") || l.contains("ERROR"))
+        .count();
+    eprintln!("worker logged {warnings} warning/error lines during the outage");
+    assert!(
+        warnings > 0,
+        "the outage should be visible in the worker's log"
+    );
+}
