@@ -302,3 +302,101 @@ fn ready_healthy_and_every_metric_exported() {
         (!samples.is_empty() && lag == 0.0).then_some(())
     });
 }
+
+/// The article text offsets refer to: the JSON `body`, or the raw text after a `date YYYY-MM-DD`
+/// line or prefix (DESIGN §4).
+fn offset_base(raw: &str) -> (Option<String>, String) {
+    if let Some(v) = raw
+        .starts_with('{')
+        .then(|| serde_json::from_str::<serde_json::Value>(raw))
+    {
+        let v = v.expect("fixture JSON");
+        return (None, v["body"].as_str().unwrap().to_string());
+    }
+    let t = raw.trim_start();
+    if let Some(rest) = t.strip_prefix("date ") {
+        let (date, text) = rest.split_at(10);
+        return (Some(date.to_string()), text.trim_start().to_string());
+    }
+    (None, raw.to_string())
+}
+
+#[test]
+fn sample_articles_come_out_enriched_with_exact_offsets() {
+    let dir = common::worker::crate_dir().join("tests/fixtures/articles");
+    let mut recs = Vec::new();
+    let mut texts = HashMap::new();
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| matches!(p.extension().and_then(|e| e.to_str()), Some("json" | "txt")))
+        .collect();
+    paths.sort();
+    for p in &paths {
+        let raw = std::fs::read_to_string(p).unwrap();
+        if p.extension().unwrap() == "json" {
+            for line in raw.lines().filter(|l| !l.trim().is_empty()) {
+                let v: serde_json::Value = serde_json::from_str(line).unwrap();
+                let id = v["id"].as_str().unwrap().to_string();
+                recs.push(Rec::new(Some(&id), line));
+                texts.insert(id, offset_base(line));
+            }
+        } else {
+            let id = p.file_stem().unwrap().to_str().unwrap().to_string();
+            recs.push(Rec::new(Some(&id), raw.as_str()));
+            texts.insert(id, offset_base(&raw));
+        }
+    }
+    assert!(
+        recs.len() >= 5,
+        "expected the team-written samples in {dir:?}"
+    );
+
+    let topics = Topics::create("e2e-samples", 3);
+    let sent = produce(&topics.input, recs);
+    let mut w = Worker::start("w", &WorkerOptions::new(&topics));
+    let out = consume_ids(
+        &topics.output,
+        &ids(&sent),
+        Duration::from_secs(120),
+        || w.assert_alive(),
+    );
+    for doc in &out {
+        let id = doc.key_str().unwrap();
+        let (date, text) = &texts[&id];
+        let chars: Vec<char> = text.chars().collect();
+        let v = doc.json();
+        if let Some(date) = date {
+            assert_eq!(
+                v["published_at"],
+                date.as_str(),
+                "{id}: date prefix -> published_at"
+            );
+        }
+        let entities = v["entities"].as_array().unwrap();
+        assert!(
+            !entities.is_empty(),
+            "{id}: no entity found in a news article"
+        );
+        for e in entities {
+            for m in e["mentions"].as_array().unwrap() {
+                let (start, end) = (m["start"].as_u64().unwrap(), m["end"].as_u64().unwrap());
+                assert!(
+                    start < end && end as usize <= chars.len(),
+                    "{id}: mention {m} outside the text"
+                );
+                let slice: String = chars[start as usize..end as usize].iter().collect();
+                assert_eq!(
+                    slice,
+                    m["text"].as_str().unwrap(),
+                    "{id}: text[start:end] == mention.text"
+                );
+            }
+        }
+        eprintln!(
+            "{id}: {} entities, {} relations",
+            entities.len(),
+            v["relations"].as_array().map_or(0, Vec::len)
+        );
+    }
+}
