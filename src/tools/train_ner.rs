@@ -33,8 +33,12 @@ struct Args {
     /// L2 penalty.
     #[arg(long, default_value_t = 0.01)]
     c2: f64,
-    #[arg(long, default_value_t = 200)]
+    /// L-BFGS iterations of the shipped passes.
+    #[arg(long, default_value_t = 120)]
     max_iter: usize,
+    /// L-BFGS iterations of the fold models behind the second pass.
+    #[arg(long, default_value_t = 50)]
+    fold_iter: usize,
     /// Document folds (gazetteer and out-of-fold first-pass predictions).
     #[arg(long, default_value_t = 4)]
     folds: usize,
@@ -72,6 +76,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         c1: args.c1,
         c2: args.c2,
         max_iter: args.max_iter,
+        fold_iter: args.fold_iter,
         folds: args.folds,
         flags: Flags {
             doc: !args.no_doc,

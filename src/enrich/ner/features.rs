@@ -240,64 +240,82 @@ pub struct Extractor<'r> {
     pub use_doc: bool,
 }
 
-/// Previous-pass coarse type per token (0 = none, 1..=4 = PER/ORG/LOC/MISC) for second-pass models.
+/// Previous-pass document-majority type per token (0 = none, 1..=4 = PER/ORG/LOC/MISC).
 pub type PrevTypes<'a> = Option<&'a [u8]>;
 
+/// A document's features in factored form: word-local attributes once per distinct word (the
+/// window features are those shifted by an offset), plus per-token attributes (bias, padding,
+/// sentence position, document context, gazetteer). Tagging scores each distinct word once per
+/// offset; training flattens everything into per-token lists. Both see the same hashes.
+pub struct DocFeatures {
+    /// Token -> distinct word id.
+    pub word_of: Vec<u32>,
+    /// Distinct word -> range in `word_attrs`.
+    pub word_range: Vec<(u32, u32)>,
+    pub word_attrs: Vec<(Tpl, u64)>,
+    /// Per-token attributes that are not window features.
+    pub extra: Attrs,
+}
+
+/// The hash of a word attribute seen at window offset `off`.
+#[inline]
+pub fn at_offset(h: u64, off: i64) -> u64 {
+    if off == 0 {
+        h
+    } else {
+        with(h, (off + 8) as u64)
+    }
+}
+
+/// Window offsets and their template masks, for the fast scorer.
+pub fn window() -> &'static [(i64, u32); 5] {
+    &WINDOW
+}
+
+fn pad_attr(off: i64, before: bool) -> u64 {
+    with(with(Tpl::Pad as u64, (off + 8) as u64), before as u64)
+}
+
 impl Extractor<'_> {
-    /// Extracts every token's attributes; tokens outside all sentences get none.
     pub fn extract(
         &self,
         tokens: &[Token<'_>],
         sentences: &[Sentence],
         prev: PrevTypes<'_>,
-    ) -> Attrs {
-        // Word attributes are computed once per distinct word in the document.
-        let mut cache: FxHashMap<&str, (u32, u32)> = FxHashMap::default();
-        let mut wattrs: Vec<(Tpl, u64)> = Vec::new();
-        let mut word_slot: Vec<(u32, u32)> = Vec::with_capacity(tokens.len());
+    ) -> DocFeatures {
+        let mut cache: FxHashMap<&str, u32> = FxHashMap::default();
+        let mut wattrs: Vec<(Tpl, u64)> = Vec::with_capacity(tokens.len() * 8);
+        let mut word_range: Vec<(u32, u32)> = Vec::new();
+        let mut word_of: Vec<u32> = Vec::with_capacity(tokens.len());
         for t in tokens {
-            let slot = *cache.entry(t.text).or_insert_with(|| {
+            let id = *cache.entry(t.text).or_insert_with(|| {
                 let s = wattrs.len() as u32;
                 word_attrs(t.text, self.clusters, &mut wattrs);
-                (s, wattrs.len() as u32)
+                word_range.push((s, wattrs.len() as u32));
+                (word_range.len() - 1) as u32
             });
-            word_slot.push(slot);
+            word_of.push(id);
         }
-        let ctx = if self.use_doc {
-            Some(DocContext::build(tokens, sentences))
-        } else {
-            None
-        };
+        let ctx = self.use_doc.then(|| DocContext::build(tokens, sentences));
         let gaz_tags = self.gaz.map(|g| g.match_tokens(tokens, sentences));
-        let mut out = Attrs {
-            hashes: Vec::with_capacity(tokens.len() * 80),
+        let mut extra = Attrs {
+            hashes: Vec::with_capacity(tokens.len() * 8),
             offs: vec![0; tokens.len() + 1],
         };
         let mut cursor = 0usize;
         for s in sentences {
-            // Tokens skipped between sentences keep an empty attribute list.
+            // Tokens between sentences keep an empty attribute list.
             while cursor < s.tokens.start {
-                out.offs[cursor + 1] = out.hashes.len() as u32;
+                extra.offs[cursor + 1] = extra.hashes.len() as u32;
                 cursor += 1;
             }
             for i in s.tokens.clone() {
-                let h = &mut out.hashes;
+                let h = &mut extra.hashes;
                 h.push(Tpl::Bias as u64);
-                for (off, mask) in WINDOW {
+                for (off, _) in WINDOW {
                     let j = i as i64 + off;
-                    let okey = (off + 8) as u64;
                     if j < s.tokens.start as i64 || j >= s.tokens.end as i64 {
-                        h.push(with(
-                            with(Tpl::Pad as u64, okey),
-                            (j < s.tokens.start as i64) as u64,
-                        ));
-                        continue;
-                    }
-                    let (a, b) = word_slot[j as usize];
-                    for &(tpl, wh) in &wattrs[a as usize..b as usize] {
-                        if mask & (1 << tpl as u32) != 0 {
-                            h.push(if off == 0 { wh } else { with(wh, okey) });
-                        }
+                        h.push(pad_attr(off, j < s.tokens.start as i64));
                     }
                 }
                 if i == s.tokens.start {
@@ -312,13 +330,60 @@ impl Extractor<'_> {
                 if let Some(p) = prev {
                     super::context::prev_type_attrs(tokens, p, i, h);
                 }
-                out.offs[i + 1] = out.hashes.len() as u32;
+                extra.offs[i + 1] = extra.hashes.len() as u32;
             }
             cursor = s.tokens.end;
         }
         while cursor < tokens.len() {
-            out.offs[cursor + 1] = out.hashes.len() as u32;
+            extra.offs[cursor + 1] = extra.hashes.len() as u32;
             cursor += 1;
+        }
+        DocFeatures {
+            word_of,
+            word_range,
+            word_attrs: wattrs,
+            extra,
+        }
+    }
+}
+
+impl DocFeatures {
+    /// The attributes of word `w` that fire at window offset `off` (mask from [`window`]).
+    pub fn word_at(&self, w: u32, mask: u32) -> impl Iterator<Item = u64> + '_ {
+        let (a, b) = self.word_range[w as usize];
+        self.word_attrs[a as usize..b as usize]
+            .iter()
+            .filter(move |(t, _)| mask & (1 << *t as u32) != 0)
+            .map(|(_, h)| *h)
+    }
+
+    /// Every token's full attribute list (training).
+    pub fn flatten(&self, sentences: &[Sentence]) -> Attrs {
+        let n = self.word_of.len();
+        let mut out = Attrs {
+            hashes: Vec::with_capacity(n * 90),
+            offs: vec![0; n + 1],
+        };
+        let mut in_sentence = vec![None; n];
+        for s in sentences {
+            for i in s.tokens.clone() {
+                in_sentence[i] = Some(s.tokens.clone());
+            }
+        }
+        for i in 0..n {
+            out.hashes.extend_from_slice(self.extra.token(i));
+            if let Some(r) = &in_sentence[i] {
+                for (off, mask) in WINDOW {
+                    let j = i as i64 + off;
+                    if j >= r.start as i64 && j < r.end as i64 {
+                        let w = self.word_of[j as usize];
+                        let hs: Vec<u64> =
+                            self.word_at(w, mask).map(|h| at_offset(h, off)).collect();
+                        out.hashes.extend(hs);
+                    }
+                }
+            }
+            out.offs[i + 1] = out.hashes.len() as u32;
         }
         out
     }

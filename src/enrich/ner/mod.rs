@@ -14,11 +14,13 @@ pub mod hash;
 pub mod labels;
 mod lbfgs;
 pub mod score;
+#[cfg(test)]
+mod tests;
 pub mod train;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};
 use crf::Crf;
-use features::{Clusters, Extractor};
+use features::{Clusters, DocFeatures, Extractor};
 use gaz::EntityGaz;
 use labels::NUM_LABELS;
 use std::path::Path;
@@ -84,21 +86,14 @@ impl NerModel {
 
     /// BIOES label ids and confidences for every token (0 = O outside all sentences).
     pub fn label(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> (Vec<u8>, Vec<f32>) {
-        let (labels, conf) = run_pass(
+        label_doc(
             &self.pass1,
+            self.pass2.as_ref(),
             &self.clusters,
             &self.gaz,
             tokens,
             sentences,
-            None,
-        );
-        match &self.pass2 {
-            None => (labels, conf),
-            Some(p2) => {
-                let maj = context::majority_types(tokens, &coarse_types(&labels));
-                run_pass(p2, &self.clusters, &self.gaz, tokens, sentences, Some(&maj))
-            }
-        }
+        )
     }
 }
 
@@ -110,33 +105,96 @@ pub fn coarse_types(labels: &[u8]) -> Vec<u8> {
         .collect()
 }
 
-/// One CRF pass over a document: features, scores, Viterbi per sentence.
-pub(crate) fn run_pass(
-    crf: &Crf,
+/// Runs one or two passes over a document; features are extracted once and shared.
+pub(crate) fn label_doc(
+    pass1: &Crf,
+    pass2: Option<&Crf>,
     clusters: &Clusters,
     gaz: &EntityGaz,
     tokens: &[Token<'_>],
     sentences: &[Sentence],
+) -> (Vec<u8>, Vec<f32>) {
+    let extract = |crf: &Crf| {
+        Extractor {
+            clusters,
+            gaz: crf.flags.gaz.then_some(gaz),
+            use_doc: crf.flags.doc,
+        }
+        .extract(tokens, sentences, None)
+    };
+    let df1 = extract(pass1);
+    let first = run_pass(pass1, &df1, tokens, sentences, None);
+    let Some(p2) = pass2 else { return first };
+    let maj = context::majority_types(tokens, &coarse_types(&first.0));
+    let same = p2.flags.doc == pass1.flags.doc && p2.flags.gaz == pass1.flags.gaz;
+    let df2 = if same { df1 } else { extract(p2) };
+    run_pass(
+        p2,
+        &df2,
+        tokens,
+        sentences,
+        p2.flags.prev.then_some(&maj[..]),
+    )
+}
+
+const WIN: usize = 5;
+
+/// One CRF pass: each distinct word is scored once per window offset, then every token's label
+/// scores are the sum of its neighbours' rows and its own per-token attributes; Viterbi per sentence.
+pub(crate) fn run_pass(
+    crf: &Crf,
+    df: &DocFeatures,
+    tokens: &[Token<'_>],
+    sentences: &[Sentence],
     prev: Option<&[u8]>,
 ) -> (Vec<u8>, Vec<f32>) {
-    let ex = Extractor {
-        clusters,
-        gaz: crf.flags.gaz.then_some(gaz),
-        use_doc: crf.flags.doc,
-    };
-    let attrs = ex.extract(tokens, sentences, if crf.flags.prev { prev } else { None });
+    const L: usize = NUM_LABELS;
+    let window = features::window();
+    let nw = df.word_range.len();
+    let mut rows = vec![0f32; nw * WIN * L];
+    for w in 0..nw {
+        for (k, &(off, mask)) in window.iter().enumerate() {
+            let row = &mut rows[(w * WIN + k) * L..(w * WIN + k + 1) * L];
+            for h in df.word_at(w as u32, mask) {
+                if let Some(e) = crf.lookup(features::at_offset(h, off)) {
+                    crf.add_entry(e, row);
+                }
+            }
+        }
+    }
     let mut labels = vec![0u8; tokens.len()];
     let mut conf = vec![1f32; tokens.len()];
     let mut state = Vec::new();
+    let mut prev_attrs = Vec::new();
     let (mut path, mut pc) = (Vec::new(), Vec::new());
     for s in sentences {
         state.clear();
-        state.resize(s.tokens.len() * NUM_LABELS, 0.0);
+        state.resize(s.tokens.len() * L, 0.0);
         for (k, i) in s.tokens.clone().enumerate() {
-            let row = &mut state[k * NUM_LABELS..(k + 1) * NUM_LABELS];
-            for &h in attrs.token(i) {
+            let row = &mut state[k * L..(k + 1) * L];
+            for &h in df.extra.token(i) {
                 if let Some(e) = crf.lookup(h) {
                     crf.add_entry(e, row);
+                }
+            }
+            if let Some(p) = prev {
+                prev_attrs.clear();
+                context::prev_type_attrs(tokens, p, i, &mut prev_attrs);
+                for &h in &prev_attrs {
+                    if let Some(e) = crf.lookup(h) {
+                        crf.add_entry(e, row);
+                    }
+                }
+            }
+            for (wk, &(off, _)) in window.iter().enumerate() {
+                let j = i as i64 + off;
+                if j < s.tokens.start as i64 || j >= s.tokens.end as i64 {
+                    continue;
+                }
+                let w = df.word_of[j as usize] as usize;
+                let src = &rows[(w * WIN + wk) * L..(w * WIN + wk + 1) * L];
+                for (d, v) in row.iter_mut().zip(src) {
+                    *d += *v;
                 }
             }
         }

@@ -10,7 +10,7 @@ use super::gaz::EntityGaz;
 use super::labels::{self, bioes, spans_from_iob, Span, NUM_LABELS};
 use super::lbfgs::{minimise, Options};
 use super::score::Scorer;
-use super::{coarse_types, run_pass};
+use super::{coarse_types, label_doc};
 use crate::enrich::{Sentence, Token};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -22,6 +22,8 @@ pub struct TrainOptions {
     pub c1: f64,
     pub c2: f64,
     pub max_iter: usize,
+    /// Iterations for the fold models that produce out-of-fold first-pass labels.
+    pub fold_iter: usize,
     /// Document folds for the gazetteer and the first-pass predictions the second pass learns from.
     pub folds: usize,
     pub flags: Flags,
@@ -121,7 +123,7 @@ pub fn extract_seqs<'g>(
         } else {
             None
         };
-        let attrs = ex.extract(&toks, &sents, prev.as_deref());
+        let attrs = ex.extract(&toks, &sents, prev.as_deref()).flatten(&sents);
         let gold = bioes(d.words.len(), &gold_spans(d));
         for s in &sents {
             let mut seq = Seq {
@@ -310,10 +312,14 @@ pub fn train_crf(
         period: 10,
     };
     let started = std::time::Instant::now();
+    let mut evals = 0usize;
     minimise(
         &mut w,
         &lopts,
-        |x, g| objective(x, g, seqs, &fs, opts.c2),
+        |x, g| {
+            evals += 1;
+            objective(x, g, seqs, &fs, opts.c2)
+        },
         |it, v, x| {
             if it % 10 == 0 {
                 let nz = x.iter().filter(|v| **v != 0.0).count();
@@ -389,11 +395,15 @@ pub fn train(
     for f in 0..k {
         log(format!("pass 1, fold {}/{k}", f + 1));
         let train_part: Vec<&Seq> = seqs.iter().filter(|s| fold(s.doc) != f).collect();
-        let crf = train_crf(&train_part, &space, flags1, opts, log);
+        let fold_opts = TrainOptions {
+            max_iter: opts.fold_iter,
+            ..opts.clone()
+        };
+        let crf = train_crf(&train_part, &space, flags1, &fold_opts, log);
         for (di, d) in docs.iter().enumerate().filter(|(di, _)| fold(*di) == f) {
             let text = d.text();
             let (toks, sents) = d.tokens(&text);
-            let (labels, _) = run_pass(&crf, clusters, &fold_gaz[f], &toks, &sents, None);
+            let (labels, _) = label_doc(&crf, None, clusters, &fold_gaz[f], &toks, &sents);
             oof[di] = coarse_types(&labels);
         }
     }
