@@ -2,6 +2,7 @@
 
 use crate::enrich::ner::crf::Flags;
 use crate::enrich::ner::features::Clusters;
+use crate::enrich::ner::gaz::EntityGaz;
 use crate::enrich::ner::train::{evaluate, train, TrainOptions};
 use crate::enrich::ner::{conll, labels, NerModel};
 use anyhow::Context;
@@ -48,6 +49,10 @@ struct Args {
     /// Leave out the gazetteer features.
     #[arg(long)]
     no_gaz: bool,
+    /// Lexicon of place/organisation/nationality names (TYPE<TAB>name lines; built by
+    /// scripts/build_ner_lexicon.py); copied into OUT as lexicon.tsv. Without it, no lexicon features.
+    #[arg(long)]
+    lexicon: Option<PathBuf>,
     /// Train the first pass only.
     #[arg(long)]
     one_pass: bool,
@@ -82,10 +87,18 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             doc: !args.no_doc,
             gaz: !args.no_gaz,
             prev: false,
+            lex: args.lexicon.is_some(),
         },
         two_pass: !args.one_pass,
     };
-    let trained = train(&docs, &clusters, &opts, &mut |l| println!("{l}"));
+    let (lex, lex_text) = match &args.lexicon {
+        Some(p) => {
+            let t = read(p)?;
+            (EntityGaz::parse(&t), Some(t))
+        }
+        None => (EntityGaz::default(), None),
+    };
+    let trained = train(&docs, &clusters, &lex, &opts, &mut |l| println!("{l}"));
     std::fs::create_dir_all(&args.out)?;
     let write = |name: &str, bytes: &[u8]| -> anyhow::Result<()> {
         let p = args.out.join(name);
@@ -102,6 +115,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     if cl_path != cl_out {
         std::fs::copy(&cl_path, &cl_out)
             .with_context(|| format!("copying {}", cl_path.display()))?;
+    }
+    if let Some(t) = &lex_text {
+        write("lexicon.tsv", t.as_bytes())?;
     }
     let mut gaz = trained.gaz_lines.join("\n");
     gaz.push('\n');

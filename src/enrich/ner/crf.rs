@@ -16,17 +16,19 @@ pub struct Flags {
     pub doc: bool,
     pub gaz: bool,
     pub prev: bool,
+    pub lex: bool,
 }
 
 impl Flags {
     fn to_u32(self) -> u32 {
-        self.doc as u32 | (self.gaz as u32) << 1 | (self.prev as u32) << 2
+        self.doc as u32 | (self.gaz as u32) << 1 | (self.prev as u32) << 2 | (self.lex as u32) << 3
     }
     fn from_u32(v: u32) -> Self {
         Self {
             doc: v & 1 != 0,
             gaz: v & 2 != 0,
             prev: v & 4 != 0,
+            lex: v & 8 != 0,
         }
     }
 }

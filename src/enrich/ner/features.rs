@@ -32,6 +32,9 @@ pub enum Tpl {
     GazNext = 16,
     GazPrev = 17,
     LowerNoCluster = 18,
+    Lex = 19,
+    LexPrev = 20,
+    LexNext = 21,
 }
 
 /// Which templates fire at each window offset, as a bit set over [`Tpl`] discriminants.
@@ -237,6 +240,8 @@ impl Attrs {
 pub struct Extractor<'r> {
     pub clusters: &'r Clusters,
     pub gaz: Option<&'r EntityGaz>,
+    /// Place, organisation and nationality names from the lexicons (models/gazetteer).
+    pub lex: Option<&'r EntityGaz>,
     pub use_doc: bool,
 }
 
@@ -298,6 +303,7 @@ impl Extractor<'_> {
         }
         let ctx = self.use_doc.then(|| DocContext::build(tokens, sentences));
         let gaz_tags = self.gaz.map(|g| g.match_tokens(tokens, sentences));
+        let lex_tags = self.lex.map(|g| g.match_tokens(tokens, sentences));
         let mut extra = Attrs {
             hashes: Vec::with_capacity(tokens.len() * 8),
             offs: vec![0; tokens.len() + 1],
@@ -325,7 +331,10 @@ impl Extractor<'_> {
                     ctx.attrs(i, tokens, h);
                 }
                 if let Some(g) = &gaz_tags {
-                    g.attrs(i, h);
+                    g.attrs(i, [Tpl::Gaz, Tpl::GazPrev, Tpl::GazNext], h);
+                }
+                if let Some(g) = &lex_tags {
+                    g.attrs(i, [Tpl::Lex, Tpl::LexPrev, Tpl::LexNext], h);
                 }
                 if let Some(p) = prev {
                     super::context::prev_type_attrs(tokens, p, i, h);
@@ -370,9 +379,9 @@ impl DocFeatures {
                 in_sentence[i] = Some(s.tokens.clone());
             }
         }
-        for i in 0..n {
+        for (i, sent) in in_sentence.iter().enumerate() {
             out.hashes.extend_from_slice(self.extra.token(i));
-            if let Some(r) = &in_sentence[i] {
+            if let Some(r) = sent {
                 for (off, mask) in WINDOW {
                     let j = i as i64 + off;
                     if j >= r.start as i64 && j < r.end as i64 {

@@ -28,7 +28,8 @@ pub struct GazTags {
 }
 
 impl GazTags {
-    pub fn attrs(&self, i: usize, out: &mut Vec<u64>) {
+    /// Pushes token `i`'s attributes under `tpl` = [own, previous token's, next token's] templates.
+    pub fn attrs(&self, i: usize, tpl: [Tpl; 3], out: &mut Vec<u64>) {
         let push = |out: &mut Vec<u64>, tpl: Tpl, (bits, pos): (u8, u8)| {
             for t in 0..4u64 {
                 if bits & (1 << t) != 0 {
@@ -36,12 +37,12 @@ impl GazTags {
                 }
             }
         };
-        push(out, Tpl::Gaz, self.tags[i]);
+        push(out, tpl[0], self.tags[i]);
         if i > 0 {
-            push(out, Tpl::GazPrev, self.tags[i - 1]);
+            push(out, tpl[1], self.tags[i - 1]);
         }
         if i + 1 < self.tags.len() {
-            push(out, Tpl::GazNext, self.tags[i + 1]);
+            push(out, tpl[2], self.tags[i + 1]);
         }
     }
 
@@ -98,8 +99,9 @@ impl EntityGaz {
             while i < s.tokens.end {
                 let mut h = 0u64;
                 let mut best: Option<(usize, u8)> = None;
-                for j in i..(i + MAX_LEN).min(s.tokens.end) {
-                    h = seq_step(h, tokens[j].text);
+                let stop = (i + MAX_LEN).min(s.tokens.end);
+                for (j, tok) in tokens.iter().enumerate().take(stop).skip(i) {
+                    h = seq_step(h, tok.text);
                     if let Some(&bits) = self.map.get(&h) {
                         best = Some((j + 1, bits));
                     }

@@ -167,7 +167,8 @@ mod tests {
 
     #[test]
     fn iob1_spans_follow_conlleval() {
-        let table: &[(&[&str], &[(usize, usize, &str)])] = &[
+        type Case<'a> = (&'a [&'a str], &'a [(usize, usize, &'a str)]);
+        let table: &[Case] = &[
             (&["I-PER", "I-PER", "O"], &[(0, 2, "PER")]),
             (&["I-PER", "B-PER", "O"], &[(0, 1, "PER"), (1, 2, "PER")]),
             (

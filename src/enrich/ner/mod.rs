@@ -19,7 +19,7 @@ mod tests;
 pub mod train;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};
-use crf::Crf;
+use crf::{Crf, Flags};
 use features::{Clusters, DocFeatures, Extractor};
 use gaz::EntityGaz;
 use labels::NUM_LABELS;
@@ -30,6 +30,7 @@ pub struct NerModel {
     pass2: Option<Crf>,
     clusters: Clusters,
     gaz: EntityGaz,
+    lex: EntityGaz,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
@@ -58,16 +59,19 @@ impl NerModel {
         };
         let clusters = Clusters::parse(&read_text(&dir.join("clusters.tsv"))?);
         let gaz = EntityGaz::parse(&read_text(&dir.join("entities.tsv"))?);
-        Ok(Self::from_parts(pass1, pass2, clusters, gaz))
-    }
-
-    pub fn from_parts(pass1: Crf, pass2: Option<Crf>, clusters: Clusters, gaz: EntityGaz) -> Self {
-        Self {
+        let lex_path = dir.join("lexicon.tsv");
+        let lex = if pass1.flags.lex {
+            EntityGaz::parse(&read_text(&lex_path)?)
+        } else {
+            EntityGaz::default()
+        };
+        Ok(Self {
             pass1,
             pass2,
             clusters,
             gaz,
-        }
+            lex,
+        })
     }
 
     pub fn name(&self) -> &str {
@@ -86,15 +90,20 @@ impl NerModel {
 
     /// BIOES label ids and confidences for every token (0 = O outside all sentences).
     pub fn label(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> (Vec<u8>, Vec<f32>) {
-        label_doc(
-            &self.pass1,
-            self.pass2.as_ref(),
-            &self.clusters,
-            &self.gaz,
-            tokens,
-            sentences,
-        )
+        let res = Resources {
+            clusters: &self.clusters,
+            gaz: &self.gaz,
+            lex: &self.lex,
+        };
+        label_doc(&self.pass1, self.pass2.as_ref(), &res, tokens, sentences)
     }
+}
+
+/// Lexical resources shared by the passes.
+pub struct Resources<'a> {
+    pub clusters: &'a Clusters,
+    pub gaz: &'a EntityGaz,
+    pub lex: &'a EntityGaz,
 }
 
 /// Coarse type per token: 0 = none, 1..=4 = PER, ORG, LOC, MISC.
@@ -109,15 +118,15 @@ pub fn coarse_types(labels: &[u8]) -> Vec<u8> {
 pub(crate) fn label_doc(
     pass1: &Crf,
     pass2: Option<&Crf>,
-    clusters: &Clusters,
-    gaz: &EntityGaz,
+    res: &Resources<'_>,
     tokens: &[Token<'_>],
     sentences: &[Sentence],
 ) -> (Vec<u8>, Vec<f32>) {
     let extract = |crf: &Crf| {
         Extractor {
-            clusters,
-            gaz: crf.flags.gaz.then_some(gaz),
+            clusters: res.clusters,
+            gaz: crf.flags.gaz.then_some(res.gaz),
+            lex: crf.flags.lex.then_some(res.lex),
             use_doc: crf.flags.doc,
         }
         .extract(tokens, sentences, None)
@@ -126,7 +135,10 @@ pub(crate) fn label_doc(
     let first = run_pass(pass1, &df1, tokens, sentences, None);
     let Some(p2) = pass2 else { return first };
     let maj = context::majority_types(tokens, &coarse_types(&first.0));
-    let same = p2.flags.doc == pass1.flags.doc && p2.flags.gaz == pass1.flags.gaz;
+    let same = Flags {
+        prev: false,
+        ..p2.flags
+    } == pass1.flags;
     let df2 = if same { df1 } else { extract(p2) };
     run_pass(
         p2,

@@ -106,13 +106,9 @@ mod tests {
     #[test]
     fn strict_matching_table() {
         // (gold, pred, tp, fp, fn)
-        let table: &[(
-            &[(usize, usize, &str)],
-            &[(usize, usize, &str)],
-            usize,
-            usize,
-            usize,
-        )] = &[
+        // (gold, pred, tp, fp, fn)
+        type Spans<'a> = &'a [(usize, usize, &'a str)];
+        let table: &[(Spans, Spans, usize, usize, usize)] = &[
             (&[(0, 2, "PER")], &[(0, 2, "PER")], 1, 0, 0),
             // Wrong boundary: one false positive and one miss, no partial credit.
             (&[(0, 2, "PER")], &[(0, 1, "PER")], 0, 1, 1),

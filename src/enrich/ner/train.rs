@@ -10,7 +10,7 @@ use super::gaz::EntityGaz;
 use super::labels::{self, bioes, spans_from_iob, Span, NUM_LABELS};
 use super::lbfgs::{minimise, Options};
 use super::score::Scorer;
-use super::{coarse_types, label_doc};
+use super::{coarse_types, label_doc, Resources};
 use crate::enrich::{Sentence, Token};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -99,14 +99,18 @@ pub fn build_gaz(docs: &[ConllDoc], keep: impl Fn(usize) -> bool) -> (EntityGaz,
     (g, lines)
 }
 
+/// Document index and tokens -> first-pass majority types, for second-pass training.
+pub type PrevFor<'a> = dyn Fn(usize, &[Token<'_>]) -> Option<Vec<u8>> + 'a;
+
 /// Extracts training sequences for all docs; `gaz_for(doc)` picks the fold gazetteer,
 /// `prev_for(doc)` the first-pass majority types for a second pass.
 pub fn extract_seqs<'g>(
     docs: &[ConllDoc],
     clusters: &Clusters,
+    lex: &EntityGaz,
     flags: Flags,
     gaz_for: &dyn Fn(usize) -> Option<&'g EntityGaz>,
-    prev_for: &dyn Fn(usize, &[Token<'_>]) -> Option<Vec<u8>>,
+    prev_for: &PrevFor<'_>,
     space: &mut AttrSpace,
 ) -> Vec<Seq> {
     let mut out = Vec::new();
@@ -116,6 +120,7 @@ pub fn extract_seqs<'g>(
         let ex = Extractor {
             clusters,
             gaz: if flags.gaz { gaz_for(di) } else { None },
+            lex: flags.lex.then_some(lex),
             use_doc: flags.doc,
         };
         let prev = if flags.prev {
@@ -189,6 +194,7 @@ fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -
         et[i] = w[tb + i].exp();
     }
     let mut loss = 0.0;
+    let mut edge = vec![0f64; L * L];
     let (mut state, mut es, mut alpha, mut beta, mut scale) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for s in seqs {
@@ -204,9 +210,14 @@ fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -
         scale.resize(n, 0.0);
         let attrs_of = |t: usize| &s.attrs[s.offs[t] as usize..s.offs[t + 1] as usize];
         for t in 0..n {
+            let row = &mut state[t * L..(t + 1) * L];
             for &a in attrs_of(t) {
-                for f in fs.start[a as usize]..fs.start[a as usize + 1] {
-                    state[t * L + fs.label[f as usize] as usize] += w[f as usize];
+                let (fa, fb) = (
+                    fs.start[a as usize] as usize,
+                    fs.start[a as usize + 1] as usize,
+                );
+                for (&wf, &l) in w[fa..fb].iter().zip(&fs.label[fa..fb]) {
+                    row[l as usize] += wf;
                 }
             }
         }
@@ -260,27 +271,40 @@ fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -
         }
         let log_z = shift - scale.iter().map(|v| v.ln()).sum::<f64>();
         loss += log_z - gold;
+        let mut prob = [0f64; L];
+        let mut eb = [0f64; L];
         for t in 0..n {
-            let y = s.labels[t];
+            let y = s.labels[t] as usize;
+            for l in 0..L {
+                prob[l] = alpha[t * L + l] * beta[t * L + l] / scale[t];
+            }
+            prob[y] -= 1.0;
             for &a in attrs_of(t) {
-                for f in fs.start[a as usize]..fs.start[a as usize + 1] {
-                    let l = fs.label[f as usize] as usize;
-                    let p = alpha[t * L + l] * beta[t * L + l] / scale[t];
-                    g[f as usize] += p - if l == y as usize { 1.0 } else { 0.0 };
+                let (fa, fb) = (
+                    fs.start[a as usize] as usize,
+                    fs.start[a as usize + 1] as usize,
+                );
+                for (gf, &l) in g[fa..fb].iter_mut().zip(&fs.label[fa..fb]) {
+                    *gf += prob[l as usize];
                 }
             }
             if t + 1 < n {
+                for q in 0..L {
+                    eb[q] = es[(t + 1) * L + q] * beta[(t + 1) * L + q];
+                }
                 for p in 0..L {
                     let ap = alpha[t * L + p];
+                    let row = &mut edge[p * L..(p + 1) * L];
+                    let etr = &et[p * L..(p + 1) * L];
                     for q in 0..L {
-                        g[tb + p * L + q] +=
-                            ap * et[p * L + q] * es[(t + 1) * L + q] * beta[(t + 1) * L + q];
+                        row[q] += ap * etr[q] * eb[q];
                     }
                 }
-                g[tb + y as usize * L + s.labels[t + 1] as usize] -= 1.0;
+                edge[y * L + s.labels[t + 1] as usize] -= 1.0;
             }
         }
     }
+    g[tb..].copy_from_slice(&edge);
     for (gi, wi) in g.iter_mut().zip(w) {
         *gi += 2.0 * c2 * wi;
         loss += c2 * wi * wi;
@@ -358,6 +382,7 @@ pub struct Trained {
 pub fn train(
     docs: &[ConllDoc],
     clusters: &Clusters,
+    lex: &EntityGaz,
     opts: &TrainOptions,
     log: &mut dyn FnMut(String),
 ) -> Trained {
@@ -375,6 +400,7 @@ pub fn train(
     let seqs = extract_seqs(
         docs,
         clusters,
+        lex,
         flags1,
         &|d| Some(&fold_gaz[fold(d)]),
         &|_, _| None,
@@ -392,7 +418,7 @@ pub fn train(
     }
     // Out-of-fold first-pass labels: each fold is tagged by a model that never saw it.
     let mut oof: Vec<Vec<u8>> = docs.iter().map(|d| vec![0u8; d.words.len()]).collect();
-    for f in 0..k {
+    for (f, fgaz) in fold_gaz.iter().enumerate() {
         log(format!("pass 1, fold {}/{k}", f + 1));
         let train_part: Vec<&Seq> = seqs.iter().filter(|s| fold(s.doc) != f).collect();
         let fold_opts = TrainOptions {
@@ -403,7 +429,12 @@ pub fn train(
         for (di, d) in docs.iter().enumerate().filter(|(di, _)| fold(*di) == f) {
             let text = d.text();
             let (toks, sents) = d.tokens(&text);
-            let (labels, _) = label_doc(&crf, None, clusters, &fold_gaz[f], &toks, &sents);
+            let res = Resources {
+                clusters,
+                gaz: fgaz,
+                lex,
+            };
+            let (labels, _) = label_doc(&crf, None, &res, &toks, &sents);
             oof[di] = coarse_types(&labels);
         }
     }
@@ -416,6 +447,7 @@ pub fn train(
     let seqs2 = extract_seqs(
         docs,
         clusters,
+        lex,
         flags2,
         &|d| Some(&fold_gaz[fold(d)]),
         &|d, toks| Some(majority_types(toks, &oof[d])),
@@ -455,7 +487,7 @@ mod tests {
 
     #[test]
     fn gradient_matches_finite_differences() {
-        let seqs = vec![
+        let seqs = [
             Seq {
                 attrs: vec![0, 1, 1, 2, 0],
                 offs: vec![0, 2, 4, 5],
