@@ -4,7 +4,7 @@
 //! `cargo bench --bench enrich_throughput [-- --rounds N --data DIR]`. The data is read at run time
 //! from ../shared/data (never committed); set NEWSENRICH_DATA to point elsewhere.
 
-use newsenrich::enrich::ner::conll;
+use newsenrich::enrich::ner::{conll, NerModel};
 use newsenrich::enrich::Enricher;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -91,5 +91,25 @@ fn main() {
         entities / (rounds + 1)
     );
     println!("newsenrich words/s: {wps:.0}");
+    // The statistical tagger alone over the gold tokens, to see where the time goes.
+    if let Ok(ner) = NerModel::load(&models) {
+        let prepared: Vec<(String, &conll::ConllDoc)> =
+            docs.iter().map(|d| (d.text(), d)).collect();
+        let t = Instant::now();
+        let mut n = 0usize;
+        for _ in 0..rounds {
+            for (text, d) in &prepared {
+                let (toks, sents) = d.tokens(text);
+                n += std::hint::black_box(ner.tag(&toks, &sents)).len();
+            }
+        }
+        let secs = t.elapsed().as_secs_f64();
+        println!(
+            "ner tagger only ({}): words/s: {:.0}  mentions/round: {}",
+            ner.name(),
+            (words * rounds) as f64 / secs,
+            n / rounds
+        );
+    }
     println!("peak RSS MiB: {:.1}", peak_rss_mib());
 }

@@ -53,6 +53,9 @@ struct Args {
     /// scripts/build_ner_lexicon.py); copied into OUT as lexicon.tsv. Without it, no lexicon features.
     #[arg(long)]
     lexicon: Option<PathBuf>,
+    /// How many of the most frequent training words the tagger pre-scores at load (frequent.txt).
+    #[arg(long, default_value_t = 10000)]
+    frequent: usize,
     /// Train the first pass only.
     #[arg(long)]
     one_pass: bool,
@@ -116,6 +119,10 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         std::fs::copy(&cl_path, &cl_out)
             .with_context(|| format!("copying {}", cl_path.display()))?;
     }
+    write(
+        "frequent.txt",
+        frequent_words(&docs, args.frequent).as_bytes(),
+    )?;
     if let Some(t) = &lex_text {
         write("lexicon.tsv", t.as_bytes())?;
     }
@@ -146,6 +153,24 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         println!("dev (tagger only, strict spans):\n{}", sc.report());
     }
     Ok(())
+}
+
+/// The `n` most frequent words of the training documents, most frequent first, ties by text.
+fn frequent_words(docs: &[conll::ConllDoc], n: usize) -> String {
+    let mut counts: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for d in docs {
+        for w in &d.words {
+            *counts.entry(w.as_str()).or_default() += 1;
+        }
+    }
+    let mut v: Vec<(&str, usize)> = counts.into_iter().collect();
+    v.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+    let mut out = String::new();
+    for (w, _) in v.into_iter().take(n) {
+        out.push_str(w);
+        out.push('\n');
+    }
+    out
 }
 
 fn tag_type(t: crate::enrich::EntityType) -> &'static str {

@@ -41,6 +41,25 @@ pub struct Crf {
     weights: Vec<f32>,
     /// `trans[a * L + b]`: score of label b after label a.
     trans: Vec<f32>,
+    /// `trans_in[b * L + a]`: the same, transposed for Viterbi, NEG where BIOES forbids a -> b.
+    trans_in: Vec<f32>,
+    /// `exp(trans)`, 0 where forbidden (forward-backward).
+    trans_exp: Vec<f32>,
+}
+
+/// Derived transition tables.
+fn derive(trans: &[f32]) -> (Vec<f32>, Vec<f32>) {
+    let mut tin = vec![NEG; L * L];
+    let mut tex = vec![0f32; L * L];
+    for a in 0..L {
+        for b in 0..L {
+            if allowed(a as u8, b as u8) {
+                tin[b * L + a] = trans[a * L + b];
+                tex[a * L + b] = trans[a * L + b].exp();
+            }
+        }
+    }
+    (tin, tex)
 }
 
 impl Crf {
@@ -61,12 +80,15 @@ impl Crf {
                 weights.push(w);
             }
         }
+        let (trans_in, trans_exp) = derive(&trans);
         Self {
             flags,
             index,
             labels,
             weights,
             trans,
+            trans_in,
+            trans_exp,
         }
     }
 
@@ -123,12 +145,18 @@ impl Crf {
                 weights.push(r.f32()?);
             }
         }
+        if trans.iter().any(|v| !v.is_finite()) || weights.iter().any(|v| !v.is_finite()) {
+            return Err("non-finite weight in model file".into());
+        }
+        let (trans_in, trans_exp) = derive(&trans);
         Ok(Self {
             flags,
             index,
             labels,
             weights,
             trans,
+            trans_in,
+            trans_exp,
         })
     }
 
@@ -148,12 +176,10 @@ impl Crf {
         }
     }
 
-    /// Best well-formed label sequence for per-token scores `state` (n x L), and per-token
-    /// confidence (posterior probability of the chosen label, from forward-backward).
-    pub fn viterbi(&self, state: &[f32], out: &mut Vec<u8>, conf: &mut Vec<f32>) {
+    /// Best well-formed label sequence for per-token scores `state` (n x L).
+    pub fn viterbi(&self, state: &[f32], out: &mut Vec<u8>) {
         let n = state.len() / L;
         out.clear();
-        conf.clear();
         if n == 0 {
             return;
         }
@@ -165,21 +191,21 @@ impl Crf {
             }
         }
         for t in 1..n {
+            let (before, now) = score.split_at_mut(t * L);
+            let prev = &before[(t - 1) * L..];
             for y in 0..L {
+                // Disallowed transitions carry NEG in the masked, transposed table.
+                let col = &self.trans_in[y * L..(y + 1) * L];
                 let mut best = NEG;
                 let mut arg = 0u8;
                 for p in 0..L {
-                    let tr = self.trans[p * L + y];
-                    if !allowed(p as u8, y as u8) {
-                        continue;
-                    }
-                    let v = score[(t - 1) * L + p] + tr;
+                    let v = prev[p] + col[p];
                     if v > best {
                         best = v;
                         arg = p as u8;
                     }
                 }
-                score[t * L + y] = best + state[t * L + y];
+                now[y] = best + state[t * L + y];
                 back[t * L + y] = arg;
             }
         }
@@ -199,22 +225,16 @@ impl Crf {
                 y = back[t * L + y] as usize;
             }
         }
-        self.marginals_of(state, out, conf);
     }
 
     /// Posterior marginal of each chosen label (scaled forward-backward).
-    fn marginals_of(&self, state: &[f32], path: &[u8], conf: &mut Vec<f32>) {
+    pub fn confidence(&self, state: &[f32], path: &[u8], conf: &mut Vec<f32>) {
+        conf.clear();
         let n = path.len();
-        let mut et = [0f32; L * L];
-        for a in 0..L {
-            for b in 0..L {
-                et[a * L + b] = if allowed(a as u8, b as u8) {
-                    self.trans[a * L + b].exp()
-                } else {
-                    0.0
-                };
-            }
+        if n == 0 {
+            return;
         }
+        let et = &self.trans_exp;
         let mut es = vec![0f32; n * L];
         for t in 0..n {
             let row = &state[t * L..(t + 1) * L];
@@ -329,7 +349,8 @@ mod tests {
         }
         state[L + label(0, Part::E) as usize] = 1.5;
         let (mut path, mut conf) = (Vec::new(), Vec::new());
-        crf.viterbi(&state, &mut path, &mut conf);
+        crf.viterbi(&state, &mut path);
+        crf.confidence(&state, &path, &mut conf);
         assert_eq!(path, vec![label(0, Part::B), label(0, Part::E)]);
         assert!(conf.iter().all(|c| *c > 0.0 && *c <= 1.0));
         assert!(crf.lookup(8).is_none());

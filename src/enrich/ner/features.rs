@@ -301,6 +301,25 @@ impl Extractor<'_> {
             });
             word_of.push(id);
         }
+        let extra = self.extract_extra(tokens, sentences, prev);
+        DocFeatures {
+            word_of,
+            word_range,
+            word_attrs: wattrs,
+            extra,
+        }
+    }
+}
+
+impl Extractor<'_> {
+    /// Per-token attributes that are not window features (bias, padding, sentence start,
+    /// document context, gazetteers, previous-pass types).
+    pub fn extract_extra(
+        &self,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        prev: PrevTypes<'_>,
+    ) -> Attrs {
         let ctx = self.use_doc.then(|| DocContext::build(tokens, sentences));
         let gaz_tags = self.gaz.map(|g| g.match_tokens(tokens, sentences));
         let lex_tags = self.lex.map(|g| g.match_tokens(tokens, sentences));
@@ -347,12 +366,7 @@ impl Extractor<'_> {
             extra.offs[cursor + 1] = extra.hashes.len() as u32;
             cursor += 1;
         }
-        DocFeatures {
-            word_of,
-            word_range,
-            word_attrs: wattrs,
-            extra,
-        }
+        extra
     }
 }
 

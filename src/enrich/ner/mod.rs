@@ -3,7 +3,7 @@
 //! the first pass's majority type of each word in the document, for label consistency).
 //!
 //! Model directory layout (`models/ner/`): `pass1.crf`, optional `pass2.crf`, `clusters.tsv`,
-//! `entities.tsv`. Rebuild with `newsenrich train ner` (see `src/tools/train_ner.rs`).
+//! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/tools/train_ner.rs`).
 
 pub mod conll;
 pub mod context;
@@ -14,16 +14,18 @@ pub mod hash;
 pub mod labels;
 mod lbfgs;
 pub mod score;
+mod tagger;
 #[cfg(test)]
 mod tests;
 pub mod train;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};
-use crf::{Crf, Flags};
-use features::{Clusters, DocFeatures, Extractor};
+use crf::Crf;
+use features::Clusters;
 use gaz::EntityGaz;
-use labels::NUM_LABELS;
 use std::path::Path;
+pub(crate) use tagger::label_doc;
+use tagger::WordCache;
 
 pub struct NerModel {
     pass1: Crf,
@@ -31,6 +33,8 @@ pub struct NerModel {
     clusters: Clusters,
     gaz: EntityGaz,
     lex: EntityGaz,
+    /// Word rows of the most frequent words, scored at load.
+    cache: WordCache,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
@@ -65,12 +69,24 @@ impl NerModel {
         } else {
             EntityGaz::default()
         };
+        // Optional: without it every word is scored per document (same labels, slower).
+        let frequent = std::fs::read_to_string(dir.join("frequent.txt")).unwrap_or_default();
+        let cache = WordCache::build(
+            frequent.lines(),
+            &Resources {
+                clusters: &clusters,
+                gaz: &gaz,
+                lex: &lex,
+            },
+            [Some(&pass1), pass2.as_ref()],
+        );
         Ok(Self {
             pass1,
             pass2,
             clusters,
             gaz,
             lex,
+            cache,
         })
     }
 
@@ -95,7 +111,14 @@ impl NerModel {
             gaz: &self.gaz,
             lex: &self.lex,
         };
-        label_doc(&self.pass1, self.pass2.as_ref(), &res, tokens, sentences)
+        label_doc(
+            &self.pass1,
+            self.pass2.as_ref(),
+            &res,
+            Some(&self.cache),
+            tokens,
+            sentences,
+        )
     }
 }
 
@@ -112,109 +135,6 @@ pub fn coarse_types(labels: &[u8]) -> Vec<u8> {
         .iter()
         .map(|&l| labels::split(l).map_or(0, |(t, _)| t + 1))
         .collect()
-}
-
-/// Runs one or two passes over a document; features are extracted once and shared.
-pub(crate) fn label_doc(
-    pass1: &Crf,
-    pass2: Option<&Crf>,
-    res: &Resources<'_>,
-    tokens: &[Token<'_>],
-    sentences: &[Sentence],
-) -> (Vec<u8>, Vec<f32>) {
-    let extract = |crf: &Crf| {
-        Extractor {
-            clusters: res.clusters,
-            gaz: crf.flags.gaz.then_some(res.gaz),
-            lex: crf.flags.lex.then_some(res.lex),
-            use_doc: crf.flags.doc,
-        }
-        .extract(tokens, sentences, None)
-    };
-    let df1 = extract(pass1);
-    let first = run_pass(pass1, &df1, tokens, sentences, None);
-    let Some(p2) = pass2 else { return first };
-    let maj = context::majority_types(tokens, &coarse_types(&first.0));
-    let same = Flags {
-        prev: false,
-        ..p2.flags
-    } == pass1.flags;
-    let df2 = if same { df1 } else { extract(p2) };
-    run_pass(
-        p2,
-        &df2,
-        tokens,
-        sentences,
-        p2.flags.prev.then_some(&maj[..]),
-    )
-}
-
-const WIN: usize = 5;
-
-/// One CRF pass: each distinct word is scored once per window offset, then every token's label
-/// scores are the sum of its neighbours' rows and its own per-token attributes; Viterbi per sentence.
-pub(crate) fn run_pass(
-    crf: &Crf,
-    df: &DocFeatures,
-    tokens: &[Token<'_>],
-    sentences: &[Sentence],
-    prev: Option<&[u8]>,
-) -> (Vec<u8>, Vec<f32>) {
-    const L: usize = NUM_LABELS;
-    let window = features::window();
-    let nw = df.word_range.len();
-    let mut rows = vec![0f32; nw * WIN * L];
-    for w in 0..nw {
-        for (k, &(off, mask)) in window.iter().enumerate() {
-            let row = &mut rows[(w * WIN + k) * L..(w * WIN + k + 1) * L];
-            for h in df.word_at(w as u32, mask) {
-                if let Some(e) = crf.lookup(features::at_offset(h, off)) {
-                    crf.add_entry(e, row);
-                }
-            }
-        }
-    }
-    let mut labels = vec![0u8; tokens.len()];
-    let mut conf = vec![1f32; tokens.len()];
-    let mut state = Vec::new();
-    let mut prev_attrs = Vec::new();
-    let (mut path, mut pc) = (Vec::new(), Vec::new());
-    for s in sentences {
-        state.clear();
-        state.resize(s.tokens.len() * L, 0.0);
-        for (k, i) in s.tokens.clone().enumerate() {
-            let row = &mut state[k * L..(k + 1) * L];
-            for &h in df.extra.token(i) {
-                if let Some(e) = crf.lookup(h) {
-                    crf.add_entry(e, row);
-                }
-            }
-            if let Some(p) = prev {
-                prev_attrs.clear();
-                context::prev_type_attrs(tokens, p, i, &mut prev_attrs);
-                for &h in &prev_attrs {
-                    if let Some(e) = crf.lookup(h) {
-                        crf.add_entry(e, row);
-                    }
-                }
-            }
-            for (wk, &(off, _)) in window.iter().enumerate() {
-                let j = i as i64 + off;
-                if j < s.tokens.start as i64 || j >= s.tokens.end as i64 {
-                    continue;
-                }
-                let w = df.word_of[j as usize] as usize;
-                let src = &rows[(w * WIN + wk) * L..(w * WIN + wk + 1) * L];
-                for (d, v) in row.iter_mut().zip(src) {
-                    *d += *v;
-                }
-            }
-        }
-        crf.viterbi(&state, &mut path, &mut pc);
-        labels[s.tokens.clone()].copy_from_slice(&path);
-        conf[s.tokens.clone()].copy_from_slice(&pc);
-    }
-    (labels, conf)
 }
 
 fn coarse_entity_type(ty: u8) -> EntityType {

@@ -434,7 +434,7 @@ pub fn train(
                 gaz: fgaz,
                 lex,
             };
-            let (labels, _) = label_doc(&crf, None, &res, &toks, &sents);
+            let (labels, _) = label_doc(&crf, None, &res, None, &toks, &sents);
             oof[di] = coarse_types(&labels);
         }
     }
