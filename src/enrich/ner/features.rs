@@ -35,6 +35,8 @@ pub enum Tpl {
     Lex = 19,
     LexPrev = 20,
     LexNext = 21,
+    Emb = 22,
+    SentKind = 23,
 }
 
 /// Which templates fire at each window offset, as a bit set over [`Tpl`] discriminants.
@@ -59,6 +61,7 @@ const CENTER: u32 = bits(&[
     Tpl::Digit,
     Tpl::Hyphen,
     Tpl::LowerNoCluster,
+    Tpl::Emb,
 ]);
 const NEAR: u32 = bits(&[
     Tpl::Lower,
@@ -69,6 +72,7 @@ const NEAR: u32 = bits(&[
     Tpl::Cluster,
     Tpl::Digit,
     Tpl::Hyphen,
+    Tpl::Emb,
 ]);
 const FAR: u32 = bits(&[Tpl::Lower, Tpl::Shape, Tpl::Case, Tpl::Suffix]);
 
@@ -112,10 +116,19 @@ pub fn case_class(w: &str) -> CaseClass {
     }
 }
 
-/// Word clusters: lowercase-word hash -> cluster ids at several granularities.
+/// What the embedding resources say about one lowercase word.
+#[derive(Clone, Copy)]
+pub struct WordVec {
+    /// k-means cluster ids at 64/256/1024/4096 clusters.
+    pub ids: [u16; 4],
+    /// Binarised GloVe vector, 2 bits per dimension: 0 = near zero, 1 = high, 2 = low.
+    pub signs: u128,
+}
+
+/// Word clusters and binarised vectors: lowercase-word hash -> [`WordVec`].
 #[derive(Default)]
 pub struct Clusters {
-    pub map: FxHashMap<u64, [u16; 4]>,
+    pub map: FxHashMap<u64, WordVec>,
 }
 
 impl Clusters {
@@ -132,8 +145,19 @@ impl Clusters {
                     None => ok = false,
                 }
             }
+            let mut signs = 0u128;
+            if let Some(sv) = it.next() {
+                for (d, c) in sv.chars().take(64).enumerate() {
+                    let v: u128 = match c {
+                        '+' => 1,
+                        '-' => 2,
+                        _ => 0,
+                    };
+                    signs |= v << (2 * d);
+                }
+            }
             if ok {
-                map.entry(hash_str(0, w)).or_insert(ids);
+                map.entry(hash_str(0, w)).or_insert(WordVec { ids, signs });
             }
         }
         Self { map }
@@ -207,12 +231,22 @@ pub fn word_attrs(w: &str, clusters: &Clusters, out: &mut Vec<(Tpl, u64)>) {
     let mut lower_plain = String::with_capacity(w.len());
     lower_plain.extend(w.chars().flat_map(char::to_lowercase));
     match clusters.map.get(&hash_str(0, &lower_plain)) {
-        Some(ids) => {
-            for (g, id) in ids.iter().enumerate() {
+        Some(v) => {
+            for (g, id) in v.ids.iter().enumerate() {
                 out.push((
                     Tpl::Cluster,
                     with(with(Tpl::Cluster as u64, g as u64), *id as u64),
                 ));
+            }
+            let mut bits = v.signs;
+            let mut d = 0u64;
+            while bits != 0 {
+                let s = (bits & 3) as u64;
+                if s != 0 {
+                    out.push((Tpl::Emb, with(with(Tpl::Emb as u64, d), s)));
+                }
+                bits >>= 2;
+                d += 1;
             }
         }
         None => out.push((
@@ -453,7 +487,7 @@ mod tests {
 
     #[test]
     fn word_attrs_share_lowercase_but_not_raw_form() {
-        let cl = Clusters::parse("berlin\t1\t2\t3\t4\n");
+        let cl = Clusters::parse("berlin\t1\t2\t3\t4\t+0-\n");
         let attrs = |w: &str| {
             let mut v = Vec::new();
             word_attrs(w, &cl, &mut v);
@@ -471,6 +505,9 @@ mod tests {
         assert_eq!(get(&a, Tpl::Cluster).len(), 4);
         assert_eq!(get(&a, Tpl::Cluster), get(&b, Tpl::Cluster));
         assert!(get(&attrs("Qwzx"), Tpl::Cluster).is_empty());
+        // Two non-zero dimensions of the binarised vector.
+        assert_eq!(get(&a, Tpl::Emb).len(), 2);
+        assert!(get(&attrs("Qwzx"), Tpl::Emb).is_empty());
         // Prefixes and suffixes 1..=4 each.
         assert_eq!(get(&a, Tpl::Prefix).len(), 4);
         assert_eq!(get(&attrs("EU"), Tpl::Suffix).len(), 2);
