@@ -20,9 +20,6 @@ struct CaseCounts {
 
 pub struct DocContext {
     in_caps: Vec<bool>,
-    /// Sentence looks like a results table row (numbers, hardly any lowercase words): there,
-    /// capitalised words are mostly teams (ORG) or players (PER), rarely places.
-    in_table: Vec<bool>,
     first: Vec<bool>,
     key: Vec<u64>,
     counts: FxHashMap<u64, CaseCounts>,
@@ -55,20 +52,7 @@ impl DocContext {
     pub fn build(tokens: &[Token<'_>], sentences: &[Sentence]) -> Self {
         let mut in_caps = vec![false; tokens.len()];
         let mut first = vec![false; tokens.len()];
-        let mut in_table = vec![false; tokens.len()];
         for s in sentences {
-            let toks = &tokens[s.tokens.clone()];
-            let digits = toks
-                .iter()
-                .filter(|t| case_class(t.text) == CaseClass::Digit)
-                .count();
-            let lower = toks
-                .iter()
-                .filter(|t| case_class(t.text) == CaseClass::Lower && t.text.chars().count() > 2)
-                .count();
-            if digits >= 2 && lower <= 1 {
-                in_table[s.tokens.clone()].fill(true);
-            }
             if is_caps_sentence(&tokens[s.tokens.clone()]) {
                 in_caps[s.tokens.clone()].fill(true);
             }
@@ -95,7 +79,6 @@ impl DocContext {
         }
         Self {
             in_caps,
-            in_table,
             first,
             key,
             counts,
@@ -107,9 +90,6 @@ impl DocContext {
         let cc = case_class(tokens[i].text);
         if matches!(cc, CaseClass::Other | CaseClass::Digit) {
             return;
-        }
-        if self.in_table[i] {
-            out.push(with(Tpl::SentKind as u64, cc as u64));
         }
         let mut c = self.counts.get(&self.key[i]).copied().unwrap_or_default();
         // Leave this occurrence out: the question is what the *rest* of the article does.

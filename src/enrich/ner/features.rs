@@ -36,7 +36,6 @@ pub enum Tpl {
     LexPrev = 20,
     LexNext = 21,
     Emb = 22,
-    SentKind = 23,
 }
 
 /// Which templates fire at each window offset, as a bit set over [`Tpl`] discriminants.
@@ -72,7 +71,6 @@ const NEAR: u32 = bits(&[
     Tpl::Cluster,
     Tpl::Digit,
     Tpl::Hyphen,
-    Tpl::Emb,
 ]);
 const FAR: u32 = bits(&[Tpl::Lower, Tpl::Shape, Tpl::Case, Tpl::Suffix]);
 

@@ -1,6 +1,7 @@
 //! Statistical named-entity tagger: a linear-chain CRF over BIOES labels with word, shape, affix,
-//! word-cluster, document-context and gazetteer features, run in two passes (the second pass sees
-//! the first pass's majority type of each word in the document, for label consistency).
+//! GloVe word-cluster and binarised-vector, document-context and gazetteer features. An optional
+//! second pass (`pass2.crf`, `train ner --two-pass`) sees the first pass's majority type of each
+//! word in the document, for label consistency.
 //!
 //! Model directory layout (`models/ner/`): `pass1.crf`, optional `pass2.crf`, `clusters.tsv`,
 //! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/tools/train_ner.rs`).
