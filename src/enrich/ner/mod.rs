@@ -1,21 +1,194 @@
-//! Statistical named-entity tagger. (Skeleton: finds nothing yet.)
+//! Statistical named-entity tagger: a linear-chain CRF over BIOES labels with word, shape, affix,
+//! GloVe word-cluster and binarised-vector, document-context and gazetteer features. An optional
+//! second pass (`pass2.crf`, `train ner --two-pass`) sees the first pass's majority type of each
+//! word in the document, for label consistency.
+//!
+//! Model directory layout (`models/ner/`): `pass1.crf`, optional `pass2.crf`, `clusters.tsv`,
+//! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/tools/train_ner.rs`).
 
-use super::{Mention, ModelError, Sentence, Token};
+pub mod conll;
+pub mod context;
+pub mod crf;
+pub mod features;
+pub mod gaz;
+pub mod hash;
+pub mod labels;
+mod lbfgs;
+pub mod score;
+mod tagger;
+#[cfg(test)]
+mod tests;
+pub mod train;
+
+use super::{EntityType, Mention, ModelError, Sentence, Token};
+use crf::Crf;
+use features::Clusters;
+use gaz::EntityGaz;
 use std::path::Path;
+pub(crate) use tagger::label_doc;
+use tagger::WordCache;
 
-pub struct NerModel {}
+pub struct NerModel {
+    pass1: Crf,
+    pass2: Option<Crf>,
+    clusters: Clusters,
+    gaz: EntityGaz,
+    lex: EntityGaz,
+    /// Word rows of the most frequent words, scored at load.
+    cache: WordCache,
+}
+
+fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
+    std::fs::read(path).map_err(|e| ModelError::new(path, e))
+}
+
+fn read_text(path: &Path) -> Result<String, ModelError> {
+    std::fs::read_to_string(path).map_err(|e| ModelError::new(path, e))
+}
 
 impl NerModel {
-    pub fn load(_dir: &Path) -> Result<Self, ModelError> {
-        Ok(Self {})
+    /// Loads from `dir/ner/`.
+    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        Self::load_from(&dir.join("ner"))
+    }
+
+    /// Loads from a `ner` model directory itself.
+    pub fn load_from(dir: &Path) -> Result<Self, ModelError> {
+        let p1 = dir.join("pass1.crf");
+        let pass1 = Crf::from_bytes(&read(&p1)?).map_err(|e| ModelError::new(&p1, e))?;
+        let p2 = dir.join("pass2.crf");
+        let pass2 = if p2.exists() {
+            Some(Crf::from_bytes(&read(&p2)?).map_err(|e| ModelError::new(&p2, e))?)
+        } else {
+            None
+        };
+        let clusters = Clusters::parse(&read_text(&dir.join("clusters.tsv"))?);
+        let gaz = EntityGaz::parse(&read_text(&dir.join("entities.tsv"))?);
+        let lex_path = dir.join("lexicon.tsv");
+        let lex = if pass1.flags.lex {
+            EntityGaz::parse(&read_text(&lex_path)?)
+        } else {
+            EntityGaz::default()
+        };
+        // Optional: without it every word is scored per document (same labels, slower).
+        let frequent = std::fs::read_to_string(dir.join("frequent.txt")).unwrap_or_default();
+        let cache = WordCache::build(
+            frequent.lines(),
+            &Resources {
+                clusters: &clusters,
+                gaz: &gaz,
+                lex: &lex,
+            },
+            [Some(&pass1), pass2.as_ref()],
+        );
+        Ok(Self {
+            pass1,
+            pass2,
+            clusters,
+            gaz,
+            lex,
+            cache,
+        })
     }
 
     pub fn name(&self) -> &str {
-        "ner-none"
+        if self.pass2.is_some() {
+            "ner-crf2"
+        } else {
+            "ner-crf1"
+        }
     }
 
     /// Tags a document; mentions carry the coarse types PERSON, ORG, LOC, MISC.
-    pub fn tag(&self, _tokens: &[Token<'_>], _sentences: &[Sentence]) -> Vec<Mention> {
-        Vec::new()
+    pub fn tag(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> Vec<Mention> {
+        let (labels, conf) = self.label(tokens, sentences);
+        mentions(tokens, sentences, &labels, &conf)
     }
+
+    /// BIOES label ids and confidences for every token (0 = O outside all sentences).
+    pub fn label(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> (Vec<u8>, Vec<f32>) {
+        let res = Resources {
+            clusters: &self.clusters,
+            gaz: &self.gaz,
+            lex: &self.lex,
+        };
+        label_doc(
+            &self.pass1,
+            self.pass2.as_ref(),
+            &res,
+            Some(&self.cache),
+            tokens,
+            sentences,
+        )
+    }
+}
+
+/// Lexical resources shared by the passes.
+pub struct Resources<'a> {
+    pub clusters: &'a Clusters,
+    pub gaz: &'a EntityGaz,
+    pub lex: &'a EntityGaz,
+}
+
+/// Coarse type per token: 0 = none, 1..=4 = PER, ORG, LOC, MISC.
+pub fn coarse_types(labels: &[u8]) -> Vec<u8> {
+    labels
+        .iter()
+        .map(|&l| labels::split(l).map_or(0, |(t, _)| t + 1))
+        .collect()
+}
+
+fn coarse_entity_type(ty: u8) -> EntityType {
+    match ty {
+        0 => EntityType::Person,
+        1 => EntityType::Org,
+        2 => EntityType::Loc,
+        _ => EntityType::Misc,
+    }
+}
+
+/// Turns per-token BIOES labels into mentions with char offsets, per sentence.
+pub fn mentions(
+    tokens: &[Token<'_>],
+    sentences: &[Sentence],
+    labels: &[u8],
+    conf: &[f32],
+) -> Vec<Mention> {
+    let mut out = Vec::new();
+    for (si, s) in sentences.iter().enumerate() {
+        for sp in labels::spans_from_bioes(&labels[s.tokens.clone()]) {
+            let r = s.tokens.start + sp.tokens.start..s.tokens.start + sp.tokens.end;
+            let (first, last) = (&tokens[r.start], &tokens[r.end - 1]);
+            let text = span_text(&tokens[r.clone()]);
+            let c = conf[r.clone()].iter().copied().fold(1.0f32, f32::min);
+            out.push(Mention {
+                start: first.start,
+                end: last.end,
+                tokens: r,
+                sentence: si,
+                etype: coarse_entity_type(sp.ty),
+                text,
+                confidence: c,
+            });
+        }
+    }
+    out
+}
+
+/// The mention text from its tokens. `tag` does not see the article, so gaps between tokens are
+/// rebuilt as spaces (one per char); a name broken over a line is the only case that differs from
+/// the article, and callers holding the text can re-slice with the char offsets.
+fn span_text(tokens: &[Token<'_>]) -> String {
+    let mut s = String::new();
+    let mut prev_end: Option<usize> = None;
+    for t in tokens {
+        if let Some(e) = prev_end {
+            for _ in e..t.start {
+                s.push(' ');
+            }
+        }
+        s.push_str(t.text);
+        prev_end = Some(t.end);
+    }
+    s
 }

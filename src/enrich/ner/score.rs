@@ -1,0 +1,153 @@
+//! conlleval-style strict span scoring: a predicted span counts only if its boundaries and type
+//! both match a gold span.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct Counts {
+    pub tp: usize,
+    pub fp: usize,
+    pub fn_: usize,
+}
+
+impl Counts {
+    pub fn precision(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fp)
+    }
+    pub fn recall(&self) -> f64 {
+        ratio(self.tp, self.tp + self.fn_)
+    }
+    pub fn f1(&self) -> f64 {
+        let (p, r) = (self.precision(), self.recall());
+        if p + r == 0.0 {
+            0.0
+        } else {
+            2.0 * p * r / (p + r)
+        }
+    }
+}
+
+fn ratio(a: usize, b: usize) -> f64 {
+    if b == 0 {
+        0.0
+    } else {
+        100.0 * a as f64 / b as f64
+    }
+}
+
+/// Per-type counts, accumulated over documents.
+#[derive(Debug, Default, Clone)]
+pub struct Scorer {
+    pub by_type: BTreeMap<String, Counts>,
+}
+
+impl Scorer {
+    /// Adds one document's (or sentence's) gold and predicted spans (token ranges + type).
+    pub fn add(&mut self, gold: &[(Range<usize>, String)], pred: &[(Range<usize>, String)]) {
+        let key = |s: &(Range<usize>, String)| (s.0.start, s.0.end, s.1.clone());
+        let g: std::collections::BTreeSet<_> = gold.iter().map(key).collect();
+        let p: std::collections::BTreeSet<_> = pred.iter().map(key).collect();
+        for s in &p {
+            let c = self.by_type.entry(s.2.clone()).or_default();
+            if g.contains(s) {
+                c.tp += 1;
+            } else {
+                c.fp += 1;
+            }
+        }
+        for s in g.difference(&p) {
+            self.by_type.entry(s.2.clone()).or_default().fn_ += 1;
+        }
+    }
+
+    pub fn micro(&self) -> Counts {
+        let mut t = Counts::default();
+        for c in self.by_type.values() {
+            t.tp += c.tp;
+            t.fp += c.fp;
+            t.fn_ += c.fn_;
+        }
+        t
+    }
+
+    /// A conlleval-like table.
+    pub fn report(&self) -> String {
+        let mut s = format!(
+            "{:<8} {:>9} {:>9} {:>9} {:>7}\n",
+            "type", "precision", "recall", "F1", "gold"
+        );
+        let row = |name: &str, c: &Counts| {
+            format!(
+                "{:<8} {:>9.2} {:>9.2} {:>9.2} {:>7}\n",
+                name,
+                c.precision(),
+                c.recall(),
+                c.f1(),
+                c.tp + c.fn_
+            )
+        };
+        for (t, c) in &self.by_type {
+            s.push_str(&row(t, c));
+        }
+        s.push_str(&row("micro", &self.micro()));
+        s
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(v: &[(usize, usize, &str)]) -> Vec<(Range<usize>, String)> {
+        v.iter().map(|(a, b, t)| (*a..*b, t.to_string())).collect()
+    }
+
+    #[test]
+    fn strict_matching_table() {
+        // (gold, pred, tp, fp, fn)
+        // (gold, pred, tp, fp, fn)
+        type Spans<'a> = &'a [(usize, usize, &'a str)];
+        let table: &[(Spans, Spans, usize, usize, usize)] = &[
+            (&[(0, 2, "PER")], &[(0, 2, "PER")], 1, 0, 0),
+            // Wrong boundary: one false positive and one miss, no partial credit.
+            (&[(0, 2, "PER")], &[(0, 1, "PER")], 0, 1, 1),
+            // Wrong type.
+            (&[(3, 4, "LOC")], &[(3, 4, "ORG")], 0, 1, 1),
+            (&[], &[(1, 2, "MISC")], 0, 1, 0),
+            (&[(1, 2, "MISC")], &[], 0, 0, 1),
+            (
+                &[(0, 1, "LOC"), (2, 3, "LOC")],
+                &[(0, 1, "LOC"), (2, 3, "LOC")],
+                2,
+                0,
+                0,
+            ),
+        ];
+        for (gold, pred, tp, fp, fn_) in table {
+            let mut s = Scorer::default();
+            s.add(&spans(gold), &spans(pred));
+            let m = s.micro();
+            assert_eq!(
+                (m.tp, m.fp, m.fn_),
+                (*tp, *fp, *fn_),
+                "{gold:?} vs {pred:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn micro_f1_and_per_type_values() {
+        let mut s = Scorer::default();
+        s.add(
+            &spans(&[(0, 1, "PER"), (2, 3, "LOC"), (4, 5, "LOC")]),
+            &spans(&[(0, 1, "PER"), (2, 3, "LOC"), (6, 7, "ORG")]),
+        );
+        let m = s.micro();
+        assert!((m.precision() - 66.666).abs() < 0.01);
+        assert!((m.recall() - 66.666).abs() < 0.01);
+        assert!((s.by_type["PER"].f1() - 100.0).abs() < 1e-9);
+        assert_eq!(s.by_type["ORG"].f1(), 0.0);
+        assert!(s.report().contains("micro"));
+    }
+}

@@ -1,0 +1,528 @@
+//! CRF training: negative log-likelihood with L1 + L2 penalties, minimised by OWL-QN, over
+//! (attribute, label) features seen in the gold data. Deterministic: single thread, data order fixed,
+//! attribute ids assigned in order of first occurrence.
+
+use super::conll::ConllDoc;
+use super::context::majority_types;
+use super::crf::{Crf, Flags};
+use super::features::{Clusters, Extractor};
+use super::gaz::EntityGaz;
+use super::labels::{self, bioes, spans_from_iob, Span, NUM_LABELS};
+use super::lbfgs::{minimise, Options};
+use super::score::Scorer;
+use super::{coarse_types, label_doc, Resources};
+use crate::enrich::{Sentence, Token};
+use rustc_hash::FxHashMap;
+use std::ops::Range;
+
+const L: usize = NUM_LABELS;
+
+#[derive(Debug, Clone)]
+pub struct TrainOptions {
+    pub c1: f64,
+    pub c2: f64,
+    pub max_iter: usize,
+    /// Iterations for the fold models that produce out-of-fold first-pass labels.
+    pub fold_iter: usize,
+    /// Document folds for the gazetteer and the first-pass predictions the second pass learns from.
+    pub folds: usize,
+    pub flags: Flags,
+    /// Train a second pass with document-majority types of the first pass.
+    pub two_pass: bool,
+}
+
+/// One training sequence (a sentence) with attribute ids.
+pub struct Seq {
+    attrs: Vec<u32>,
+    offs: Vec<u32>,
+    labels: Vec<u8>,
+    doc: usize,
+}
+
+/// Attribute ids shared by all sequences of one pass.
+#[derive(Default)]
+pub struct AttrSpace {
+    index: FxHashMap<u64, u32>,
+    hashes: Vec<u64>,
+}
+
+impl AttrSpace {
+    fn id(&mut self, h: u64) -> u32 {
+        let next = self.hashes.len() as u32;
+        *self.index.entry(h).or_insert_with(|| {
+            self.hashes.push(h);
+            next
+        })
+    }
+}
+
+/// Gold spans of one CoNLL document as token ranges + type ids, sentence by sentence.
+pub fn gold_spans(doc: &ConllDoc) -> Vec<Span> {
+    let mut out = Vec::new();
+    for r in &doc.sentences {
+        let tags: Vec<&str> = doc.tags[r.clone()].iter().map(String::as_str).collect();
+        for (sr, ty) in spans_from_iob(&tags) {
+            if let Some(t) = labels::type_id(&ty) {
+                out.push(Span {
+                    tokens: r.start + sr.start..r.start + sr.end,
+                    ty: t,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// Gazetteer of the entity strings in `docs` (those whose index passes `keep`).
+pub fn build_gaz(docs: &[ConllDoc], keep: impl Fn(usize) -> bool) -> (EntityGaz, Vec<String>) {
+    let mut g = EntityGaz::default();
+    let mut lines = Vec::new();
+    for (di, d) in docs.iter().enumerate() {
+        if !keep(di) {
+            continue;
+        }
+        for s in gold_spans(d) {
+            let words: Vec<&str> = d.words[s.tokens.clone()]
+                .iter()
+                .map(String::as_str)
+                .collect();
+            g.insert(&words, s.ty);
+            lines.push(format!(
+                "{}\t{}",
+                labels::TYPES[s.ty as usize],
+                words.join(" ")
+            ));
+        }
+    }
+    lines.sort();
+    lines.dedup();
+    (g, lines)
+}
+
+/// Document index and tokens -> first-pass majority types, for second-pass training.
+pub type PrevFor<'a> = dyn Fn(usize, &[Token<'_>]) -> Option<Vec<u8>> + 'a;
+
+/// Extracts training sequences for all docs; `gaz_for(doc)` picks the fold gazetteer,
+/// `prev_for(doc)` the first-pass majority types for a second pass.
+pub fn extract_seqs<'g>(
+    docs: &[ConllDoc],
+    clusters: &Clusters,
+    lex: &EntityGaz,
+    flags: Flags,
+    gaz_for: &dyn Fn(usize) -> Option<&'g EntityGaz>,
+    prev_for: &PrevFor<'_>,
+    space: &mut AttrSpace,
+) -> Vec<Seq> {
+    let mut out = Vec::new();
+    for (di, d) in docs.iter().enumerate() {
+        let text = d.text();
+        let (toks, sents) = d.tokens(&text);
+        let ex = Extractor {
+            clusters,
+            gaz: if flags.gaz { gaz_for(di) } else { None },
+            lex: flags.lex.then_some(lex),
+            use_doc: flags.doc,
+        };
+        let prev = if flags.prev {
+            prev_for(di, &toks)
+        } else {
+            None
+        };
+        let attrs = ex.extract(&toks, &sents, prev.as_deref()).flatten(&sents);
+        let gold = bioes(d.words.len(), &gold_spans(d));
+        for s in &sents {
+            let mut seq = Seq {
+                attrs: Vec::new(),
+                offs: vec![0],
+                labels: gold[s.tokens.clone()].to_vec(),
+                doc: di,
+            };
+            for i in s.tokens.clone() {
+                for &h in attrs.token(i) {
+                    seq.attrs.push(space.id(h));
+                }
+                seq.offs.push(seq.attrs.len() as u32);
+            }
+            out.push(seq);
+        }
+    }
+    out
+}
+
+/// Features: for each attribute, the labels it was seen with (CSR layout).
+struct FeatSpace {
+    start: Vec<u32>,
+    label: Vec<u8>,
+}
+
+impl FeatSpace {
+    fn build(seqs: &[&Seq], n_attrs: usize) -> Self {
+        let mut seen = vec![0u32; n_attrs];
+        for s in seqs {
+            for t in 0..s.labels.len() {
+                let y = s.labels[t];
+                for &a in &s.attrs[s.offs[t] as usize..s.offs[t + 1] as usize] {
+                    seen[a as usize] |= 1 << y;
+                }
+            }
+        }
+        let mut start = Vec::with_capacity(n_attrs + 1);
+        let mut label = Vec::new();
+        start.push(0);
+        for m in seen {
+            for y in 0..L as u8 {
+                if m & (1 << y) != 0 {
+                    label.push(y);
+                }
+            }
+            start.push(label.len() as u32);
+        }
+        Self { start, label }
+    }
+
+    fn n(&self) -> usize {
+        self.label.len()
+    }
+}
+
+/// Negative log-likelihood + c2*|w|^2 and its gradient.
+fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -> f64 {
+    g.iter_mut().for_each(|v| *v = 0.0);
+    let tb = fs.n();
+    let mut et = [0f64; L * L];
+    for i in 0..L * L {
+        et[i] = w[tb + i].exp();
+    }
+    let mut loss = 0.0;
+    let mut edge = vec![0f64; L * L];
+    let (mut state, mut es, mut alpha, mut beta, mut scale) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for s in seqs {
+        let n = s.labels.len();
+        if n == 0 {
+            continue;
+        }
+        for buf in [&mut state, &mut es, &mut alpha, &mut beta] {
+            buf.clear();
+            buf.resize(n * L, 0.0);
+        }
+        scale.clear();
+        scale.resize(n, 0.0);
+        let attrs_of = |t: usize| &s.attrs[s.offs[t] as usize..s.offs[t + 1] as usize];
+        for t in 0..n {
+            let row = &mut state[t * L..(t + 1) * L];
+            for &a in attrs_of(t) {
+                let (fa, fb) = (
+                    fs.start[a as usize] as usize,
+                    fs.start[a as usize + 1] as usize,
+                );
+                for (&wf, &l) in w[fa..fb].iter().zip(&fs.label[fa..fb]) {
+                    row[l as usize] += wf;
+                }
+            }
+        }
+        let mut gold = 0.0;
+        for t in 0..n {
+            gold += state[t * L + s.labels[t] as usize];
+            if t > 0 {
+                gold += w[tb + s.labels[t - 1] as usize * L + s.labels[t] as usize];
+            }
+        }
+        let mut shift = 0.0;
+        for t in 0..n {
+            let row = &state[t * L..(t + 1) * L];
+            let m = row.iter().copied().fold(f64::MIN, f64::max);
+            shift += m;
+            for y in 0..L {
+                es[t * L + y] = (row[y] - m).exp();
+            }
+        }
+        for t in 0..n {
+            let mut sum = 0.0;
+            for y in 0..L {
+                let v = if t == 0 {
+                    es[y]
+                } else {
+                    let mut a = 0.0;
+                    for p in 0..L {
+                        a += alpha[(t - 1) * L + p] * et[p * L + y];
+                    }
+                    a * es[t * L + y]
+                };
+                alpha[t * L + y] = v;
+                sum += v;
+            }
+            scale[t] = 1.0 / sum;
+            for y in 0..L {
+                alpha[t * L + y] *= scale[t];
+            }
+        }
+        for y in 0..L {
+            beta[(n - 1) * L + y] = scale[n - 1];
+        }
+        for t in (0..n - 1).rev() {
+            for y in 0..L {
+                let mut b = 0.0;
+                for q in 0..L {
+                    b += et[y * L + q] * es[(t + 1) * L + q] * beta[(t + 1) * L + q];
+                }
+                beta[t * L + y] = b * scale[t];
+            }
+        }
+        let log_z = shift - scale.iter().map(|v| v.ln()).sum::<f64>();
+        loss += log_z - gold;
+        let mut prob = [0f64; L];
+        let mut eb = [0f64; L];
+        for t in 0..n {
+            let y = s.labels[t] as usize;
+            for l in 0..L {
+                prob[l] = alpha[t * L + l] * beta[t * L + l] / scale[t];
+            }
+            prob[y] -= 1.0;
+            for &a in attrs_of(t) {
+                let (fa, fb) = (
+                    fs.start[a as usize] as usize,
+                    fs.start[a as usize + 1] as usize,
+                );
+                for (gf, &l) in g[fa..fb].iter_mut().zip(&fs.label[fa..fb]) {
+                    *gf += prob[l as usize];
+                }
+            }
+            if t + 1 < n {
+                for q in 0..L {
+                    eb[q] = es[(t + 1) * L + q] * beta[(t + 1) * L + q];
+                }
+                for p in 0..L {
+                    let ap = alpha[t * L + p];
+                    let row = &mut edge[p * L..(p + 1) * L];
+                    let etr = &et[p * L..(p + 1) * L];
+                    for q in 0..L {
+                        row[q] += ap * etr[q] * eb[q];
+                    }
+                }
+                edge[y * L + s.labels[t + 1] as usize] -= 1.0;
+            }
+        }
+    }
+    g[tb..].copy_from_slice(&edge);
+    for (gi, wi) in g.iter_mut().zip(w) {
+        *gi += 2.0 * c2 * wi;
+        loss += c2 * wi * wi;
+    }
+    loss
+}
+
+/// Trains one CRF on `seqs`; `log` gets progress lines.
+pub fn train_crf(
+    seqs: &[&Seq],
+    space: &AttrSpace,
+    flags: Flags,
+    opts: &TrainOptions,
+    log: &mut dyn FnMut(String),
+) -> Crf {
+    let fs = FeatSpace::build(seqs, space.hashes.len());
+    log(format!(
+        "  {} sequences, {} attributes, {} features",
+        seqs.len(),
+        space.hashes.len(),
+        fs.n()
+    ));
+    let mut w = vec![0.0; fs.n() + L * L];
+    let lopts = Options {
+        c1: opts.c1,
+        memory: 6,
+        max_iter: opts.max_iter,
+        delta: 1e-5,
+        period: 10,
+    };
+    let started = std::time::Instant::now();
+    let mut evals = 0usize;
+    minimise(
+        &mut w,
+        &lopts,
+        |x, g| {
+            evals += 1;
+            objective(x, g, seqs, &fs, opts.c2)
+        },
+        |it, v, x| {
+            if it % 10 == 0 {
+                let nz = x.iter().filter(|v| **v != 0.0).count();
+                log(format!(
+                    "  iter {it:4}  objective {v:12.2}  non-zero {nz:8}  {:.0}s",
+                    started.elapsed().as_secs_f64()
+                ));
+            }
+        },
+    );
+    let mut rows = Vec::new();
+    for (a, &h) in space.hashes.iter().enumerate() {
+        let mut entries = Vec::new();
+        for f in fs.start[a]..fs.start[a + 1] {
+            let v = w[f as usize];
+            if v != 0.0 {
+                entries.push((fs.label[f as usize], v as f32));
+            }
+        }
+        if !entries.is_empty() {
+            rows.push((h, entries));
+        }
+    }
+    let trans = w[fs.n()..].iter().map(|v| *v as f32).collect();
+    Crf::from_rows(flags, rows, trans)
+}
+
+/// What training produces: the CRFs and the gazetteer file lines.
+pub struct Trained {
+    pub pass1: Crf,
+    pub pass2: Option<Crf>,
+    pub gaz_lines: Vec<String>,
+}
+
+/// Trains the whole tagger (one or two passes) from CoNLL documents.
+pub fn train(
+    docs: &[ConllDoc],
+    clusters: &Clusters,
+    lex: &EntityGaz,
+    opts: &TrainOptions,
+    log: &mut dyn FnMut(String),
+) -> Trained {
+    let k = opts.folds.max(2);
+    let fold = |d: usize| d % k;
+    let (_, gaz_lines) = build_gaz(docs, |_| true);
+    let fold_gaz: Vec<EntityGaz> = (0..k)
+        .map(|f| build_gaz(docs, |d| fold(d) != f).0)
+        .collect();
+    let flags1 = Flags {
+        prev: false,
+        ..opts.flags
+    };
+    let mut space = AttrSpace::default();
+    let seqs = extract_seqs(
+        docs,
+        clusters,
+        lex,
+        flags1,
+        &|d| Some(&fold_gaz[fold(d)]),
+        &|_, _| None,
+        &mut space,
+    );
+    let all: Vec<&Seq> = seqs.iter().collect();
+    log(format!("pass 1: training on {} documents", docs.len()));
+    let pass1 = train_crf(&all, &space, flags1, opts, log);
+    if !opts.two_pass {
+        return Trained {
+            pass1,
+            pass2: None,
+            gaz_lines,
+        };
+    }
+    // Out-of-fold first-pass labels: each fold is tagged by a model that never saw it.
+    let mut oof: Vec<Vec<u8>> = docs.iter().map(|d| vec![0u8; d.words.len()]).collect();
+    for (f, fgaz) in fold_gaz.iter().enumerate() {
+        log(format!("pass 1, fold {}/{k}", f + 1));
+        let train_part: Vec<&Seq> = seqs.iter().filter(|s| fold(s.doc) != f).collect();
+        let fold_opts = TrainOptions {
+            max_iter: opts.fold_iter,
+            ..opts.clone()
+        };
+        let crf = train_crf(&train_part, &space, flags1, &fold_opts, log);
+        for (di, d) in docs.iter().enumerate().filter(|(di, _)| fold(*di) == f) {
+            let text = d.text();
+            let (toks, sents) = d.tokens(&text);
+            let res = Resources {
+                clusters,
+                gaz: fgaz,
+                lex,
+            };
+            let (labels, _) = label_doc(&crf, None, &res, None, &toks, &sents);
+            oof[di] = coarse_types(&labels);
+        }
+    }
+    drop(seqs);
+    let flags2 = Flags {
+        prev: true,
+        ..opts.flags
+    };
+    let mut space2 = AttrSpace::default();
+    let seqs2 = extract_seqs(
+        docs,
+        clusters,
+        lex,
+        flags2,
+        &|d| Some(&fold_gaz[fold(d)]),
+        &|d, toks| Some(majority_types(toks, &oof[d])),
+        &mut space2,
+    );
+    let all2: Vec<&Seq> = seqs2.iter().collect();
+    log("pass 2: training with document-majority types".to_string());
+    let pass2 = train_crf(&all2, &space2, flags2, opts, log);
+    Trained {
+        pass1,
+        pass2: Some(pass2),
+        gaz_lines,
+    }
+}
+
+/// Scores a tagger over CoNLL documents with strict spans; `predict` returns token spans + type names.
+pub fn evaluate(
+    docs: &[ConllDoc],
+    mut predict: impl FnMut(&[Token<'_>], &[Sentence]) -> Vec<(Range<usize>, String)>,
+) -> Scorer {
+    let mut sc = Scorer::default();
+    for d in docs {
+        let text = d.text();
+        let (toks, sents) = d.tokens(&text);
+        let gold: Vec<(Range<usize>, String)> = gold_spans(d)
+            .into_iter()
+            .map(|s| (s.tokens, labels::TYPES[s.ty as usize].to_string()))
+            .collect();
+        sc.add(&gold, &predict(&toks, &sents));
+    }
+    sc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn gradient_matches_finite_differences() {
+        let seqs = [
+            Seq {
+                attrs: vec![0, 1, 1, 2, 0],
+                offs: vec![0, 2, 4, 5],
+                labels: vec![4, 0, 1],
+                doc: 0,
+            },
+            Seq {
+                attrs: vec![2, 0, 1],
+                offs: vec![0, 1, 3],
+                labels: vec![9, 11],
+                doc: 0,
+            },
+        ];
+        let refs: Vec<&Seq> = seqs.iter().collect();
+        let fs = FeatSpace::build(&refs, 3);
+        let n = fs.n() + L * L;
+        let w: Vec<f64> = (0..n)
+            .map(|i| ((i * 37 % 11) as f64 - 5.0) * 0.07)
+            .collect();
+        let mut g = vec![0.0; n];
+        objective(&w, &mut g, &refs, &fs, 0.01);
+        let mut scratch = vec![0.0; n];
+        for i in [0, 1, fs.n() - 1, fs.n() + 3 * L + 4, n - 1] {
+            let mut wp = w.clone();
+            wp[i] += 1e-5;
+            let mut wm = w.clone();
+            wm[i] -= 1e-5;
+            let num = (objective(&wp, &mut scratch, &refs, &fs, 0.01)
+                - objective(&wm, &mut scratch, &refs, &fs, 0.01))
+                / 2e-5;
+            assert!(
+                (num - g[i]).abs() < 1e-4,
+                "weight {i}: numeric {num} vs analytic {}",
+                g[i]
+            );
+        }
+    }
+}
