@@ -434,3 +434,62 @@ fn exactly_once_sigterm_mid_stream_then_restart_no_duplicates() {
     );
     w2.assert_alive();
 }
+
+#[test]
+fn exactly_once_second_worker_joins_then_first_is_killed_no_duplicates() {
+    let topics = Topics::create("eos-group", 4);
+    let mut sent = produce(&topics.input, good_batch("eg", 0, 300));
+    let opts = exactly_once(&topics);
+
+    let mut a = Worker::start("a", &opts);
+    wait_for(
+        Duration::from_secs(90),
+        "[a] to publish 100 documents",
+        || {
+            a.assert_alive();
+            (produced(&mut a) >= 100.0).then_some(())
+        },
+    );
+    // The join makes `a` give partitions up mid-stream (drain, commit in the revocation); records
+    // keep coming until `b` publishes too, so the hand-over happens under load.
+    let mut b = Worker::start("b", &opts);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while produced(&mut b) < 20.0 {
+        a.assert_alive();
+        b.assert_alive();
+        assert!(
+            Instant::now() < deadline,
+            "[b] published nothing 60 s after joining the group: partitions not shared"
+        );
+        let n = sent.len();
+        sent.extend(produce(&topics.input, good_batch("eg", n, 50)));
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    // Then `a` dies with a transaction open while more arrives: `b` must end up with every record
+    // exactly once.
+    let n = sent.len();
+    sent.extend(produce(&topics.input, good_batch("eg", n, 300)));
+    let by_a = produced(&mut a);
+    a.sigkill();
+    eprintln!(
+        "killed a with SIGKILL after it published {by_a} of {}",
+        sent.len()
+    );
+
+    let want = ids(&sent);
+    consume_ids(&topics.output, &want, AFTER_CRASH, || b.assert_alive());
+    wait_input_committed(&topics, Duration::from_secs(30), || b.assert_alive());
+    let out = read_all_committed(&topics.output, Duration::from_secs(30));
+    eprintln!(
+        "read_committed: {} documents for {} ids; read_uncommitted sees {}",
+        out.len(),
+        want.len(),
+        count_uncommitted(&topics.output)
+    );
+    assert_exactly_once(
+        "output after a join and a SIGKILL (read_committed)",
+        &out,
+        &want,
+    );
+    b.assert_alive();
+}
