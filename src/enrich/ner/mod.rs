@@ -104,7 +104,7 @@ impl NerModel {
     pub fn tag(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> Vec<Mention> {
         let (labels, conf) = self.label(tokens, sentences);
         let mut out = mentions(tokens, sentences, &labels, &conf);
-        consistency::apply(&mut out);
+        consistency::apply(tokens, sentences, &mut out);
         out
     }
 
