@@ -155,6 +155,27 @@ pub fn source_not_employer(tokens: &[Token<'_>], person: &Mention, org: &Mention
     person_first && credit
 }
 
+/// Lower-case words that link an organisation to a person without being a title: "ORG said X",
+/// "ORG and X".
+const NOT_TITLE: [&str; 12] = [
+    "said", "says", "told", "and", "or", "with", "to", "for", "by", "from", "of", "against",
+];
+
+/// True when `org` opens another person's title ("Norwich striker Keith O'Neill", "EOE
+/// spokesman Lex van Drooge"): lower-case words, at most three, lead from the organisation to
+/// one of `others`, so the organisation is that person's, not the pair's.
+pub fn title_of_another(tokens: &[Token<'_>], org: &Mention, others: &[&Mention]) -> bool {
+    others.iter().any(|p| {
+        let gap = tokens
+            .get(org.tokens.end..p.tokens.start)
+            .unwrap_or_default();
+        (1..=3).contains(&gap.len())
+            && gap.iter().all(|t| {
+                t.text.chars().all(|c| c.is_lowercase() || c == '-') && !NOT_TITLE.contains(&t.text)
+            })
+    })
+}
+
 /// Words that may stand between two places one of which holds the other ("Arbil in northern
 /// Iraq", "Cape Town, South Africa", "Moscow's", "the city of").
 const PLACE_LINKS: [&str; 26] = [
@@ -341,6 +362,41 @@ mod tests {
             ],
             source_not_employer,
         );
+    }
+
+    #[test]
+    fn a_title_binds_the_organisation_to_its_holder() {
+        let text = "captain Andy Townsend, 20-year-old Norwich striker Keith O'Neill, Sunderland \
+                    forward Niall Quinn and EOE spokesman Lex van Drooge";
+        let tokens = tokenize(text);
+        let ms = |s: &str| m(text, &tokens, s);
+        let people = [
+            ms("Andy Townsend"),
+            ms("Keith O'Neill"),
+            ms("Niall Quinn"),
+            ms("Lex van Drooge"),
+        ];
+        let cases = [
+            ("Norwich", 0, true),
+            ("Norwich", 1, false),
+            ("Sunderland", 1, true),
+            ("Sunderland", 2, false),
+            ("EOE", 3, false),
+        ];
+        for (org, who, want) in cases {
+            let others: Vec<&Mention> = people
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != who)
+                .map(|(_, p)| p)
+                .collect();
+            assert_eq!(
+                title_of_another(&tokens, &ms(org), &others),
+                want,
+                "{org} / {}",
+                people[who].text
+            );
+        }
     }
 
     #[test]

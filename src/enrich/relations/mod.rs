@@ -314,7 +314,15 @@ impl RelationModel {
             // Places inside places read well from datelines and lists ("VENICE, Italy").
             Predicate::LocatedIn => evidence::containment_stated(tokens, subj, obj),
             _ if table => false,
-            Predicate::WorksFor => !evidence::source_not_employer(tokens, subj, obj),
+            Predicate::WorksFor => {
+                let others: Vec<&Mention> = args
+                    .iter()
+                    .filter(|(i, _, t)| *t == EntityType::Person && *i != s)
+                    .map(|(_, m, _)| *m)
+                    .collect();
+                !evidence::source_not_employer(tokens, subj, obj)
+                    && !evidence::title_of_another(tokens, obj, &others)
+            }
             Predicate::ResidesIn => {
                 // Another person between the two: the residence words are about them.
                 let (lo, hi) = (subj.end.min(obj.end), subj.start.max(obj.start));
