@@ -65,7 +65,8 @@ impl Enricher {
     pub fn analyze(&self, text: &str) -> Analysis {
         let tokens = tokenize::tokenize(text);
         let sentences = sentences::split(text, &tokens);
-        let tagged = self.ner.tag(&tokens, &sentences);
+        let mut tagged = self.ner.tag(&tokens, &sentences);
+        restore_mention_text(text, &tokens, &mut tagged);
         let mut mentions = self
             .gazetteer
             .refine_with(text, &tokens, &sentences, tagged);
@@ -82,6 +83,26 @@ impl Enricher {
     }
 }
 
+/// The tagger never sees the article, so it spells a mention as its tokens joined by single spaces.
+/// Where the article has another gap (a line break inside a name, two spaces), take the exact slice,
+/// so that `text[start:end] == mention.text` holds for every mention.
+fn restore_mention_text(text: &str, tokens: &[Token<'_>], mentions: &mut [Mention]) {
+    for m in mentions.iter_mut() {
+        let (Some(first), Some(last)) = (
+            tokens.get(m.tokens.start),
+            m.tokens.end.checked_sub(1).and_then(|i| tokens.get(i)),
+        ) else {
+            continue;
+        };
+        let end = last.byte_start + last.text.len();
+        if let Some(exact) = text.get(first.byte_start..end) {
+            if exact != m.text {
+                m.text = exact.to_string();
+            }
+        }
+    }
+}
+
 /// Adds rule-based mentions (dates, money, percentages) that do not overlap a tagger mention;
 /// the statistical tagger wins where both claim a span. Keeps the result sorted by position.
 fn merge_rule_mentions(mentions: &mut Vec<Mention>, extra: Vec<Mention>) {
@@ -92,4 +113,34 @@ fn merge_rule_mentions(mentions: &mut Vec<Mention>, extra: Vec<Mention>) {
         }
     }
     mentions.sort_by_key(|m| (m.start, m.end));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn slice(text: &str, start: usize, end: usize) -> String {
+        text.chars().skip(start).take(end - start).collect()
+    }
+
+    #[test]
+    fn mention_text_is_the_exact_slice_even_across_line_breaks() {
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let enricher = Enricher::load(&models).unwrap();
+        let text = "German Chancellor Angela\nMerkel met President Emmanuel  Macron in Berlin on Monday.\n\nMerkel said the talks were useful.";
+        let analysis = enricher.analyze(text);
+        let mut seen_merkel = false;
+        for e in &analysis.entities {
+            assert!(
+                !e.name.contains('\n'),
+                "entity names are one line: {:?}",
+                e.name
+            );
+            for m in &e.mentions {
+                assert_eq!(slice(text, m.start, m.end), m.text, "entity {}", e.name);
+                seen_merkel |= m.text.contains("Merkel");
+            }
+        }
+        assert!(seen_merkel, "{:#?}", analysis.entities);
+    }
 }
