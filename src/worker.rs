@@ -417,7 +417,10 @@ impl Pipeline {
             );
         }
         if self.eos.is_some() {
-            if let Err(e) = self.commit_transaction(consumer) {
+            // Dropped before the gate reopens: past the drain deadline a revoked partition's task
+            // may still be waiting to send, and a record it slipped into the next transaction would
+            // be committed by us while the partition's new owner processes it again.
+            if let Err(e) = self.commit_transaction(consumer, || self.forget(only)) {
                 self.set_fatal(e);
             }
         } else if self.status.consumer_unreachable.load(Ordering::Relaxed) {
@@ -528,7 +531,7 @@ pub fn consume(
         }
         pipeline.pump(&consumer, Duration::ZERO);
         if pipeline.eos.as_ref().is_some_and(eos::Eos::commit_due) {
-            if let Err(e) = pipeline.commit_transaction(&consumer) {
+            if let Err(e) = pipeline.commit_transaction(&consumer, || {}) {
                 pipeline.set_fatal(e);
             }
         }

@@ -105,15 +105,18 @@ impl Eos {
 
 impl Pipeline {
     /// Commits the open transaction with the offsets of everything finished in it, then opens the
-    /// next one. On failure the transaction is aborted and the error returned (the caller exits).
+    /// next one. `then` runs after a successful commit while sends are still held back, i.e. before
+    /// anything can enter the next transaction. On failure the transaction is aborted and the error
+    /// returned (the caller exits).
     pub(super) fn commit_transaction(
         self: &Arc<Self>,
         consumer: &InputConsumer,
+        then: impl FnOnce(),
     ) -> Result<(), String> {
         let Some(eos) = &self.eos else {
             return Ok(());
         };
-        let result = self.try_commit(eos, consumer);
+        let result = self.try_commit(eos, consumer, then);
         *eos.last_commit.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
         if let Err(e) = &result {
             self.metrics
@@ -128,7 +131,12 @@ impl Pipeline {
         result
     }
 
-    fn try_commit(self: &Arc<Self>, eos: &Eos, consumer: &InputConsumer) -> Result<(), String> {
+    fn try_commit(
+        self: &Arc<Self>,
+        eos: &Eos,
+        consumer: &InputConsumer,
+        then: impl FnOnce(),
+    ) -> Result<(), String> {
         // The consumer thread is not a runtime thread, so blocking here is allowed.
         let _gate = eos.gate.blocking_write();
         let deadline = Instant::now() + self.cfg.drain_timeout;
@@ -147,6 +155,7 @@ impl Pipeline {
             std::mem::take(&mut *eos.committable.lock().unwrap_or_else(|p| p.into_inner()));
         let dirty = eos.dirty.swap(false, Ordering::AcqRel);
         if offsets.is_empty() && !dirty {
+            then();
             return Ok(());
         }
         let mut tpl = TopicPartitionList::new();
@@ -169,6 +178,7 @@ impl Pipeline {
         self.producer
             .begin_transaction()
             .map_err(|e| format!("cannot begin a transaction: {e}"))?;
+        then();
         Ok(())
     }
 }

@@ -202,17 +202,21 @@ impl Pipeline {
     ) {
         let resend = self.eos.is_none();
         loop {
-            let result = match queued {
-                Ok(delivery) => {
+            let (result, sent) = match queued {
+                Ok(delivery) => (
                     producer::deliver(&self.producer, &processed.record, delivery, resend, &cancel)
-                        .await
-                }
-                Err(e) => Err(e),
+                        .await,
+                    true,
+                ),
+                Err(e) => (Err(e), false),
             };
             match result {
                 Ok(()) => break,
                 Err(SendError::Cancelled) => return,
-                Err(e) if !resend => {
+                // A record refused by the producer itself (e.g. output over message.max.bytes)
+                // never reached the broker, so even a transaction is intact: it becomes a dead
+                // letter below, as in at-least-once. Aborting would crash-loop on the record.
+                Err(e) if !resend && (sent || !matches!(e, SendError::Permanent(_))) => {
                     // The open transaction can only be aborted now; the committer sees this.
                     if let Some(eos) = &self.eos {
                         eos.record_failure(format!(
