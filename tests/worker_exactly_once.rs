@@ -493,3 +493,60 @@ fn exactly_once_second_worker_joins_then_first_is_killed_no_duplicates() {
     );
     b.assert_alive();
 }
+
+#[test]
+fn exactly_once_output_refused_by_the_producer_is_a_dead_letter_not_a_crash_loop() {
+    // A producer limit the ordinary documents (~1.5 kB) fit in and one entity-dense article's
+    // document (~7 kB) does not, while its original bytes (~2.6 kB) still fit in a dead letter. The
+    // same happens without any setting to a legal article of a few hundred kB whose document
+    // grows past librdkafka's default message.max.bytes (1 MB).
+    let topics = Topics::create("eos-too-big", 3);
+    let dense = "Maria Okafor met Daniel Brandt of Northwind Energy in Lisbon. ".repeat(40);
+    let big_id = "eos-big-output";
+    let mut recs = good_batch("eo", 0, 100);
+    recs.insert(
+        50,
+        Rec::new(
+            Some(big_id),
+            serde_json::json!({"id": big_id, "body": dense}).to_string(),
+        ),
+    );
+    let sent = produce(&topics.input, recs);
+    let good_ids: Vec<String> = ids(&sent).into_iter().filter(|k| k != big_id).collect();
+
+    let opts = exactly_once(&topics).env(
+        "NEWSENRICH__KAFKA__PRODUCER_EXTRA__MESSAGE__MAX__BYTES",
+        "4000",
+    );
+    let mut w = Worker::start("w", &opts);
+    let dlq = consume_until(
+        &topics.dlq,
+        Duration::from_secs(60),
+        "the oversized document's article in the DLQ",
+        |recs| {
+            w.assert_alive();
+            !recs.is_empty()
+        },
+    );
+    assert_eq!(dlq[0].key_str().as_deref(), Some(big_id), "DLQ record key");
+    assert_eq!(
+        dlq[0].header_str("x-error-class").as_deref(),
+        Some("enrich_failed"),
+        "x-error-class of an output Kafka refused"
+    );
+    consume_ids(&topics.output, &good_ids, Duration::from_secs(60), || {
+        w.assert_alive()
+    });
+    wait_input_committed(&topics, Duration::from_secs(30), || w.assert_alive());
+    let out = read_all_committed(&topics.output, Duration::from_secs(30));
+    assert_exactly_once("output around a refused document", &out, &good_ids);
+    let dlq = read_all_committed(&topics.dlq, Duration::from_secs(30));
+    assert_exactly_once("DLQ", &dlq, &[big_id.to_string()]);
+    let m = w.metrics();
+    assert_eq!(
+        metric_with(&m, metrics::OFFSET_COMMITS_TOTAL, "result", "error"),
+        Some(0.0),
+        "no transaction may fail over a record the producer refused"
+    );
+    w.assert_alive();
+}
