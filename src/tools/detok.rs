@@ -83,10 +83,8 @@ pub fn detokenize(tokens: &[String]) -> (String, TokenSpans) {
             spans.ends.push(chars);
             i += 1;
         }
-        if opening {
-            in_quote = true;
-        } else if closing {
-            in_quote = false;
+        if pair || tok == "\"" {
+            in_quote = opening;
         }
         glue_next = opening;
         i += 1;

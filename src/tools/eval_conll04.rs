@@ -408,6 +408,17 @@ struct Args {
     /// Print each sentence's entity errors (end to end).
     #[arg(long)]
     show_errors: bool,
+    /// Write the file's sentences as extra NER training data (CoNLL-2003 columns, see
+    /// `conll04_ner`) to this path, and exit.
+    #[arg(long)]
+    export_ner: Option<PathBuf>,
+    /// With --export-ner: keep CoNLL04's span conventions instead of CoNLL-2003's.
+    #[arg(long)]
+    as_annotated: bool,
+    /// Score against gold spans rewritten to the product's conventions (no titles in names,
+    /// "City, State" as two places; see `conll04_ner::product_conventions`).
+    #[arg(long)]
+    product_conventions: bool,
     /// Models directory.
     #[arg(long, default_value = "models")]
     models: PathBuf,
@@ -416,7 +427,25 @@ struct Args {
 /// `args[0]` is the task name; parse the rest with clap.
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
-    let data = read(&args.file)?;
+    let mut data = read(&args.file)?;
+    if args.product_conventions {
+        data = data
+            .iter()
+            .map(super::conll04_ner::product_conventions)
+            .collect();
+    }
+    if let Some(out) = &args.export_ner {
+        let docs = super::conll04_ner::docs(&data, args.as_annotated);
+        std::fs::write(out, super::conll04_ner::to_conll(&docs))
+            .with_context(|| format!("writing {}", out.display()))?;
+        println!(
+            "{}: {} of {} sentences written",
+            out.display(),
+            docs.len(),
+            data.len()
+        );
+        return Ok(());
+    }
     let model = RelationModel::load(&args.models)?;
     println!("{}: {} sentences", args.file.display(), data.len());
     if !args.gold_entities {
