@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 out=$(taskset -c 0 cargo bench --bench enrich_throughput -- --rounds "${ROUNDS:-5}" 2>/dev/null)
 echo "$out"
 wps=$(echo "$out" | sed -n 's/^newsenrich words\/s: \([0-9.]*\).*/\1/p')
-OMP_NUM_THREADS=1 taskset -c 0 python3 benches/spacy_peer.py --rust-wps "$wps"
+cps=$(echo "$out" | sed -n 's/^newsenrich words per CPU-second: \([0-9.]*\).*/\1/p')
+OMP_NUM_THREADS=1 taskset -c 0 python3 benches/spacy_peer.py --rust-wps "$wps" ${cps:+--rust-cps "$cps"}

@@ -207,9 +207,14 @@ def metric(text, name):
 
 
 def wait_metrics(args):
+    build = {}
+
     def scrape():
         with urllib.request.urlopen(args.url, timeout=5) as r:
             text = r.read().decode()
+        for line in text.splitlines():
+            if line.startswith("newsenrich_build_info{") and 'model="' in line:
+                build["model"] = line.split('model="', 1)[1].split('"', 1)[0]
         consumed = metric(text, "newsenrich_records_consumed_total")
         done = (metric(text, "newsenrich_records_produced_total")
                 + metric(text, "newsenrich_records_dlq_total"))
@@ -232,7 +237,7 @@ def wait_metrics(args):
         if done >= args.count:
             dt = now - t_first
             print(f"{int(done)} records in {dt:.2f}s from first consume to last output: "
-                  f"{done / dt:.0f} records/s")
+                  f"{done / dt:.0f} records/s, model {build.get('model', '?')}")
             return
         if now - last_print > 5:
             print(f"  ... consumed {int(consumed)}, finished {int(done)} of {args.count}",

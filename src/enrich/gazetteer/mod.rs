@@ -4,13 +4,15 @@
 //! entry a line, `#` comments), built by `scripts/build_gazetteer.py` from Debian's iso-codes and
 //! GeoNames data plus hand-written lists. The gazetteer serves three stages:
 //! - the tagger asks [`Gazetteer::token_features`] for per-token B/I flags per category;
-//! - [`Gazetteer::refine`] turns the tagger's coarse LOC/MISC into GPE/LOC/NORP/EVENT and adds
-//!   multi-word country names and demonyms the tagger missed;
+//! - [`Gazetteer::refine`] joins pieces of known multi-word names the tagger split ("Canadian" +
+//!   "Rockies"), turns the tagger's coarse LOC/MISC into GPE/LOC/NORP/ORG/EVENT, and
+//!   [`Gazetteer::refine_with`] adds multi-word country names and demonyms the tagger missed;
 //! - entity merging asks [`Gazetteer::lookup`], [`Gazetteer::canonical`] and
 //!   [`Gazetteer::country_code`] for canonical names and ISO codes ("G-7" -> "Group of Seven",
 //!   "South Korean" -> "KR").
 
 mod matcher;
+mod merge;
 mod refine;
 
 pub use matcher::{feature_b, feature_i, PhraseMatcher};

@@ -8,6 +8,7 @@ const GPE_KINDS: u16 =
     (1 << GazKind::Country as u16) | (1 << GazKind::State as u16) | (1 << GazKind::City as u16);
 const NORP_KINDS: u16 = (1 << GazKind::Demonym as u16) | (1 << GazKind::Group as u16);
 const LOCATION: u16 = 1 << GazKind::Location as u16;
+const ORG: u16 = 1 << GazKind::Org as u16;
 
 /// Words that make a place name a natural feature or region rather than a polity.
 const LOC_WORDS: &[&str] = &[
@@ -77,26 +78,35 @@ const EVENT_WORDS: &[&str] = &[
 ];
 
 impl Gazetteer {
-    /// Refines the coarse tagger types only. Adding gazetteer-only mentions needs the article text
-    /// (a mention's text must be the exact article slice), so the pipeline calls
+    /// Joins the pieces of known multi-word names the tagger split (see `merge`) and refines the
+    /// coarse tagger types, over tokens alone (gold-token evaluation: a one-char gap between two
+    /// tokens counts as a space). Adding gazetteer-only mentions needs the article text (a
+    /// mention's text must be the exact article slice), so the pipeline calls
     /// [`Gazetteer::refine_with`].
-    pub fn refine(&self, _tokens: &[Token<'_>], mut mentions: Vec<Mention>) -> Vec<Mention> {
+    pub fn refine(&self, tokens: &[Token<'_>], mut mentions: Vec<Mention>) -> Vec<Mention> {
+        mentions.sort_by_key(|m| (m.start, m.end));
+        self.refine_types(self.merge_known_names(None, tokens, mentions))
+    }
+
+    fn refine_types(&self, mut mentions: Vec<Mention>) -> Vec<Mention> {
         for m in &mut mentions {
             m.etype = self.refine_type(m.etype, &m.text);
         }
         mentions
     }
 
-    /// Refines the coarse tagger types and adds capitalised multi-word country names and demonyms
-    /// ("South Korea", "South Korean") that no tagger mention touches. Keeps mentions sorted.
+    /// [`Gazetteer::refine`] on the article text, plus capitalised multi-word country names and
+    /// demonyms ("South Korea", "South Korean") that no tagger mention touches. Keeps mentions
+    /// sorted.
     pub fn refine_with(
         &self,
         text: &str,
         tokens: &[Token<'_>],
         sentences: &[Sentence],
-        mentions: Vec<Mention>,
+        mut mentions: Vec<Mention>,
     ) -> Vec<Mention> {
-        let mut mentions = self.refine(tokens, mentions);
+        mentions.sort_by_key(|m| (m.start, m.end));
+        let mut mentions = self.refine_types(self.merge_known_names(Some(text), tokens, mentions));
         self.add_missed(text, tokens, sentences, &mut mentions);
         mentions.sort_by_key(|m| (m.start, m.end));
         mentions
@@ -124,6 +134,9 @@ impl Gazetteer {
                     EntityType::Norp
                 } else if kinds & (1 << GazKind::Country as u16) != 0 {
                     EntityType::Gpe
+                } else if kinds & ORG != 0 {
+                    // A known organisation ("G-7") the tagger read as a name of a thing.
+                    EntityType::Org
                 } else if kinds & LOCATION != 0 {
                     // "Korean peninsula": a place the tagger read as a nationality phrase.
                     EntityType::Loc

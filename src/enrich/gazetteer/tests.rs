@@ -209,3 +209,133 @@ fn loads_the_shipped_lexicons() {
         EntityType::Loc
     );
 }
+
+/// Tagger mentions over `text`: each surface's first occurrence at or after the previous one.
+fn tagged(text: &str, spec: &[(&str, EntityType)]) -> Vec<Mention> {
+    let tokens = tokenize(text);
+    let sents = sentences::split(text, &tokens);
+    let mut from = 0;
+    let mut out = Vec::new();
+    for (surface, etype) in spec {
+        let byte = from + text[from..].find(surface).unwrap();
+        from = byte + surface.len();
+        let start = text[..byte].chars().count();
+        let end = start + surface.chars().count();
+        let a = tokens.iter().position(|t| t.start == start).unwrap();
+        let b = tokens.iter().position(|t| t.end == end).unwrap() + 1;
+        let mut m = mention(text, &tokens, a, b, *etype);
+        m.sentence = sents.iter().position(|s| s.end > start).unwrap();
+        out.push(m);
+    }
+    out
+}
+
+#[test]
+fn joins_pieces_of_known_multiword_names() {
+    use EntityType::*;
+    let lexicon = format!(
+        "{LEXICON}New York\tcity\tUS\tNew York\nEuropean Union\torg\t-\tEuropean Union\nCanadian\tdemonym\tCA\tCanadian\n"
+    );
+    let g = Gazetteer::from_tsv(&lexicon).unwrap();
+    type Case<'a> = (
+        &'a str,
+        &'a [(&'a str, EntityType)],
+        &'a [(&'a str, EntityType)],
+    );
+    let cases: [Case; 13] = [
+        // Split into pieces of other types: one mention of the lexicon type.
+        (
+            "They met in the Canadian Rockies on Tuesday.",
+            &[("Canadian", Norp), ("Rockies", Org)],
+            &[("Canadian Rockies", Loc)],
+        ),
+        // Clipped: the tagger found only part of the name.
+        (
+            "They met in the Canadian Rockies on Tuesday.",
+            &[("Rockies", Loc)],
+            &[("Canadian Rockies", Loc)],
+        ),
+        (
+            "Leaders of the Group of Seven met.",
+            &[("Group", Org), ("Seven", Misc)],
+            &[("Group of Seven", Org)],
+        ),
+        (
+            "Talks in New York ended.",
+            &[("New", Org), ("York", Loc)],
+            &[("New York", Gpe)],
+        ),
+        (
+            "The European Union said so.",
+            &[("European", Misc)],
+            &[("European Union", Org)],
+        ),
+        // Known organisations are ORG even when the tagger said MISC.
+        ("The G-7 summit opened.", &[("G-7", Misc)], &[("G-7", Org)]),
+        (
+            "The Group of Seven met.",
+            &[("Group of Seven", Misc)],
+            &[("Group of Seven", Org)],
+        ),
+        // A mention reaching past the name is something longer: kept.
+        (
+            "The New York Times reported it.",
+            &[("New York Times", Org)],
+            &[("New York Times", Org)],
+        ),
+        (
+            "The Canadian Rockies Hotel reported it.",
+            &[("Canadian", Misc), ("Rockies Hotel", Org)],
+            &[("Canadian", Norp), ("Rockies Hotel", Org)],
+        ),
+        // Not spelled exactly: other case, a line break or two spaces between the words.
+        (
+            "They met in the Canadian rockies on Tuesday.",
+            &[("Canadian", Misc)],
+            &[("Canadian", Norp)],
+        ),
+        (
+            "He was Canadian\nRockies are high.",
+            &[("Canadian", Misc), ("Rockies", Loc)],
+            &[("Canadian", Norp), ("Rockies", Gpe)],
+        ),
+        (
+            "the Canadian  Rockies",
+            &[("Canadian", Misc), ("Rockies", Loc)],
+            &[("Canadian", Norp), ("Rockies", Gpe)],
+        ),
+        // Not token-aligned: the text's word is longer than the lexicon's.
+        (
+            "The Group of Sevens met.",
+            &[("Group", Org), ("Sevens", Misc)],
+            &[("Group", Org), ("Sevens", Misc)],
+        ),
+    ];
+    for (text, spec, want) in cases {
+        let tokens = tokenize(text);
+        let sents = sentences::split(text, &tokens);
+        let out = g.refine_with(text, &tokens, &sents, tagged(text, spec));
+        let got: Vec<(&str, EntityType)> = out.iter().map(|m| (m.text.as_str(), m.etype)).collect();
+        assert_eq!(got, want.to_vec(), "{text:?}");
+        for m in &out {
+            let by_chars: String = text.chars().skip(m.start).take(m.end - m.start).collect();
+            assert_eq!(by_chars, m.text, "{text:?}");
+            assert_eq!(tokens[m.tokens.start].start, m.start, "{text:?}");
+            assert_eq!(tokens[m.tokens.end - 1].end, m.end, "{text:?}");
+        }
+    }
+}
+
+#[test]
+fn joins_pieces_over_gold_tokens_without_the_text() {
+    let g = gaz();
+    let text = "They met in the Canadian Rockies on Tuesday .";
+    let tokens = tokenize(text);
+    let spec = [("Canadian", EntityType::Misc), ("Rockies", EntityType::Org)];
+    let out = g.refine(&tokens, tagged(text, &spec));
+    let got: Vec<(&str, EntityType, std::ops::Range<usize>)> = out
+        .iter()
+        .map(|m| (m.text.as_str(), m.etype, m.tokens.clone()))
+        .collect();
+    assert_eq!(got, vec![("Canadian Rockies", EntityType::Loc, 4..6)]);
+}

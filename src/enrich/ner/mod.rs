@@ -7,6 +7,7 @@
 //! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/tools/train_ner.rs`).
 
 pub mod conll;
+pub mod consistency;
 pub mod context;
 pub mod crf;
 pub mod features;
@@ -102,7 +103,9 @@ impl NerModel {
     /// Tags a document; mentions carry the coarse types PERSON, ORG, LOC, MISC.
     pub fn tag(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> Vec<Mention> {
         let (labels, conf) = self.label(tokens, sentences);
-        mentions(tokens, sentences, &labels, &conf)
+        let mut out = mentions(tokens, sentences, &labels, &conf);
+        consistency::apply(tokens, sentences, &mut out);
+        out
     }
 
     /// BIOES label ids and confidences for every token (0 = O outside all sentences).

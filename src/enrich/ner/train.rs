@@ -354,6 +354,10 @@ pub fn train_crf(
             }
         },
     );
+    log(format!(
+        "  {evals} objective evaluations in {:.0}s",
+        started.elapsed().as_secs_f64()
+    ));
     let mut rows = Vec::new();
     for (a, &h) in space.hashes.iter().enumerate() {
         let mut entries = Vec::new();

@@ -7,6 +7,7 @@
 //! newsenrich-relations 1
 //! threshold 0.45
 //! platt works_for -1.23 0.45        (one line per predicate: p = 1 / (1 + exp(-(a*margin + b))))
+//! service works_for 0.7             (per predicate: the stricter threshold the service uses)
 //! w 00ff00ff00ff00ff 0.1234         (one line per non-zero weight: key in hex, weight)
 //! ```
 
@@ -44,8 +45,12 @@ pub struct Classifier {
     pub weights: FxHashMap<u64, f32>,
     /// `(a, b)` of the Platt sigmoid per class.
     pub platt: [(f32, f32); 5],
-    /// Probability from which a pair is reported as related.
+    /// Probability from which a pair counts as related at the dev-F1-optimal operating point
+    /// (what `eval conll04` reports as "tuned").
     pub threshold: f32,
+    /// Per-class probability from which the service reports a relation: the precision-first
+    /// operating point (see `train::service_thresholds`), never below `threshold`.
+    pub service: [f32; 5],
 }
 
 impl Classifier {
@@ -79,7 +84,9 @@ impl Classifier {
             weights: FxHashMap::default(),
             platt: [(1.0, 0.0); 5],
             threshold: 0.5,
+            service: [0.0; 5],
         };
+        let mut service: [Option<f32>; 5] = [None; 5];
         for (n, line) in lines {
             let bad = || format!("line {}: cannot parse {line:?}", n + 1);
             let mut parts = line.split_ascii_whitespace();
@@ -103,6 +110,16 @@ impl Classifier {
                     };
                     model.platt[class] = (a, b);
                 }
+                Some("service") => {
+                    let class = parts
+                        .next()
+                        .and_then(|p| CLASSES.iter().position(|c| c.as_str() == p));
+                    let t = parts.next().and_then(|t| t.parse::<f32>().ok());
+                    let (Some(class), Some(t)) = (class, t) else {
+                        return Err(bad());
+                    };
+                    service[class] = Some(t);
+                }
                 Some("threshold") => {
                     model.threshold = parts
                         .next()
@@ -113,6 +130,10 @@ impl Classifier {
                 Some(c) if c.starts_with('#') => {}
                 Some(_) => return Err(bad()),
             }
+        }
+        // A model file from before service thresholds: the service uses the tuned one.
+        for (slot, t) in model.service.iter_mut().zip(service) {
+            *slot = t.unwrap_or(model.threshold);
         }
         Ok(model)
     }
@@ -128,6 +149,9 @@ impl Classifier {
         let _ = writeln!(out, "threshold {}", self.threshold);
         for (class, (a, b)) in CLASSES.iter().zip(self.platt) {
             let _ = writeln!(out, "platt {} {a} {b}", class.as_str());
+        }
+        for (class, t) in CLASSES.iter().zip(self.service) {
+            let _ = writeln!(out, "service {} {t}", class.as_str());
         }
         let mut keys: Vec<(&u64, &f32)> = self.weights.iter().collect();
         keys.sort_unstable_by_key(|(k, _)| **k);
@@ -157,6 +181,7 @@ mod tests {
                 (0.75, 0.25),
             ],
             threshold: 0.4,
+            service: [0.4, 0.7, 0.55, 0.4, 0.9],
         };
         let parsed = Classifier::parse(&m.to_text("trained on test data")).unwrap();
         assert_eq!(parsed, m);
@@ -170,5 +195,13 @@ mod tests {
         assert!(Classifier::parse("hello\n").is_err());
         assert!(Classifier::parse("newsenrich-relations 1\nw zz 1\n").is_err());
         assert!(Classifier::parse("newsenrich-relations 1\nplatt nope 1 2\n").is_err());
+        assert!(Classifier::parse("newsenrich-relations 1\nservice killed x\n").is_err());
+    }
+
+    #[test]
+    fn service_thresholds_default_to_the_tuned_one() {
+        let m = Classifier::parse("newsenrich-relations 1\nthreshold 0.45\nservice killed 0.8\n")
+            .unwrap();
+        assert_eq!(m.service, [0.45, 0.45, 0.45, 0.45, 0.8]);
     }
 }

@@ -10,10 +10,11 @@
 //! reading kept; `met_with` is symmetric and emitted once, with the earlier-mentioned entity as
 //! subject. Where a pattern relates two entities, a classifier guess about the same two entities
 //! is dropped (the pattern is the more specific reading: "Apple CEO Tim Cook" is `leader_of`, not
-//! also `works_for`). A `located_in` between two countries is dropped: a country is never inside
-//! another one.
+//! also `works_for`). A `located_in` with a country as subject and a country, state or city as
+//! object is dropped: a country is never inside one.
 
 pub mod classifier;
+pub mod evidence;
 pub mod features;
 pub mod patterns;
 pub mod train;
@@ -26,6 +27,18 @@ use std::path::Path;
 
 pub struct RelationModel {
     classifier: Classifier,
+    point: OperatingPoint,
+}
+
+/// Which classifier decisions count as relations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OperatingPoint {
+    /// The dev-F1-optimal threshold, nothing else: the CoNLL04 benchmark setting.
+    Tuned,
+    /// What the service reports: the per-predicate precision-first thresholds, `resides_in` and
+    /// `based_in` only where the wording states them, no person or organisation relation from a
+    /// table row (see [`evidence`]).
+    Service,
 }
 
 /// A relation between two mentions (indexes into the mention slice), as the classifier reads it.
@@ -199,11 +212,27 @@ impl RelationModel {
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
         Ok(Self {
             classifier: Classifier::load(dir)?,
+            point: OperatingPoint::Service,
         })
     }
 
+    /// A model at the [`OperatingPoint::Tuned`] point (tools and tests that want the bare
+    /// classifier); [`RelationModel::load`] gives the service point.
     pub fn from_classifier(classifier: Classifier) -> Self {
-        Self { classifier }
+        Self {
+            classifier,
+            point: OperatingPoint::Tuned,
+        }
+    }
+
+    /// The same model deciding at `point`.
+    pub fn at(mut self, point: OperatingPoint) -> Self {
+        self.point = point;
+        self
+    }
+
+    pub fn point(&self) -> OperatingPoint {
+        self.point
     }
 
     pub fn name(&self) -> &str {
@@ -231,16 +260,27 @@ impl RelationModel {
                     )
                 })
                 .collect();
-            for_each_candidate(text, tokens, &sentences[si], &args, |s, o, class, feats| {
+            let sentence = &sentences[si];
+            let service = self.point == OperatingPoint::Service;
+            let table = service
+                && evidence::table_like(tokens.get(sentence.tokens.clone()).unwrap_or_default());
+            for_each_candidate(text, tokens, sentence, &args, |s, o, class, feats| {
                 let predicate = classifier::CLASSES[class];
                 if predicate == Predicate::ResidesIn
                     && travel_not_residence(tokens, &mentions[s], &mentions[o])
                 {
                     return;
                 }
+                if service && !self.stated(tokens, &args, predicate, s, o, table) {
+                    return;
+                }
+                let threshold = match self.point {
+                    OperatingPoint::Tuned => self.classifier.threshold,
+                    OperatingPoint::Service => self.classifier.service[class],
+                };
                 let margin = self.classifier.margin(class, feats);
                 let p = self.classifier.probability(class, margin);
-                if p >= self.classifier.threshold {
+                if p >= threshold {
                     out.push(MentionRelation {
                         subject: s,
                         object: o,
@@ -251,6 +291,49 @@ impl RelationModel {
             });
         }
         out
+    }
+
+    /// The service's evidence test for a candidate (mention indexes `s`, `o`; `args` holds the
+    /// sentence's mentions with their types; `table` says the sentence is a table row).
+    fn stated(
+        &self,
+        tokens: &[Token<'_>],
+        args: &[(usize, &Mention, EntityType)],
+        predicate: Predicate,
+        s: usize,
+        o: usize,
+        table: bool,
+    ) -> bool {
+        let Some(&(_, subj, _)) = args.iter().find(|a| a.0 == s) else {
+            return false;
+        };
+        let Some(&(_, obj, _)) = args.iter().find(|a| a.0 == o) else {
+            return false;
+        };
+        match predicate {
+            // Places inside places read well from datelines and lists ("VENICE, Italy").
+            Predicate::LocatedIn => evidence::containment_stated(tokens, subj, obj),
+            _ if table => false,
+            Predicate::WorksFor => {
+                let others: Vec<&Mention> = args
+                    .iter()
+                    .filter(|(i, _, t)| *t == EntityType::Person && *i != s)
+                    .map(|(_, m, _)| *m)
+                    .collect();
+                !evidence::source_not_employer(tokens, subj, obj)
+                    && !evidence::title_of_another(tokens, obj, &others)
+            }
+            Predicate::ResidesIn => {
+                // Another person between the two: the residence words are about them.
+                let (lo, hi) = (subj.end.min(obj.end), subj.start.max(obj.start));
+                let person_between = args
+                    .iter()
+                    .any(|(_, m, t)| *t == EntityType::Person && m.start >= lo && m.end <= hi);
+                !person_between && evidence::residence_stated(tokens, subj, obj)
+            }
+            Predicate::BasedIn => evidence::base_stated(tokens, subj, obj),
+            _ => true,
+        }
     }
 
     pub fn extract(
@@ -286,7 +369,14 @@ impl RelationModel {
                     .get(e)
                     .is_some_and(|e| e.links.contains_key(ISO3166))
             };
-            let countries = r.predicate == Predicate::LocatedIn && is_country(s) && is_country(o);
+            // Nor inside a city or state: a country as subject is always a misreading.
+            let gpe = |e: usize| {
+                resolved
+                    .entities
+                    .get(e)
+                    .is_some_and(|e| e.etype == EntityType::Gpe)
+            };
+            let countries = r.predicate == Predicate::LocatedIn && is_country(s) && gpe(o);
             if covered || countries {
                 continue;
             }
