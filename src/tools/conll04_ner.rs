@@ -154,7 +154,7 @@ pub fn normalised(tokens: &[String], label: &str, start: usize, end: usize) -> V
     let mut out = Vec::new();
     let mut a = s;
     for k in s..=end {
-        if k == end || tokens[k] == "," {
+        if tokens.get(k).is_none_or(|t| k == end || t == ",") {
             if a < k {
                 out.push((a, k));
             }
@@ -267,7 +267,7 @@ pub fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc> {
             continue;
         }
         out.push(ConllDoc {
-            sentences: vec![0..words.len()],
+            sentences: std::iter::once(0..words.len()).collect(),
             words,
             tags,
         });

@@ -64,11 +64,12 @@ pub fn detokenize(tokens: &[String]) -> (String, TokenSpans) {
             let before = if i > 1 { tokens[i - 2].as_str() } else { "" };
             is_digits(before)
         };
-        let space = !glue_next
-            && !closing
-            && !number_sep
-            && !after_number_sep
-            && !(!pair && attaches_left(tok, prev));
+        let glued = glue_next
+            || closing
+            || number_sep
+            || after_number_sep
+            || (!pair && attaches_left(tok, prev));
+        let space = !glued;
         if space {
             text.push(' ');
             chars += 1;
