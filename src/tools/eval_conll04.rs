@@ -8,6 +8,7 @@
 //! A relation counts when both argument spans and types match exactly and the label matches.
 //! Relations are scored at mention level from the classifier, before the article-level merge.
 
+use super::detok::{detokenize, TokenSpans};
 use crate::enrich::relations::{OperatingPoint, RelationModel};
 use crate::enrich::{
     sentences, tokenize, Enricher, EntityType, Mention, Predicate, Sentence, Token,
@@ -80,37 +81,24 @@ pub fn label_of(t: EntityType) -> Option<&'static str> {
     }
 }
 
-/// The sentence as text (tokens joined by spaces) and the char offset where each token starts.
-pub fn joined(tokens: &[String]) -> (String, Vec<usize>) {
-    let mut text = String::new();
-    let mut starts = Vec::with_capacity(tokens.len() + 1);
-    let mut chars = 0;
-    for (i, t) in tokens.iter().enumerate() {
-        if i > 0 {
-            text.push(' ');
-            chars += 1;
-        }
-        starts.push(chars);
-        text.push_str(t);
-        chars += t.chars().count();
-    }
-    starts.push(chars + 1);
-    (text, starts)
+/// The sentence as running text (see [`detokenize`]) and where each token landed in it.
+pub fn joined(tokens: &[String]) -> (String, TokenSpans) {
+    detokenize(tokens)
 }
 
 /// Gold entities as mentions over the runtime tokenizer's tokens, all in one sentence (a CoNLL04
 /// item is one sentence), in the gold order so mention `i` is gold entity `i`.
 pub fn gold_mentions(
     item: &Conll04Sentence,
-    starts: &[usize],
+    spans: &TokenSpans,
     text: &str,
     tokens: &[Token<'_>],
 ) -> Vec<Mention> {
     item.entities
         .iter()
         .map(|e| {
-            let start = starts[e.start];
-            let end = starts[e.end] - 1;
+            let start = spans.starts[e.start];
+            let end = spans.ends[e.end - 1];
             let first = tokens
                 .iter()
                 .position(|t| t.end > start)
@@ -300,12 +288,13 @@ pub fn eval_end_to_end(
     enricher: &Enricher,
     model: &RelationModel,
     data: &[Conll04Sentence],
+    show_errors: bool,
 ) -> (Scores, Scores) {
     let (mut ent, mut rel) = (Scores::default(), Scores::default());
     for item in data {
-        let (text, starts) = joined(&item.tokens);
+        let (text, spans) = joined(&item.tokens);
         let tokens = tokenize::tokenize(&text);
-        let gold_ms = gold_mentions(item, &starts, &text, &tokens);
+        let gold_ms = gold_mentions(item, &spans, &text, &tokens);
         let gold_ents: Vec<(String, (usize, usize))> = gold_ms
             .iter()
             .filter_map(|m| Some((label_of(m.etype)?.to_string(), (m.start, m.end))))
@@ -337,18 +326,72 @@ pub fn eval_end_to_end(
             }
         }
         mentions.sort_by_key(|m| (m.start, m.end));
+        let chars: Vec<char> = text.chars().collect();
+        let snap = |s: (usize, usize)| snap_to_tokens(s, &spans, &chars);
         let pred_ents: Vec<(String, (usize, usize))> = mentions
             .iter()
-            .filter_map(|m| Some((label_of(m.etype)?.to_string(), (m.start, m.end))))
+            .filter_map(|m| Some((label_of(m.etype)?.to_string(), snap((m.start, m.end)))))
             .collect();
+        if show_errors {
+            print_entity_errors(&text, &pred_ents, &gold_ents);
+        }
         ent.add(&pred_ents, &gold_ents);
         let gold = gold_relations(item, &gold_ms);
-        rel.add(
-            &predicted_relations(model, &text, &tokens, &sents, &mentions),
-            &gold,
-        );
+        let predicted: Vec<(String, RelKey)> =
+            predicted_relations(model, &text, &tokens, &sents, &mentions)
+                .into_iter()
+                .map(|(label, (h, hl, t, tl))| (label, (snap(h), hl, snap(t), tl)))
+                .collect();
+        rel.add(&predicted, &gold);
     }
     (ent, rel)
+}
+
+/// A predicted span projected onto the data set's tokens: when it ends inside a gold token whose
+/// rest is only full stops, it ends where that token ends. CoNLL04 leaves a sentence's final
+/// period inside the last word ("Boise."), and its gold spans keep it; the tokenizer rightly
+/// splits it off, so without this every sentence-final entity would count as a boundary error.
+pub fn snap_to_tokens(
+    (start, end): (usize, usize),
+    spans: &TokenSpans,
+    chars: &[char],
+) -> (usize, usize) {
+    let inside = spans
+        .starts
+        .iter()
+        .zip(&spans.ends)
+        .find(|(s, e)| **s < end && end < **e);
+    match inside {
+        Some((_, &e))
+            if chars
+                .get(end..e)
+                .is_some_and(|r| r.iter().all(|c| *c == '.')) =>
+        {
+            (start, e)
+        }
+        _ => (start, end),
+    }
+}
+
+/// Prints the sentence and its entity errors: `-` gold items missed, `+` wrong predictions.
+fn print_entity_errors(
+    text: &str,
+    predicted: &[(String, (usize, usize))],
+    gold: &[(String, (usize, usize))],
+) {
+    let span = |(a, b): (usize, usize)| -> String { text.chars().skip(a).take(b - a).collect() };
+    let missed: Vec<_> = gold.iter().filter(|g| !predicted.contains(g)).collect();
+    let wrong: Vec<_> = predicted.iter().filter(|p| !gold.contains(p)).collect();
+    if missed.is_empty() && wrong.is_empty() {
+        return;
+    }
+    println!("# {text}");
+    for (label, s) in missed {
+        println!("  - {label:<5} [{}]", span(*s));
+    }
+    for (label, s) in wrong {
+        println!("  + {label:<5} [{}]", span(*s));
+    }
 }
 
 #[derive(Parser, Debug)]
@@ -362,6 +405,20 @@ struct Args {
     /// Score relations with the gold entities given, only.
     #[arg(long)]
     gold_entities: bool,
+    /// Print each sentence's entity errors (end to end).
+    #[arg(long)]
+    show_errors: bool,
+    /// Write the file's sentences as extra NER training data (CoNLL-2003 columns, see
+    /// `conll04_ner`) to this path, and exit.
+    #[arg(long)]
+    export_ner: Option<PathBuf>,
+    /// With --export-ner: keep CoNLL04's span conventions instead of CoNLL-2003's.
+    #[arg(long)]
+    as_annotated: bool,
+    /// Score against gold spans rewritten to the product's conventions (no titles in names,
+    /// "City, State" as two places; see `conll04_ner::product_conventions`).
+    #[arg(long)]
+    product_conventions: bool,
     /// Models directory.
     #[arg(long, default_value = "models")]
     models: PathBuf,
@@ -370,7 +427,25 @@ struct Args {
 /// `args[0]` is the task name; parse the rest with clap.
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
-    let data = read(&args.file)?;
+    let mut data = read(&args.file)?;
+    if args.product_conventions {
+        data = data
+            .iter()
+            .map(super::conll04_ner::product_conventions)
+            .collect();
+    }
+    if let Some(out) = &args.export_ner {
+        let docs = super::conll04_ner::docs(&data, args.as_annotated);
+        std::fs::write(out, super::conll04_ner::to_conll(&docs))
+            .with_context(|| format!("writing {}", out.display()))?;
+        println!(
+            "{}: {} of {} sentences written",
+            out.display(),
+            docs.len(),
+            data.len()
+        );
+        return Ok(());
+    }
     let model = RelationModel::load(&args.models)?.at(OperatingPoint::Tuned);
     let service = RelationModel::load(&args.models)?.at(OperatingPoint::Service);
     println!("{}: {} sentences", args.file.display(), data.len());
@@ -383,7 +458,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     // reports (per-predicate precision-first thresholds and evidence checks).
     for (name, model) in [("tuned", &model), ("service", &service)] {
         if let Some(enricher) = &enricher {
-            let (ent, rel) = eval_end_to_end(enricher, model, &data);
+            let (ent, rel) =
+                eval_end_to_end(enricher, model, &data, args.show_errors && name == "tuned");
             if name == "tuned" {
                 ent.print("entities, end to end (strict)", &ENTITY_LABELS);
             }
@@ -449,8 +525,9 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         let (text, starts) = joined(&tokens);
-        assert_eq!(text, "John Smith lives in Paris .");
-        assert_eq!(starts, vec![0, 5, 11, 17, 20, 26, 28]);
+        assert_eq!(text, "John Smith lives in Paris.");
+        assert_eq!(starts.starts, vec![0, 5, 11, 17, 20, 25]);
+        assert_eq!(starts.ends, vec![4, 10, 16, 19, 25, 26]);
         let item = Conll04Sentence {
             tokens,
             entities: vec![

@@ -56,6 +56,11 @@ struct Args {
     /// How many of the most frequent training words the tagger pre-scores at load (frequent.txt).
     #[arg(long, default_value_t = 10000)]
     frequent: usize,
+    /// Extra training data: a CoNLL04 JSON file (e.g. ../shared/data/conll04/train.json), its
+    /// Peop/Org/Loc entities as PER/ORG/LOC in the CoNLL-2003 span conventions (see
+    /// `tools::conll04_ner`), one document per sentence, after the CoNLL-2003 documents.
+    #[arg(long)]
+    extra_conll04: Option<PathBuf>,
     /// Also train a second pass that sees the first pass's document-majority type of each word
     /// (label consistency; within noise on CoNLL dev, twice the tagging cost).
     #[arg(long)]
@@ -69,7 +74,12 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let read = |p: &PathBuf| {
         std::fs::read_to_string(p).with_context(|| format!("reading {}", p.display()))
     };
-    let docs = conll::parse(&read(&args.train)?);
+    let mut docs = conll::parse(&read(&args.train)?);
+    if let Some(p) = &args.extra_conll04 {
+        let extra = super::conll04_ner::docs(&super::eval_conll04::read(p)?, false);
+        println!("{}: {} extra documents", p.display(), extra.len());
+        docs.extend(extra);
+    }
     let cl_path = args
         .clusters
         .clone()
