@@ -58,6 +58,16 @@ fn load(config: Option<&PathBuf>) -> Result<Settings, ExitCode> {
     })
 }
 
+/// Settings and logging for the commands that do work; the exit code when either fails.
+fn start(config: Option<&PathBuf>) -> Result<Settings, ExitCode> {
+    let settings = load(config)?;
+    if let Err(e) = newsenrich::telemetry::init(&settings.log) {
+        eprintln!("newsenrich: {e:#}");
+        return Err(ExitCode::from(EXIT_CONFIG));
+    }
+    Ok(settings)
+}
+
 fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,14 +83,10 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Run { config } => {
-            let settings = match load(config.as_ref()) {
+            let settings = match start(config.as_ref()) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            if let Err(e) = newsenrich::telemetry::init(&settings.log) {
-                eprintln!("newsenrich: {e:#}");
-                return ExitCode::from(EXIT_CONFIG);
-            }
             let runtime = match tokio::runtime::Builder::new_multi_thread()
                 .enable_all()
                 .build()
@@ -101,14 +107,10 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Command::Enrich { config, files } => {
-            let settings = match load(config.as_ref()) {
+            let settings = match start(config.as_ref()) {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            if let Err(e) = newsenrich::telemetry::init(&settings.log) {
-                eprintln!("newsenrich: {e:#}");
-                return ExitCode::from(EXIT_CONFIG);
-            }
             match newsenrich::tools::enrich_cmd::run(&settings, &files) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,

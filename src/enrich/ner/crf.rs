@@ -80,6 +80,17 @@ impl Crf {
                 weights.push(w);
             }
         }
+        Self::assemble(flags, index, labels, weights, trans)
+    }
+
+    /// Stores the learned parts and derives the transition tables from `trans`.
+    fn assemble(
+        flags: Flags,
+        index: FxHashMap<u64, (u32, u8)>,
+        labels: Vec<u8>,
+        weights: Vec<f32>,
+        trans: Vec<f32>,
+    ) -> Self {
         let (trans_in, trans_exp) = derive(&trans);
         Self {
             flags,
@@ -148,16 +159,7 @@ impl Crf {
         if trans.iter().any(|v| !v.is_finite()) || weights.iter().any(|v| !v.is_finite()) {
             return Err("non-finite weight in model file".into());
         }
-        let (trans_in, trans_exp) = derive(&trans);
-        Ok(Self {
-            flags,
-            index,
-            labels,
-            weights,
-            trans,
-            trans_in,
-            trans_exp,
-        })
+        Ok(Self::assemble(flags, index, labels, weights, trans))
     }
 
     /// Resolves an attribute hash to its entry range (None when the model never saw it).

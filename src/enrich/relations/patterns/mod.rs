@@ -204,6 +204,25 @@ impl Ctx<'_> {
         });
     }
 
+    /// `person` leads `obj` in the given role.
+    fn emit_leader(
+        &self,
+        person: usize,
+        obj: usize,
+        role: String,
+        confidence: f32,
+        evidence: Span,
+    ) {
+        self.emit(
+            person,
+            Predicate::LeaderOf,
+            obj,
+            Some(role),
+            confidence,
+            evidence,
+        );
+    }
+
     fn is_person(&self, k: usize) -> bool {
         self.args[k].etype == EntityType::Person
     }
@@ -294,14 +313,7 @@ impl Ctx<'_> {
                 role
             };
             if let Some(obj) = self.place_or_org(&m) {
-                self.emit(
-                    a.entity,
-                    Predicate::LeaderOf,
-                    obj,
-                    Some(role),
-                    LEADER_PREMODIFIER,
-                    evidence,
-                );
+                self.emit_leader(a.entity, obj, role, LEADER_PREMODIFIER, evidence);
             }
         }
         if m.etype != EntityType::Norp {
@@ -338,14 +350,7 @@ impl Ctx<'_> {
             let floor = if k > 0 { self.args[k - 1].w1 } else { 0 };
             if let Some((role, t)) = self.title_before(a.w0, floor) {
                 let ev = self.span(t, n.w1);
-                self.emit(
-                    a.entity,
-                    Predicate::LeaderOf,
-                    obj,
-                    Some(role),
-                    LEADER_OF,
-                    ev,
-                );
+                self.emit_leader(a.entity, obj, role, LEADER_OF, ev);
                 return;
             }
         }
@@ -367,14 +372,7 @@ impl Ctx<'_> {
         if rest.ends_with(tail) {
             if let Some(role) = whole_title(&rest[..rest.len() - tail.len()]) {
                 let ev = self.span(a.w0, n.w1);
-                self.emit(
-                    a.entity,
-                    Predicate::LeaderOf,
-                    obj,
-                    Some(role),
-                    LEADER_OF,
-                    ev,
-                );
+                self.emit_leader(a.entity, obj, role, LEADER_OF, ev);
             }
         }
     }
@@ -401,14 +399,7 @@ impl Ctx<'_> {
                 if rest.ends_with(tail) {
                     let title = whole_title(&rest[..rest.len() - tail.len()]);
                     if let (Some(role), Some(obj)) = (title, self.place_or_org(&n)) {
-                        self.emit(
-                            a.entity,
-                            Predicate::LeaderOf,
-                            obj,
-                            Some(role),
-                            LEADER_APPOSITION,
-                            ev,
-                        );
+                        self.emit_leader(a.entity, obj, role, LEADER_APPOSITION, ev);
                     }
                 }
                 // ", Apple's CEO" / ", the South Korean president" / ", a Japanese national"
@@ -433,14 +424,7 @@ impl Ctx<'_> {
                     let title = self.title_before(end, floor);
                     if let (Some((role, t)), Some(obj)) = (title, self.place_or_org(&n)) {
                         let ev = self.span(t, a.w1);
-                        self.emit(
-                            a.entity,
-                            Predicate::LeaderOf,
-                            obj,
-                            Some(role),
-                            LEADER_APPOSITION,
-                            ev,
-                        );
+                        self.emit_leader(a.entity, obj, role, LEADER_APPOSITION, ev);
                     }
                 }
             }
@@ -475,14 +459,7 @@ impl Ctx<'_> {
                 role
             };
             if let Some(obj) = self.place_or_org(n) {
-                self.emit(
-                    person,
-                    Predicate::LeaderOf,
-                    obj,
-                    Some(role),
-                    LEADER_APPOSITION,
-                    ev,
-                );
+                self.emit_leader(person, obj, role, LEADER_APPOSITION, ev);
             }
         }
         let occupation = phrase.len() <= 2 && phrase.iter().all(|w| is_occupation(w));

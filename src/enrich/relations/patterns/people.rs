@@ -7,21 +7,27 @@ use super::{
 use crate::enrich::{EntityType, Predicate};
 
 impl Ctx<'_> {
+    /// When mention `k` is a person: the next person in the sentence (modifiers in between are
+    /// allowed) and the lowercased words between the two, up to that person's leading title.
+    /// None when there is no such person or its title overlaps `k`.
+    fn next_person(&self, k: usize) -> Option<(usize, Vec<&str>)> {
+        if !self.is_person(k) {
+            return None;
+        }
+        let j = (k + 1..self.args.len()).find(|&j| self.is_person(j))?;
+        let (a_end, b_start) = (self.args[k].w1, self.extended_start(j));
+        if b_start < a_end {
+            return None;
+        }
+        Some((j, self.lowers(a_end, b_start)))
+    }
+
     pub(super) fn meetings(&self) {
         for k in 0..self.args.len() {
-            if !self.is_person(k) {
-                continue;
-            }
-            // The next person in the sentence (modifiers in between are allowed).
-            let Some(j) = (k + 1..self.args.len()).find(|&j| self.is_person(j)) else {
+            let Some((j, gap)) = self.next_person(k) else {
                 continue;
             };
             let (a, b) = (self.args[k].clone(), self.args[j].clone());
-            let b_start = self.extended_start(j);
-            if b_start < a.w1 {
-                continue;
-            }
-            let gap = self.lowers(a.w1, b_start);
             let mut verb: &[&str] = &gap;
             while matches!(
                 verb.first(),
@@ -203,18 +209,10 @@ impl Ctx<'_> {
         }
         // "X succeeded Y", "X, who succeeded Y", "Y was succeeded by X"
         for k in 0..self.args.len() {
-            let Some(j) = (k + 1..self.args.len()).find(|&j| self.is_person(j)) else {
+            let Some((j, gap)) = self.next_person(k) else {
                 continue;
             };
-            if !self.is_person(k) {
-                continue;
-            }
             let (a, b) = (self.args[k].clone(), self.args[j].clone());
-            let b_start = self.extended_start(j);
-            if b_start < a.w1 {
-                continue;
-            }
-            let gap = self.lowers(a.w1, b_start);
             let ev = self.span(a.w0, b.w1);
             match gap.as_slice() {
                 ["succeeded" | "succeeds"] | [",", "who", "succeeded" | "succeeds"] => {
