@@ -1,7 +1,7 @@
 //! What the service asks of the text before it reports a classifier relation.
 //!
 //! The classifier learned CoNLL04, where a person next to a place is often "living in" it; in news
-//! the same shape mostly says something else (a results line "Leah Pells (Canada) 4:09.95", a
+//! the same shape mostly says something else (a results line "Tova Brenning (Norway) 3:58.21", a
 //! visit, a venue). At the service operating point a `resides_in` or `based_in` needs wording
 //! that states it, and no person or organisation relation is read from table rows.
 
@@ -121,15 +121,15 @@ pub fn table_like(tokens: &[Token<'_>]) -> bool {
 }
 
 /// Verbs that make an organisation the audience or the source of a statement, not an employer:
-/// "X told Reuters", "Interfax quoted X", "the Sun newspaper reported".
+/// "X told Norvane", "Valtor quoted X", "the Lantern newspaper reported".
 const SOURCE_VERBS: [&str; 9] = [
     "told", "tells", "tell", "quoted", "quotes", "quoting", "reported", "reports", "cited",
 ];
 
 /// True when `org` is where a statement went or came from rather than where `person` works:
-/// a speech verb right before a following organisation ("Onarheim told Reuters"), a report verb
-/// between them or just after the organisation ("Interfax news agency quoted spokesman X",
-/// "…, Britain's Sun newspaper reported"), or a credit line ("… in hospital - Interfax.").
+/// a speech verb right before a following organisation ("Brekke told Norvane"), a report verb
+/// between them or just after the organisation ("Valtor news agency quoted spokesman X",
+/// "…, Ireland's Lantern newspaper reported"), or a credit line ("… in hospital - Valtor.").
 pub fn source_not_employer(tokens: &[Token<'_>], person: &Mention, org: &Mention) -> bool {
     let (gap, person_first) = between(tokens, person, org);
     let words: Vec<String> = gap.iter().map(lower).collect();
@@ -161,8 +161,8 @@ const NOT_TITLE: [&str; 12] = [
     "said", "says", "told", "and", "or", "with", "to", "for", "by", "from", "of", "against",
 ];
 
-/// True when `org` opens another person's title ("Norwich striker Keith O'Neill", "EOE
-/// spokesman Lex van Drooge"): lower-case words, at most three, lead from the organisation to
+/// True when `org` opens another person's title ("Dunmore striker Pavel O'Hara", "Veltra
+/// spokeswoman Ines Calloway"): lower-case words, at most three, lead from the organisation to
 /// one of `others`, so the organisation is that person's, not the pair's.
 pub fn title_of_another(tokens: &[Token<'_>], org: &Mention, others: &[&Mention]) -> bool {
     others.iter().any(|p| {
@@ -176,16 +176,16 @@ pub fn title_of_another(tokens: &[Token<'_>], org: &Mention, others: &[&Mention]
     })
 }
 
-/// Words that may stand between two places one of which holds the other ("Arbil in northern
-/// Iraq", "Cape Town, South Africa", "Moscow's", "the city of").
+/// Words that may stand between two places one of which holds the other ("Kandy in central
+/// Sri Lanka", "Porto, Portugal", "Moscow's", "the city of").
 const PLACE_LINKS: [&str; 26] = [
     ",", "in", "of", "near", "outside", "the", "'s", "'", "(", ")", "northern", "southern",
     "eastern", "western", "central", "north", "south", "east", "west", "province", "state",
     "region", "city", "town", "village", "district",
 ];
 
-/// True when only place words link the two places ("Khartoum, Sudan", "Arbil in northern Iraq")
-/// and they are not two items of a list ("Berlin, Brussels and Zurich").
+/// True when only place words link the two places ("Porto, Portugal", "Kandy in central Sri Lanka")
+/// and they are not two items of a list ("Oslo, Lima and Hanoi").
 pub fn containment_stated(tokens: &[Token<'_>], a: &Mention, b: &Mention) -> bool {
     let (gap, _) = between(tokens, a, b);
     let words: Vec<String> = gap.iter().map(lower).collect();
@@ -238,9 +238,9 @@ mod tests {
             &[
                 ("Smith, who lives in Boston, said", "Smith", "Boston", true),
                 (
-                    "Marie Ferraro, 50, of Bethany was",
-                    "Marie Ferraro",
-                    "Bethany",
+                    "Odile Marchetti, 61, of Grenview was",
+                    "Odile Marchetti",
+                    "Grenview",
                     true,
                 ),
                 ("Jane Doe, from Ohio, said", "Jane Doe", "Ohio", true),
@@ -259,21 +259,21 @@ mod tests {
                 ("Smith moved to Boston in 1990", "Smith", "Boston", true),
                 // A results line, a visit, a meeting place, a birthplace: no residence.
                 (
-                    "5. Leah Pells (Canada) 4:09.95",
-                    "Leah Pells",
-                    "Canada",
+                    "7. Tova Brenning (Norway) 3:58.21",
+                    "Tova Brenning",
+                    "Norway",
                     false,
                 ),
                 (
-                    "Lee has been critical of Japan in the past",
-                    "Lee",
-                    "Japan",
+                    "Hana has long been wary of Portugal on trade",
+                    "Hana",
+                    "Portugal",
                     false,
                 ),
                 (
-                    "how the US will engage in the Indo-Pacific under Trump",
-                    "Trump",
-                    "Indo-Pacific",
+                    "how the league may grow in the Asia-Pacific under Marlowe",
+                    "Marlowe",
+                    "Asia-Pacific",
                     false,
                 ),
                 ("Smith was born in Boston", "Smith", "Boston", false),
@@ -288,13 +288,18 @@ mod tests {
         check(
             &[
                 (
-                    "Daniels Pharmaceuticals Inc of St. Petersburg said",
-                    "Daniels Pharmaceuticals Inc",
-                    "St. Petersburg",
+                    "Halvorsen Biotech Inc of St. Augustine said",
+                    "Halvorsen Biotech Inc",
+                    "St. Augustine",
                     true,
                 ),
-                ("the MATIF in Paris settled", "MATIF", "Paris", true),
-                ("Russia's Interfax news agency", "Interfax", "Russia", true),
+                (
+                    "the Brindle Exchange in Lyon closed",
+                    "Brindle Exchange",
+                    "Lyon",
+                    true,
+                ),
+                ("Chile's Valtor news agency", "Valtor", "Chile", true),
                 (
                     "Acme, headquartered in Dallas, said",
                     "Acme",
@@ -302,13 +307,13 @@ mod tests {
                     true,
                 ),
                 (
-                    "Middlesex beat Hampshire at Portsmouth",
-                    "Hampshire",
-                    "Portsmouth",
+                    "Ashford Rovers beat Kelby Town at Marlow",
+                    "Kelby Town",
+                    "Marlow",
                     false,
                 ),
                 (
-                    "Federal Reserve governor Lindsey, speaking on U.S. television",
+                    "Federal Reserve governor Hallam, speaking on U.S. radio",
                     "Federal Reserve",
                     "U.S.",
                     false,
@@ -322,41 +327,41 @@ mod tests {
     fn an_addressee_or_a_source_is_no_employer() {
         check(
             &[
-                ("Onarheim, 29, told Reuters.", "Onarheim", "Reuters", true),
+                ("Brekke, 34, told Norvane.", "Brekke", "Norvane", true),
                 (
-                    "Interfax news agency quoted spokesman Sergei Yastrzhembsky",
-                    "Sergei Yastrzhembsky",
-                    "Interfax",
+                    "Valtor news agency quoted spokesman Anton Rusakov",
+                    "Anton Rusakov",
+                    "Valtor",
                     true,
                 ),
                 (
-                    "Frank Bruno has quit the ring, Britain's Sun newspaper reported",
-                    "Frank Bruno",
-                    "Sun",
+                    "Dora Quill has left the band, Ireland's Lantern newspaper reported",
+                    "Dora Quill",
+                    "Lantern",
                     true,
                 ),
                 (
-                    "Frank Bruno has quit the ring, the Sun reported",
-                    "Frank Bruno",
-                    "Sun",
+                    "Dora Quill has left the band, the Lantern reported",
+                    "Dora Quill",
+                    "Lantern",
                     true,
                 ),
                 (
-                    "Yeltsin visits wife Naina in hospital - Interfax.",
-                    "Yeltsin",
-                    "Interfax",
+                    "Ostrander visits her sister in hospital - Valtor.",
+                    "Ostrander",
+                    "Valtor",
                     true,
                 ),
                 (
-                    "EOE spokesman Lex van Drooge told Reuters",
-                    "Lex van Drooge",
-                    "EOE",
+                    "Veltra spokeswoman Ines Calloway told Norvane",
+                    "Ines Calloway",
+                    "Veltra",
                     false,
                 ),
                 (
-                    "said James Weber, analyst at A.G. Edwards & Sons.",
-                    "James Weber",
-                    "A.G. Edwards & Sons",
+                    "said Noor Halloway, analyst at J.T. Brightwater & Sons.",
+                    "Noor Halloway",
+                    "J.T. Brightwater & Sons",
                     false,
                 ),
             ],
@@ -366,22 +371,22 @@ mod tests {
 
     #[test]
     fn a_title_binds_the_organisation_to_its_holder() {
-        let text = "captain Andy Townsend, 20-year-old Norwich striker Keith O'Neill, Sunderland \
-                    forward Niall Quinn and EOE spokesman Lex van Drooge";
+        let text = "captain Rafe Lindqvist, 19-year-old Dunmore striker Pavel O'Hara, Kelby \
+                    forward Tomas Reyna and Veltra spokeswoman Ines Calloway";
         let tokens = tokenize(text);
         let ms = |s: &str| m(text, &tokens, s);
         let people = [
-            ms("Andy Townsend"),
-            ms("Keith O'Neill"),
-            ms("Niall Quinn"),
-            ms("Lex van Drooge"),
+            ms("Rafe Lindqvist"),
+            ms("Pavel O'Hara"),
+            ms("Tomas Reyna"),
+            ms("Ines Calloway"),
         ];
         let cases = [
-            ("Norwich", 0, true),
-            ("Norwich", 1, false),
-            ("Sunderland", 1, true),
-            ("Sunderland", 2, false),
-            ("EOE", 3, false),
+            ("Dunmore", 0, true),
+            ("Dunmore", 1, false),
+            ("Kelby", 1, true),
+            ("Kelby", 2, false),
+            ("Veltra", 3, false),
         ];
         for (org, who, want) in cases {
             let others: Vec<&Mention> = people
@@ -403,21 +408,21 @@ mod tests {
     fn containment_needs_place_words_only() {
         check(
             &[
-                ("BOGOTA, Colombia 1996-08-30", "BOGOTA", "Colombia", true),
+                ("LIMA, Peru 2031-04-12", "LIMA", "Peru", true),
                 (
-                    "fighting in Arbil in northern Iraq was",
-                    "Arbil",
-                    "Iraq",
+                    "storms in Kandy in central Sri Lanka were",
+                    "Kandy",
+                    "Sri Lanka",
                     true,
                 ),
-                ("from Khartoum, Sudan, to Amman", "Khartoum", "Sudan", true),
+                ("from Porto, Portugal, to Lagos", "Porto", "Portugal", true),
+                ("Oslo, Lima and Hanoi all signed", "Oslo", "Lima", false),
                 (
-                    "Berlin, Brussels and Zurich all belong",
-                    "Berlin",
-                    "Brussels",
+                    "Port Hedley defeated Nevada",
+                    "Port Hedley",
+                    "Nevada",
                     false,
                 ),
-                ("St Louis defeated Colorado", "St Louis", "Colorado", false),
             ],
             containment_stated,
         );
@@ -427,17 +432,17 @@ mod tests {
     fn results_lines_and_headlines_are_tables() {
         let cases = [
             (
-                "4 - Goran Ivanisevic (Croatia) beat Scott Draper (Australia) 6-7 (1-7) 6-3 6-4",
+                "3 - Milos Varga (Hungary) beat Teo Landry (Canada) 7-5 (7-3) 4-6 6-2",
                 true,
             ),
-            ("1. Mark Crear (U.S.) 13.26 seconds", true),
-            ("CRICKET - LEICESTERSHIRE TAKE OVER AT TOP", true),
+            ("2. Dario Kesh (U.S.) 13.48 seconds", true),
+            ("ROWING - HALDEN CREW MOVES INTO LEAD", true),
             (
-                "South Korean President Lee Jae Myung met Shigeru Ishiba on Tuesday.",
+                "Mayor Ilse Vandorn met Chancellor Rupert Okwu on Tuesday.",
                 false,
             ),
             (
-                "Essex reached 372 and took a first innings lead of 82.",
+                "Dunmore reached 318 and claimed a narrow lead of 45.",
                 false,
             ),
         ];

@@ -64,16 +64,16 @@ fn candidate_pairs_respect_types_lines_distance_and_events() {
         ),
         (
             // A table row break: no relation across it.
-            "1 Michelle Freeman (Jamaica) 12.71\n2 Ludmila Engquist (Sweden) 12.74",
+            "1 Sela Maroni (Kenya) 12.83\n2 Britt Halvik (Norway) 12.90",
             vec![
-                ("Michelle Freeman", Person),
-                ("Jamaica", Gpe),
-                ("Ludmila Engquist", Person),
-                ("Sweden", Gpe),
+                ("Sela Maroni", Person),
+                ("Kenya", Gpe),
+                ("Britt Halvik", Person),
+                ("Norway", Gpe),
             ],
             vec![
-                ("Michelle Freeman", "resides_in", "Jamaica"),
-                ("Ludmila Engquist", "resides_in", "Sweden"),
+                ("Sela Maroni", "resides_in", "Kenya"),
+                ("Britt Halvik", "resides_in", "Norway"),
             ],
         ),
         (
@@ -139,13 +139,13 @@ fn the_service_point_wants_the_wording_to_state_the_relation() {
     // (text, mentions, what the service reports; the tuned point reports every candidate)
     let cases: Vec<Case> = vec![
         (
-            "5. Leah Pells (Canada) 4:09.95",
-            vec![("Leah Pells", Person), ("Canada", Gpe)],
+            "7. Tova Brenning (Norway) 3:58.21",
+            vec![("Tova Brenning", Person), ("Norway", Gpe)],
             vec![],
         ),
         (
-            "Lee Jae Myung, who has been critical of Japan in the past, spoke.",
-            vec![("Lee Jae Myung", Person), ("Japan", Gpe)],
+            "Hana Ostrova, who has long been wary of Portugal on trade, spoke.",
+            vec![("Hana Ostrova", Person), ("Portugal", Gpe)],
             vec![],
         ),
         (
@@ -154,20 +154,20 @@ fn the_service_point_wants_the_wording_to_state_the_relation() {
             vec![("John Smith", "resides_in", "Boston")],
         ),
         (
-            "Stig Onarheim, 29, told Reuters he saw it.",
-            vec![("Stig Onarheim", Person), ("Reuters", Org)],
+            "Arne Brekke, 34, told Norvane he saw it.",
+            vec![("Arne Brekke", Person), ("Norvane", Org)],
             vec![],
         ),
         (
-            "said James Weber, an analyst at A.G. Edwards in St. Louis.",
+            "said Noor Halloway, an analyst at J.T. Brightwater in St. Augustine.",
             vec![
-                ("James Weber", Person),
-                ("A.G. Edwards", Org),
-                ("St. Louis", Gpe),
+                ("Noor Halloway", Person),
+                ("J.T. Brightwater", Org),
+                ("St. Augustine", Gpe),
             ],
             vec![
-                ("James Weber", "works_for", "A.G. Edwards"),
-                ("A.G. Edwards", "based_in", "St. Louis"),
+                ("Noor Halloway", "works_for", "J.T. Brightwater"),
+                ("J.T. Brightwater", "based_in", "St. Augustine"),
             ],
         ),
     ];
