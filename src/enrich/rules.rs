@@ -400,7 +400,7 @@ mod tests {
                 "Signed on June 18, 2025 in Seoul.",
                 &[("DATE", "June 18, 2025")],
             ),
-            ("after winning a June 3 vote", &[("DATE", "June 3")]),
+            ("after losing a June 3 ballot", &[("DATE", "June 3")]),
             (
                 "on Tuesday, June 18 they met",
                 &[("DATE", "Tuesday, June 18")],

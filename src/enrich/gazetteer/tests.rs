@@ -134,7 +134,7 @@ fn refines_coarse_types() {
 #[test]
 fn adds_missed_multiword_countries_and_demonyms_without_overlap() {
     let g = gaz();
-    let text = "South Korean President Lee met Japan’s leader.\n\nTies between South Korea and Japan grew; south korea no.";
+    let text = "South Korean President Lee met Japan’s leader.\n\nTrade linking South Korea and Japan grew; south korea no.";
     let tokens = tokenize(text);
     let sents = sentences::split(text, &tokens);
     // The tagger found "Lee" (PERSON) and "Japan" (LOC) but missed "South Korean" and "South Korea".
@@ -245,18 +245,18 @@ fn joins_pieces_of_known_multiword_names() {
     let cases: [Case; 13] = [
         // Split into pieces of other types: one mention of the lexicon type.
         (
-            "They met in the Canadian Rockies on Tuesday.",
+            "They hiked through the Canadian Rockies on Friday.",
             &[("Canadian", Norp), ("Rockies", Org)],
             &[("Canadian Rockies", Loc)],
         ),
         // Clipped: the tagger found only part of the name.
         (
-            "They met in the Canadian Rockies on Tuesday.",
+            "They hiked through the Canadian Rockies on Friday.",
             &[("Rockies", Loc)],
             &[("Canadian Rockies", Loc)],
         ),
         (
-            "Leaders of the Group of Seven met.",
+            "Envoys to the Group of Seven gathered.",
             &[("Group", Org), ("Seven", Misc)],
             &[("Group of Seven", Org)],
         ),
@@ -290,7 +290,7 @@ fn joins_pieces_of_known_multiword_names() {
         ),
         // Not spelled exactly: other case, a line break or two spaces between the words.
         (
-            "They met in the Canadian rockies on Tuesday.",
+            "They hiked through the Canadian rockies on Friday.",
             &[("Canadian", Misc)],
             &[("Canadian", Norp)],
         ),
@@ -329,7 +329,7 @@ fn joins_pieces_of_known_multiword_names() {
 #[test]
 fn joins_pieces_over_gold_tokens_without_the_text() {
     let g = gaz();
-    let text = "They met in the Canadian Rockies on Tuesday .";
+    let text = "They hiked through the Canadian Rockies on Friday .";
     let tokens = tokenize(text);
     let spec = [("Canadian", EntityType::Misc), ("Rockies", EntityType::Org)];
     let out = g.refine(&tokens, tagged(text, &spec));

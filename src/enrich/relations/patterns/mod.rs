@@ -289,8 +289,8 @@ impl Ctx<'_> {
         }
     }
 
-    /// "South Korean President Lee", "Japan's Prime Minister Ishiba", "Apple CEO Tim Cook",
-    /// "Japanese diplomat X", and "Japan's prime minister, Ishiba".
+    /// "South Korean President Seo", "Japan's Prime Minister Mizuno", "Apple CEO Tim Cook",
+    /// "Japanese diplomat X", or "Japan's prime minister, Mizuno" with a comma.
     fn premodified(&self, k: usize) {
         if k == 0 {
             return;
@@ -301,7 +301,7 @@ impl Ctx<'_> {
             gap.remove(0);
         }
         if gap.last() == Some(&",") {
-            gap.pop(); // "Japan's prime minister, Shigeru Ishiba"
+            gap.pop(); // "Japan's prime minister, Takeshi Mizuno"
         }
         let former_before = m.w0 > 0 && self.word(m.w0 - 1) == "former";
         let from = if former_before { m.w0 - 1 } else { m.w0 };

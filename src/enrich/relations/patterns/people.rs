@@ -111,7 +111,7 @@ impl Ctx<'_> {
         }
     }
 
-    /// "A and B agreed … in their first in-person talks": the same clause after "A and B" calls a
+    /// "A and B agreed … in their second in-person talks": the same clause after "A and B" calls a
     /// meeting theirs. Returns the word index after the meeting noun. Up to three words may stand
     /// between "their" and the noun, none of them saying it has not happened yet.
     fn their_meeting(&self, from: usize, person: usize) -> Option<usize> {

@@ -109,9 +109,9 @@ fn leaders_with_roles() {
     let cases: Vec<Case> =
         vec![
         (
-            "Japan’s Prime Minister Shigeru Ishiba spoke.",
-            vec![("Japan", Gpe), ("Shigeru Ishiba", Person)],
-            vec![("Shigeru Ishiba", "leader_of", "Japan", "Prime Minister")],
+            "Japan’s Prime Minister Takeshi Mizuno spoke.",
+            vec![("Japan", Gpe), ("Takeshi Mizuno", Person)],
+            vec![("Takeshi Mizuno", "leader_of", "Japan", "Prime Minister")],
         ),
         (
             "Apple CEO Tim Cook said so.",
@@ -145,21 +145,21 @@ fn leaders_with_roles() {
         ),
         (
             // A nationality stands for its country: leader and citizen of South Korea.
-            "Former South Korean President Yoon Suk Yeol left South Korea.",
-            vec![("South Korean", Norp), ("Yoon Suk Yeol", Person), ("South Korea", Gpe)],
+            "Former South Korean President Baek Min Ho left South Korea.",
+            vec![("South Korean", Norp), ("Baek Min Ho", Person), ("South Korea", Gpe)],
             vec![
-                ("Yoon Suk Yeol", "leader_of", "South Korea", "former President"),
-                ("Yoon Suk Yeol", "citizen_of", "South Korea", ""),
+                ("Baek Min Ho", "leader_of", "South Korea", "former President"),
+                ("Baek Min Ho", "citizen_of", "South Korea", ""),
             ],
         ),
         (
             // Not leaders: a vice president, a president without a country, a spokesman.
-            "Vice President JD Vance of the United States met reporters. President Donald Trump \
+            "Vice President JD Vance of the United States met reporters. President Walter Pryce \
              left. Apple spokesman Tim Smith declined.",
             vec![
                 ("JD Vance", Person),
                 ("United States", Gpe),
-                ("Donald Trump", Person),
+                ("Walter Pryce", Person),
                 ("Apple", Org),
                 ("Tim Smith", Person),
             ],
@@ -167,8 +167,8 @@ fn leaders_with_roles() {
         ),
         (
             // The demonym's country is never named in the article: nothing is invented.
-            "South Korean President Lee Jae Myung spoke.",
-            vec![("South Korean", Norp), ("Lee Jae Myung", Person)],
+            "South Korean President Seo Jin Woo spoke.",
+            vec![("South Korean", Norp), ("Seo Jin Woo", Person)],
             vec![],
         ),
         (
@@ -189,34 +189,34 @@ fn meetings_that_happened_once() {
         Vec<(&'a str, EntityType)>,
         Vec<(&'a str, &'static str, &'a str, &'a str)>,
     );
-    let lee_ishiba = vec![("Lee", "met_with", "Ishiba", "")];
+    let seo_mizuno = vec![("Seo", "met_with", "Mizuno", "")];
     let cases: Vec<Case> = vec![
-        ("Lee met Ishiba in Canada.", vec![("Lee", Person), ("Ishiba", Person)], lee_ishiba.clone()),
-        ("Lee also met with Ishiba.", vec![("Lee", Person), ("Ishiba", Person)], lee_ishiba.clone()),
-        ("Lee held talks with Ishiba.", vec![("Lee", Person), ("Ishiba", Person)], lee_ishiba.clone()),
-        ("Talks between Lee and Ishiba lasted an hour.", vec![("Lee", Person), ("Ishiba", Person)], lee_ishiba.clone()),
+        ("Seo met Mizuno in Canada.", vec![("Seo", Person), ("Mizuno", Person)], seo_mizuno.clone()),
+        ("Seo also met with Mizuno.", vec![("Seo", Person), ("Mizuno", Person)], seo_mizuno.clone()),
+        ("Seo held talks with Mizuno.", vec![("Seo", Person), ("Mizuno", Person)], seo_mizuno.clone()),
+        ("Talks between Seo and Mizuno lasted an hour.", vec![("Seo", Person), ("Mizuno", Person)], seo_mizuno.clone()),
         (
             // Symmetric: stated twice, both ways, emitted once with the first-mentioned as subject.
-            "Lee and Ishiba met on Tuesday. Ishiba met Lee again.",
-            vec![("Lee", Person), ("Ishiba", Person), ("Ishiba", Person), ("Lee", Person)],
-            lee_ishiba.clone(),
+            "Seo and Mizuno met on Tuesday. Mizuno met Seo again.",
+            vec![("Seo", Person), ("Mizuno", Person), ("Mizuno", Person), ("Seo", Person)],
+            seo_mizuno.clone(),
         ),
         (
-            "Lee planned to meet with President Donald Trump but the talks were canceled. Lee said to \
-             Ishiba that they agree. Lee will meet Ishiba.",
-            vec![("Lee", Person), ("Donald Trump", Person), ("Lee", Person), ("Ishiba", Person), ("Lee", Person), ("Ishiba", Person)],
+            "Seo planned to meet with visiting President Walter Pryce but those talks were canceled. Seo said to \
+             Mizuno that they agree. Seo will meet Mizuno.",
+            vec![("Seo", Person), ("Walter Pryce", Person), ("Seo", Person), ("Mizuno", Person), ("Seo", Person), ("Mizuno", Person)],
             vec![],
         ),
         (
-            "Lee and Ishiba agreed to cooperate in their first in-person talks. Kim and Park \
+            "Seo and Mizuno agreed to cooperate in their second in-person talks. Kim and Park \
              agreed to prepare their upcoming summit.",
-            vec![("Lee", Person), ("Ishiba", Person), ("Kim", Person), ("Park", Person)],
-            lee_ishiba.clone(),
+            vec![("Seo", Person), ("Mizuno", Person), ("Kim", Person), ("Park", Person)],
+            seo_mizuno.clone(),
         ),
         (
-            "Lee and Ishiba met with Trump.",
-            vec![("Lee", Person), ("Ishiba", Person), ("Trump", Person)],
-            vec![("Ishiba", "met_with", "Trump", "")],
+            "Seo and Mizuno met with Pryce.",
+            vec![("Seo", Person), ("Mizuno", Person), ("Pryce", Person)],
+            vec![("Mizuno", "met_with", "Pryce", "")],
         ),
     ];
     for (text, spec, expected) in cases {
@@ -226,24 +226,23 @@ fn meetings_that_happened_once() {
 
 #[test]
 fn meeting_of_titled_leaders() {
-    let text =
-        "South Korean President Lee Jae Myung and Japanese Prime Minister Shigeru Ishiba met \
+    let text = "South Korean President Seo Jin Woo and Japanese Prime Minister Takeshi Mizuno met \
                 in Canada. South Korea and Japan are neighbours.";
     let spec = [
         ("South Korean", Norp),
-        ("Lee Jae Myung", Person),
+        ("Seo Jin Woo", Person),
         ("Japanese", Norp),
-        ("Shigeru Ishiba", Person),
+        ("Takeshi Mizuno", Person),
         ("Canada", Gpe),
         ("South Korea", Gpe),
         ("Japan", Gpe),
     ];
     let expected = [
-        ("Lee Jae Myung", "leader_of", "South Korea", "President"),
-        ("Lee Jae Myung", "citizen_of", "South Korea", ""),
-        ("Shigeru Ishiba", "leader_of", "Japan", "Prime Minister"),
-        ("Shigeru Ishiba", "citizen_of", "Japan", ""),
-        ("Lee Jae Myung", "met_with", "Shigeru Ishiba", ""),
+        ("Seo Jin Woo", "leader_of", "South Korea", "President"),
+        ("Seo Jin Woo", "citizen_of", "South Korea", ""),
+        ("Takeshi Mizuno", "leader_of", "Japan", "Prime Minister"),
+        ("Takeshi Mizuno", "citizen_of", "Japan", ""),
+        ("Seo Jin Woo", "met_with", "Takeshi Mizuno", ""),
     ];
     assert_eq!(relations(text, &spec), want(&expected));
 }
@@ -255,65 +254,65 @@ fn predecessors_named_pronoun_and_succession() {
         Vec<(&'a str, EntityType)>,
         Vec<(&'a str, &'static str, &'a str, &'a str)>,
     );
-    let kishida_ishiba = vec![("Fumio Kishida", "predecessor_of", "Shigeru Ishiba", "")];
+    let arakawa_mizuno = vec![("Kenji Arakawa", "predecessor_of", "Takeshi Mizuno", "")];
     let cases: Vec<Case> = vec![
         (
-            "Shigeru Ishiba spoke. Ishiba’s predecessor Fumio Kishida listened.",
+            "Takeshi Mizuno spoke. Mizuno’s predecessor Kenji Arakawa listened.",
             vec![
-                ("Shigeru Ishiba", Person),
-                ("Ishiba", Person),
-                ("Fumio Kishida", Person),
+                ("Takeshi Mizuno", Person),
+                ("Mizuno", Person),
+                ("Kenji Arakawa", Person),
             ],
-            kishida_ishiba.clone(),
+            arakawa_mizuno.clone(),
         ),
         (
-            "Shigeru Ishiba thanked his predecessor, Fumio Kishida.",
-            vec![("Shigeru Ishiba", Person), ("Fumio Kishida", Person)],
-            kishida_ishiba.clone(),
+            "Takeshi Mizuno thanked his predecessor, Kenji Arakawa.",
+            vec![("Takeshi Mizuno", Person), ("Kenji Arakawa", Person)],
+            arakawa_mizuno.clone(),
         ),
         (
             // "his" with no person before it in the sentence: the article's main person.
-            "Shigeru Ishiba spoke. Ishiba smiled. Later his predecessor Fumio Kishida arrived.",
+            "Takeshi Mizuno spoke. Mizuno smiled. Later his predecessor Kenji Arakawa arrived.",
             vec![
-                ("Shigeru Ishiba", Person),
-                ("Ishiba", Person),
-                ("Fumio Kishida", Person),
+                ("Takeshi Mizuno", Person),
+                ("Mizuno", Person),
+                ("Kenji Arakawa", Person),
             ],
-            kishida_ishiba.clone(),
+            arakawa_mizuno.clone(),
         ),
         (
-            "Fumio Kishida, Ishiba’s predecessor, arrived. Shigeru Ishiba spoke.",
+            "Kenji Arakawa, Mizuno’s predecessor, arrived. Takeshi Mizuno spoke.",
             vec![
-                ("Fumio Kishida", Person),
-                ("Ishiba", Person),
-                ("Shigeru Ishiba", Person),
+                ("Kenji Arakawa", Person),
+                ("Mizuno", Person),
+                ("Takeshi Mizuno", Person),
             ],
-            kishida_ishiba.clone(),
+            arakawa_mizuno.clone(),
         ),
         (
-            "Shigeru Ishiba succeeded Fumio Kishida.",
-            vec![("Shigeru Ishiba", Person), ("Fumio Kishida", Person)],
-            kishida_ishiba.clone(),
+            "Takeshi Mizuno succeeded Kenji Arakawa.",
+            vec![("Takeshi Mizuno", Person), ("Kenji Arakawa", Person)],
+            arakawa_mizuno.clone(),
         ),
         (
-            "Fumio Kishida was succeeded by Shigeru Ishiba.",
-            vec![("Fumio Kishida", Person), ("Shigeru Ishiba", Person)],
-            kishida_ishiba.clone(),
+            "Kenji Arakawa was succeeded by Takeshi Mizuno.",
+            vec![("Kenji Arakawa", Person), ("Takeshi Mizuno", Person)],
+            arakawa_mizuno.clone(),
         ),
         (
-            "Kishida’s successor Shigeru Ishiba spoke. Fumio Kishida left.",
+            "Arakawa’s successor Takeshi Mizuno spoke. Kenji Arakawa left.",
             vec![
-                ("Kishida", Person),
-                ("Shigeru Ishiba", Person),
-                ("Fumio Kishida", Person),
+                ("Arakawa", Person),
+                ("Takeshi Mizuno", Person),
+                ("Kenji Arakawa", Person),
             ],
-            kishida_ishiba.clone(),
+            arakawa_mizuno.clone(),
         ),
         (
             // An unnamed predecessor, and two people equally mentioned: no guess.
-            "Lee ousted his conservative predecessor. Kim met Park. His predecessor Choi left.",
+            "Seo ousted his conservative predecessor. Kim met Park. His predecessor Choi left.",
             vec![
-                ("Lee", Person),
+                ("Seo", Person),
                 ("Kim", Person),
                 ("Park", Person),
                 ("Choi", Person),
