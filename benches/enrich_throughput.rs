@@ -1,7 +1,7 @@
 //! Throughput of the whole enrich core (`Enricher::analyze`) on one thread, over the CoNLL-2003 dev
 //! documents rebuilt as articles, plus the process's peak RSS.
 //!
-//! `cargo bench --bench enrich_throughput [-- --rounds N --data DIR]`. The data is read at run time
+//! `cargo bench --bench enrich_throughput [-- --rounds N --data DIR --dump-articles FILE]`. The data is read at run time
 //! from ../shared/data (never committed); set NEWSENRICH_DATA to point elsewhere.
 
 use newsenrich::enrich::ner::{conll, NerModel};
@@ -68,6 +68,20 @@ fn main() {
     // Articles: one CoNLL document each, sentences on their own lines (as the peer script builds them).
     let articles: Vec<String> = docs.iter().map(|d| d.text()).collect();
     let words: usize = docs.iter().map(|d| d.words.len()).sum();
+    // The spaCy peer reads the very same articles from this file rather than parsing CoNLL itself.
+    if let Some(path) = opt("--dump-articles") {
+        let lines: String = docs
+            .iter()
+            .zip(&articles)
+            .map(|(d, text)| {
+                let row = serde_json::json!({"text": text, "words": d.words.len()});
+                format!("{row}\n")
+            })
+            .collect();
+        if let Err(e) = std::fs::write(&path, lines) {
+            eprintln!("enrich_throughput: cannot write {path}: {e}");
+        }
+    }
     let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
     let t = Instant::now();
     let enricher = match Enricher::load(&models) {

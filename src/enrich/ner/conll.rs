@@ -113,21 +113,22 @@ mod tests {
 
     #[test]
     fn parses_documents_and_rebuilds_offsets() {
-        let src = "-DOCSTART- -X- O O\n\nAnna NNP I-NP I-PER\nsang VBD I-VP O\n\nin IN I-PP O\nZürich NNP I-NP I-LOC\n\n-DOCSTART- -X- O O\n\nX NN I-NP O\n";
+        // Team-written lines in the four-column layout; `_` stands for the unused POS and chunk tags.
+        let src = "-DOCSTART- _ _ O\n\nOdile _ _ I-PER\nhummed _ _ O\n\nnear _ _ O\nLiège _ _ I-LOC\n\n-DOCSTART- _ _ O\n\nQuux _ _ O\n";
         let docs = parse(src);
         assert_eq!(docs.len(), 2);
         let d = &docs[0];
-        assert_eq!(d.words, ["Anna", "sang", "in", "Zürich"]);
+        assert_eq!(d.words, ["Odile", "hummed", "near", "Liège"]);
         assert_eq!(d.tags, ["I-PER", "O", "O", "I-LOC"]);
         assert_eq!(d.sentences, vec![0..2, 2..4]);
         let text = d.text();
-        assert_eq!(text, "Anna sang\nin Zürich");
+        assert_eq!(text, "Odile hummed\nnear Liège");
         let (toks, sents) = d.tokens(&text);
         let chars: Vec<char> = text.chars().collect();
         for t in &toks {
             let s: String = chars[t.start..t.end].iter().collect();
             assert_eq!(s, t.text);
         }
-        assert_eq!((sents[1].start, sents[1].end), (10, 19));
+        assert_eq!((sents[1].start, sents[1].end), (13, 23));
     }
 }
