@@ -474,9 +474,9 @@ mod tests {
     fn plain_text_date_prefix() {
         let cases: &[(&str, Option<&str>, &str)] = &[
             (
-                " date 2025-06-18 South Korea",
-                Some("2025-06-18"),
-                "South Korea",
+                " date 2024-11-05 Marrow Creek",
+                Some("2024-11-05"),
+                "Marrow Creek",
             ),
             (
                 "date 2025-06-18\n\nBody here",

@@ -283,8 +283,8 @@ fn golden_summit_from_tagged_mentions() {
         ("Canada", Gpe),
         ("Ishiba", Person),
         ("Fumio Kishida", Person),
-        ("South Korean", Norp),
         ("Yoon Suk Yeol", Person),
+        ("South Korean", Norp),
     ];
     let tokens = tokenize::tokenize(&text);
     let sents = sentences::split(&text, &tokens);

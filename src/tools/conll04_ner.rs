@@ -5,9 +5,9 @@
 //! the tagger learns from the tokens it will see in articles; gold spans are carried over by
 //! character offsets. CoNLL04 annotates a few things differently from CoNLL-2003, and the product
 //! keeps the CoNLL-2003 way:
-//! - a leading title is not part of a person's name ("President Lincoln" -> "Lincoln");
-//! - "Concord, Mass." is two places, not one;
-//! - a sentence-final period glued to the last word ("Boise.") is not part of the name.
+//! - a leading title is not part of a person's name ("President Halvorsen" -> "Halvorsen");
+//! - "Dunmore, Vt." is two places, not one;
+//! - a sentence-final period glued to the last word ("Tarrowby.") is not part of the name.
 //!
 //! CoNLL04's `Other` type is not CoNLL-2003's MISC: it also holds dates, numbers and amounts,
 //! which CoNLL-2003 leaves outside any entity. An `Other` made only of such words becomes `O`;
@@ -166,7 +166,7 @@ pub fn normalised(tokens: &[String], label: &str, start: usize, end: usize) -> V
 
 /// The sentence with its gold entities in the product's (CoNLL-2003's) span conventions: titles
 /// dropped from people, "City, State" split in two. A relation keeps the first piece of a split
-/// place (the city: "born in Concord, Mass." is about Concord).
+/// place (the city: "raised in Dunmore, Vt." is about Dunmore).
 pub fn product_conventions(item: &Conll04Sentence) -> Conll04Sentence {
     let mut entities = Vec::new();
     let mut first_piece = Vec::with_capacity(item.entities.len());
@@ -189,7 +189,7 @@ pub fn product_conventions(item: &Conll04Sentence) -> Conll04Sentence {
             tail: first_piece.get(r.tail).copied().unwrap_or(usize::MAX),
         })
         .collect();
-    // "Concord, Mass." split in two says Concord is in Massachusetts; CoNLL04 itself marks
+    // "Dunmore, Vt." split in two says Dunmore is in Vermont; CoNLL04 itself marks
     // Located_In on most such pairs it annotates as two places (128 of 162 in train).
     for (k, &f) in first_piece.iter().enumerate() {
         let end = first_piece.get(k + 1).copied().unwrap_or(entities.len());
@@ -248,7 +248,7 @@ pub fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc> {
         let mut tags = vec!["O".to_string(); toks.len()];
         for (a, b, t) in spans {
             let (cs, mut ce) = (at.starts[a], at.ends[b - 1]);
-            // "Boise." at the end of the sentence: the period is not part of the name.
+            // "Tarrowby." closing a sentence: the period is not part of the name.
             while ce > cs
                 && chars.get(ce - 1) == Some(&'.')
                 && toks.iter().any(|k| k.start == ce - 1)
@@ -319,11 +319,11 @@ mod tests {
     fn carries_gold_spans_over_in_the_product_conventions() {
         let data = [
             sentence(
-                "President Lincoln was born in Concord , Mass. , on Feb. 12 .",
+                "President Halvorsen was raised in Dunmore , Vt. , on Oct. 3 .",
                 &[("Peop", 0, 2), ("Loc", 5, 8), ("Other", 10, 12)],
             ),
             sentence(
-                "He met O 'Brien in Boise.",
+                "He met O 'Brien in Tarrowby.",
                 &[("Peop", 2, 4), ("Loc", 5, 6)],
             ),
             // A nationality tagged Other: its CoNLL-2003 label (MISC) is unknown here.
@@ -333,11 +333,11 @@ mod tests {
         assert_eq!(docs.len(), 2);
         assert_eq!(
             tagged(&docs[0]).join(" "),
-            "President/O Lincoln/B-PER was/O born/O in/O Concord/B-LOC ,/O Mass./B-LOC ,/O on/O Feb./O 12/O ./O"
+            "President/O Halvorsen/B-PER was/O raised/O in/O Dunmore/B-LOC ,/O Vt./B-LOC ,/O on/O Oct./O 3/O ./O"
         );
         assert_eq!(
             tagged(&docs[1]).join(" "),
-            "He/O met/O O'Brien/B-PER in/O Boise/B-LOC ./O"
+            "He/O met/O O'Brien/B-PER in/O Tarrowby/B-LOC ./O"
         );
     }
 }

@@ -109,8 +109,8 @@ mod tests {
                 "“We're fine,” said Kevin O'Brien.",
             ),
             (
-                "Church 's paid $ 10 , 000 at 1 : 50 p.m .",
-                "Church's paid $10,000 at 1:50 p.m.",
+                "Quennell 's paid $ 10 , 000 at 4 : 35 p.m .",
+                "Quennell's paid $10,000 at 4:35 p.m.",
             ),
             (
                 "the Beatles ' fan ( Lennon ) said \" no \" .",

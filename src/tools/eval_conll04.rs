@@ -349,7 +349,7 @@ pub fn eval_end_to_end(
 
 /// A predicted span projected onto the data set's tokens: when it ends inside a gold token whose
 /// rest is only full stops, it ends where that token ends. CoNLL04 leaves a sentence's final
-/// period inside the last word ("Boise."), and its gold spans keep it; the tokenizer rightly
+/// period inside the last word ("Tarrowby."), and its gold spans keep it; the tokenizer rightly
 /// splits it off, so without this every sentence-final entity would count as a boundary error.
 pub fn snap_to_tokens(
     (start, end): (usize, usize),
