@@ -15,7 +15,7 @@ mod common;
 use common::articles::{good_batch, ids};
 use common::{
     block_on, bootstrap, consume_ids, consume_until, key_counts, metric_sum, metric_with, produce,
-    unique, wait_for, Rec, Topics, Worker, WorkerOptions,
+    unique, Rec, Topics, Worker, WorkerOptions,
 };
 use newsenrich::metrics;
 use rdkafka::config::ClientConfig;
@@ -226,12 +226,6 @@ fn assert_exactly_once(what: &str, got: &[Rec], want: &[String]) {
     assert_eq!(got.len(), want.len(), "{what}: record count");
 }
 
-fn produced(w: &mut Worker) -> f64 {
-    w.get("/metrics")
-        .map(|(_, _, m)| metric_sum(&m, metrics::RECORDS_PRODUCED_TOTAL))
-        .unwrap_or(0.0)
-}
-
 /// Bad records of a few kinds with the class the DLQ must name.
 fn bad_records() -> Vec<(Rec, &'static str)> {
     vec![
@@ -360,15 +354,7 @@ fn exactly_once_sigkill_mid_stream_then_restart_no_duplicates() {
     let opts = exactly_once(&topics);
 
     let mut w1 = Worker::start("w1", &opts);
-    let before = wait_for(
-        Duration::from_secs(90),
-        "[w1] to publish 100 documents",
-        || {
-            w1.assert_alive();
-            let p = produced(&mut w1);
-            (p >= 100.0).then_some(p)
-        },
-    );
+    let before = w1.wait_produced(100.0, Duration::from_secs(90));
     w1.sigkill();
     let killed = Instant::now();
     eprintln!("killed w1 with SIGKILL after {before} of {N} documents were acknowledged");
@@ -407,15 +393,7 @@ fn exactly_once_sigterm_mid_stream_then_restart_no_duplicates() {
     let opts = exactly_once(&topics);
 
     let mut w1 = Worker::start("w1", &opts);
-    let before = wait_for(
-        Duration::from_secs(90),
-        "[w1] to publish 100 documents",
-        || {
-            w1.assert_alive();
-            let p = produced(&mut w1);
-            (p >= 100.0).then_some(p)
-        },
-    );
+    let before = w1.wait_produced(100.0, Duration::from_secs(90));
     w1.sigterm();
     eprintln!("sent SIGTERM to w1 after {before} of {N} documents");
     let st = w1.wait_exit(Duration::from_secs(15));
@@ -446,19 +424,12 @@ fn exactly_once_second_worker_joins_then_first_is_killed_no_duplicates() {
     let opts = exactly_once(&topics);
 
     let mut a = Worker::start("a", &opts);
-    wait_for(
-        Duration::from_secs(90),
-        "[a] to publish 100 documents",
-        || {
-            a.assert_alive();
-            (produced(&mut a) >= 100.0).then_some(())
-        },
-    );
+    a.wait_produced(100.0, Duration::from_secs(90));
     // The join makes `a` give partitions up mid-stream (drain, commit in the revocation); records
     // keep coming until `b` publishes too, so the hand-over happens under load.
     let mut b = Worker::start("b", &opts);
     let deadline = Instant::now() + Duration::from_secs(60);
-    while produced(&mut b) < 20.0 {
+    while b.metric(metrics::RECORDS_PRODUCED_TOTAL) < 20.0 {
         a.assert_alive();
         b.assert_alive();
         assert!(
@@ -473,7 +444,7 @@ fn exactly_once_second_worker_joins_then_first_is_killed_no_duplicates() {
     // exactly once.
     let n = sent.len();
     sent.extend(produce(&topics.input, good_batch("eg", n, 300)));
-    let by_a = produced(&mut a);
+    let by_a = a.metric(metrics::RECORDS_PRODUCED_TOTAL);
     a.sigkill();
     eprintln!(
         "killed a with SIGKILL after it published {by_a} of {}",

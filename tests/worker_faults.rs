@@ -7,41 +7,13 @@ mod common;
 
 use common::articles::{good_batch, ids};
 use common::worker::{free_port, DRAIN_TIMEOUT_MS};
-use common::{
-    consume_ids, key_counts, metric_sum, produce, wait_for, Topics, Worker, WorkerOptions,
-};
+use common::{consume_ids, key_counts, produce, wait_for, Topics, Worker, WorkerOptions};
 use newsenrich::metrics;
 use std::time::{Duration, Instant};
 
 /// Longest a SIGTERM'd worker may take to exit: the contract's hard cap is twice the drain
 /// deadline, plus a margin for process teardown on a busy 2-core machine.
 const EXIT_LIMIT: Duration = Duration::from_millis(2 * DRAIN_TIMEOUT_MS + 4000);
-
-fn produced(w: &mut Worker) -> f64 {
-    w.get("/metrics")
-        .map(|(_, _, m)| metric_sum(&m, metrics::RECORDS_PRODUCED_TOTAL))
-        .unwrap_or(0.0)
-}
-
-fn consumed(w: &mut Worker) -> f64 {
-    w.get("/metrics")
-        .map(|(_, _, m)| metric_sum(&m, metrics::RECORDS_CONSUMED_TOTAL))
-        .unwrap_or(0.0)
-}
-
-/// Waits until the worker has published at least `n` documents; returns how many it had.
-fn wait_produced(w: &mut Worker, n: f64) -> f64 {
-    let name = w.name.clone();
-    wait_for(
-        Duration::from_secs(120),
-        &format!("[{name}] to publish {n} documents"),
-        || {
-            w.assert_alive();
-            let p = produced(w);
-            (p >= n).then_some(p)
-        },
-    )
-}
 
 fn report_duplicates(test: &str, out: &[common::Rec], total: usize) -> usize {
     let dups: usize = key_counts(out).values().map(|c| c - 1).sum();
@@ -99,7 +71,7 @@ fn sigkill_mid_stream_then_restart_loses_nothing() {
     let opts = WorkerOptions::new(&topics);
 
     let mut w1 = Worker::start("w1", &opts);
-    let before = wait_produced(&mut w1, 50.0);
+    let before = w1.wait_produced(50.0, Duration::from_secs(120));
     w1.sigkill();
     eprintln!("killed w1 with SIGKILL after {before} of {N} documents");
     if before >= N as f64 {
@@ -125,7 +97,7 @@ fn sigterm_mid_stream_exits_zero_and_restart_loses_nothing() {
     let opts = WorkerOptions::new(&topics);
 
     let mut w1 = Worker::start("w1", &opts);
-    let before = wait_produced(&mut w1, 50.0);
+    let before = w1.wait_produced(50.0, Duration::from_secs(120));
     let t0 = Instant::now();
     w1.sigterm();
     eprintln!("sent SIGTERM to w1 after {before} of {N} documents");
@@ -157,7 +129,10 @@ fn two_workers_share_partitions_and_one_leaving_loses_nothing() {
     let mut sent = produce(&topics.input, good_batch("s", 0, 200));
     let deadline = Instant::now() + Duration::from_secs(90);
     loop {
-        let (ca, cb) = (consumed(&mut a), consumed(&mut b));
+        let (ca, cb) = (
+            a.metric(metrics::RECORDS_CONSUMED_TOTAL),
+            b.metric(metrics::RECORDS_CONSUMED_TOTAL),
+        );
         if ca > 0.0 && cb > 0.0 {
             eprintln!("both members consume: a={ca} b={cb}");
             break;

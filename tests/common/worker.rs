@@ -234,6 +234,23 @@ impl Worker {
         }
     }
 
+    /// Current value of a metric (summed over its labels), 0 while /metrics does not answer.
+    pub fn metric(&mut self, name: &str) -> f64 {
+        self.get("/metrics")
+            .map(|(_, _, m)| metric_sum(&m, name))
+            .unwrap_or(0.0)
+    }
+
+    /// Waits until the worker has published at least `n` documents; returns how many it had.
+    pub fn wait_produced(&mut self, n: f64, timeout: Duration) -> f64 {
+        let what = format!("[{}] to publish {n} documents", self.name);
+        wait_for(timeout, &what, || {
+            self.assert_alive();
+            let p = self.metric(newsenrich::metrics::RECORDS_PRODUCED_TOTAL);
+            (p >= n).then_some(p)
+        })
+    }
+
     /// Waits until the worker is idle with `n` records consumed and all of them finished
     /// (produced + dead-lettered == consumed). Returns the /metrics text at that point.
     pub fn wait_accounted(&mut self, n: u64, timeout: Duration) -> String {
