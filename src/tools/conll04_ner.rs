@@ -221,7 +221,8 @@ fn tag_type(label: &str) -> Option<&'static str> {
 }
 
 /// One training document per usable sentence (see the module comment for what is left out).
-/// With `as_annotated`, CoNLL04's own span conventions are kept (titles, "City, State").
+/// With `as_annotated`, CoNLL04's own span conventions are kept (titles, "City, State") and
+/// every sentence is used, its `Other` entities tagged MISC.
 pub fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc> {
     let mut out = Vec::new();
     'sentences: for item in data {
@@ -238,6 +239,8 @@ pub fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc> {
                         spans.push((a, b, t));
                     }
                 }
+                // CoNLL04's own conventions: every `Other` is tagged (as MISC).
+                None if as_annotated => spans.push((e.start, e.end, "MISC")),
                 None if is_plain_other(&item.tokens[e.start..e.end]) => {}
                 None => continue 'sentences,
             }
