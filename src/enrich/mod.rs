@@ -49,8 +49,14 @@ impl ModelError {
 impl Enricher {
     /// Loads every model and lexicon from `dir` (the repository's `models/` in a checkout).
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        Self::load_profile(dir, None)
+    }
+
+    /// Loads with the tagger of an annotation profile (see [`ner::NerModel::load_profile`]);
+    /// evaluation tools use it to score a benchmark in its own conventions.
+    pub fn load_profile(dir: &Path, ner_profile: Option<&str>) -> Result<Self, ModelError> {
         Ok(Self {
-            ner: ner::NerModel::load(dir)?,
+            ner: ner::NerModel::load_profile(&dir.join("ner"), ner_profile)?,
             gazetteer: gazetteer::Gazetteer::load(dir)?,
             relations: relations::RelationModel::load(dir)?,
         })

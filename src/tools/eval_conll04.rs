@@ -422,6 +422,12 @@ struct Args {
     /// Models directory.
     #[arg(long, default_value = "models")]
     models: PathBuf,
+    /// Tagger for the end-to-end scores: `conll04` (`ner/pass1.conll04.crf`: the shipped tagger
+    /// trained with CoNLL04's train split in CoNLL04's own conventions, the protocol of every
+    /// published CoNLL04 score) or `product` (`ner/pass1.crf`, the conventions the service
+    /// emits: CoNLL-2003's).
+    #[arg(long, default_value = "conll04")]
+    ner_profile: String,
 }
 
 /// `args[0]` is the task name; parse the rest with clap.
@@ -452,7 +458,9 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let enricher = if args.gold_entities {
         None
     } else {
-        Some(Enricher::load(&args.models)?)
+        let profile = (args.ner_profile != "product").then_some(args.ner_profile.as_str());
+        println!("tagger profile: {}", args.ner_profile);
+        Some(Enricher::load_profile(&args.models, profile)?)
     };
     // "tuned": the dev-F1-optimal threshold (the benchmark setting); "service": what the service
     // reports (per-predicate precision-first thresholds and evidence checks).

@@ -55,7 +55,17 @@ impl NerModel {
 
     /// Loads from a `ner` model directory itself.
     pub fn load_from(dir: &Path) -> Result<Self, ModelError> {
-        let p1 = dir.join("pass1.crf");
+        Self::load_profile(dir, None)
+    }
+
+    /// Loads from a `ner` model directory with the first pass of an annotation `profile`
+    /// (`pass1.PROFILE.crf`, e.g. `conll04`, written by `train ner --domain-conll04`) instead of
+    /// the product's `pass1.crf`.
+    pub fn load_profile(dir: &Path, profile: Option<&str>) -> Result<Self, ModelError> {
+        let p1 = match profile {
+            Some(p) => dir.join(format!("pass1.{p}.crf")),
+            None => dir.join("pass1.crf"),
+        };
         let pass1 = Crf::from_bytes(&read(&p1)?).map_err(|e| ModelError::new(&p1, e))?;
         let p2 = dir.join("pass2.crf");
         let pass2 = if p2.exists() {

@@ -7,6 +7,7 @@ use super::context::majority_types;
 use super::crf::{Crf, Flags};
 use super::features::{Clusters, Extractor};
 use super::gaz::EntityGaz;
+use super::hash::with;
 use super::labels::{self, bioes, spans_from_iob, Span, NUM_LABELS};
 use super::lbfgs::{minimise, Options};
 use super::score::Scorer;
@@ -29,6 +30,10 @@ pub struct TrainOptions {
     pub flags: Flags,
     /// Train a second pass with document-majority types of the first pass.
     pub two_pass: bool,
+    /// Annotation domain of each training document (missing = 0, the product's CoNLL-2003
+    /// conventions). With more than one domain the first pass is trained with domain-augmented
+    /// features (see [`train`]).
+    pub domains: Vec<u8>,
 }
 
 /// One training sequence (a sentence) with attribute ids.
@@ -44,17 +49,45 @@ pub struct Seq {
 pub struct AttrSpace {
     index: FxHashMap<u64, u32>,
     hashes: Vec<u64>,
+    /// Domain copies: (general attribute id, domain) -> id of the domain's copy.
+    copies: FxHashMap<(u32, u8), u32>,
+    /// Whether an id is a domain copy (not written to any model as such).
+    is_copy: Vec<bool>,
+    /// Annotation domain of each document (missing = 0): documents of domain d > 0 get a
+    /// domain-d copy of every attribute.
+    doc_domains: Vec<u8>,
 }
 
 impl AttrSpace {
+    pub fn with_domains(doc_domains: Vec<u8>) -> Self {
+        Self {
+            doc_domains,
+            ..Self::default()
+        }
+    }
+
     fn id(&mut self, h: u64) -> u32 {
         let next = self.hashes.len() as u32;
         *self.index.entry(h).or_insert_with(|| {
             self.hashes.push(h);
+            self.is_copy.push(false);
+            next
+        })
+    }
+
+    /// The domain-specific copy of general attribute `general` (hash `h`).
+    fn copy_id(&mut self, general: u32, h: u64, domain: u8) -> u32 {
+        let next = self.hashes.len() as u32;
+        *self.copies.entry((general, domain)).or_insert_with(|| {
+            self.hashes.push(with(h, DOMAIN_SEED + u64::from(domain)));
+            self.is_copy.push(true);
             next
         })
     }
 }
+
+/// Seed of the domain copies' hashes (never reach a model file, only keep ids apart).
+const DOMAIN_SEED: u64 = 0xd0_0a11;
 
 /// Gold spans of one CoNLL document as token ranges + type ids, sentence by sentence.
 pub fn gold_spans(doc: &ConllDoc) -> Vec<Span> {
@@ -137,9 +170,14 @@ pub fn extract_seqs<'g>(
                 labels: gold[s.tokens.clone()].to_vec(),
                 doc: di,
             };
+            let domain = space.doc_domains.get(di).copied().unwrap_or(0);
             for i in s.tokens.clone() {
                 for &h in attrs.token(i) {
-                    seq.attrs.push(space.id(h));
+                    let a = space.id(h);
+                    seq.attrs.push(a);
+                    if domain != 0 {
+                        seq.attrs.push(space.copy_id(a, h, domain));
+                    }
                 }
                 seq.offs.push(seq.attrs.len() as u32);
             }
@@ -312,14 +350,15 @@ fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -
     loss
 }
 
-/// Trains one CRF on `seqs`; `log` gets progress lines.
+/// Trains one CRF on `seqs`: the general model (domain 0) and, with domain-augmented features,
+/// one collapsed model per further domain; `log` gets progress lines.
 pub fn train_crf(
     seqs: &[&Seq],
     space: &AttrSpace,
     flags: Flags,
     opts: &TrainOptions,
     log: &mut dyn FnMut(String),
-) -> Crf {
+) -> (Crf, Vec<Crf>) {
     let fs = FeatSpace::build(seqs, space.hashes.len());
     log(format!(
         "  {} sequences, {} attributes, {} features",
@@ -358,27 +397,59 @@ pub fn train_crf(
         "  {evals} objective evaluations in {:.0}s",
         started.elapsed().as_secs_f64()
     ));
+    let trans: Vec<f32> = w[fs.n()..].iter().map(|v| *v as f32).collect();
+    let domains = space.copies.keys().map(|k| k.1).max().unwrap_or(0);
+    let general = Crf::from_rows(flags, collapse(&w, &fs, space, 0), trans.clone());
+    let others = (1..=domains)
+        .map(|d| Crf::from_rows(flags, collapse(&w, &fs, space, d), trans.clone()))
+        .collect();
+    (general, others)
+}
+
+/// The weight rows of one domain's model: each general attribute's weights plus, outside
+/// domain 0, its domain copy's (the augmented model seen from that domain collapses to a plain
+/// CRF, so tagging costs the same).
+fn collapse(
+    w: &[f64],
+    fs: &FeatSpace,
+    space: &AttrSpace,
+    domain: u8,
+) -> Vec<(u64, Vec<(u8, f32)>)> {
     let mut rows = Vec::new();
     for (a, &h) in space.hashes.iter().enumerate() {
-        let mut entries = Vec::new();
+        if space.is_copy[a] {
+            continue;
+        }
+        let mut sums = [0f64; L];
         for f in fs.start[a]..fs.start[a + 1] {
-            let v = w[f as usize];
-            if v != 0.0 {
-                entries.push((fs.label[f as usize], v as f32));
+            sums[fs.label[f as usize] as usize] += w[f as usize];
+        }
+        if domain != 0 {
+            if let Some(&c) = space.copies.get(&(a as u32, domain)) {
+                let c = c as usize;
+                for f in fs.start[c]..fs.start[c + 1] {
+                    sums[fs.label[f as usize] as usize] += w[f as usize];
+                }
             }
         }
+        let entries: Vec<(u8, f32)> = (0..L)
+            .filter(|&y| sums[y] != 0.0)
+            .map(|y| (y as u8, sums[y] as f32))
+            .collect();
         if !entries.is_empty() {
             rows.push((h, entries));
         }
     }
-    let trans = w[fs.n()..].iter().map(|v| *v as f32).collect();
-    Crf::from_rows(flags, rows, trans)
+    rows
 }
 
 /// What training produces: the CRFs and the gazetteer file lines.
 pub struct Trained {
     pub pass1: Crf,
     pub pass2: Option<Crf>,
+    /// First-pass models of the domains after 0 (`domains[0]` is domain 1), when trained with
+    /// domain-augmented features.
+    pub domains: Vec<Crf>,
     pub gaz_lines: Vec<String>,
 }
 
@@ -400,7 +471,7 @@ pub fn train(
         prev: false,
         ..opts.flags
     };
-    let mut space = AttrSpace::default();
+    let mut space = AttrSpace::with_domains(opts.domains.clone());
     let seqs = extract_seqs(
         docs,
         clusters,
@@ -412,11 +483,12 @@ pub fn train(
     );
     let all: Vec<&Seq> = seqs.iter().collect();
     log(format!("pass 1: training on {} documents", docs.len()));
-    let pass1 = train_crf(&all, &space, flags1, opts, log);
+    let (pass1, domains) = train_crf(&all, &space, flags1, opts, log);
     if !opts.two_pass {
         return Trained {
             pass1,
             pass2: None,
+            domains,
             gaz_lines,
         };
     }
@@ -429,7 +501,7 @@ pub fn train(
             max_iter: opts.fold_iter,
             ..opts.clone()
         };
-        let crf = train_crf(&train_part, &space, flags1, &fold_opts, log);
+        let (crf, _) = train_crf(&train_part, &space, flags1, &fold_opts, log);
         for (di, d) in docs.iter().enumerate().filter(|(di, _)| fold(*di) == f) {
             let text = d.text();
             let (toks, sents) = d.tokens(&text);
@@ -447,6 +519,7 @@ pub fn train(
         prev: true,
         ..opts.flags
     };
+    // The second pass is trained for domain 0 only.
     let mut space2 = AttrSpace::default();
     let seqs2 = extract_seqs(
         docs,
@@ -459,10 +532,11 @@ pub fn train(
     );
     let all2: Vec<&Seq> = seqs2.iter().collect();
     log("pass 2: training with document-majority types".to_string());
-    let pass2 = train_crf(&all2, &space2, flags2, opts, log);
+    let (pass2, _) = train_crf(&all2, &space2, flags2, opts, log);
     Trained {
         pass1,
         pass2: Some(pass2),
+        domains,
         gaz_lines,
     }
 }
@@ -528,5 +602,74 @@ mod tests {
                 g[i]
             );
         }
+    }
+
+    /// Two domains that disagree on one convention: domain 0 leaves the title outside the name,
+    /// domain 1 puts it inside. Each collapsed model must follow its own domain on a new name.
+    #[test]
+    fn domain_copies_learn_each_domains_convention() {
+        let names = [
+            "Halvorsen",
+            "Okonkwo",
+            "Brandt",
+            "Villanueva",
+            "Marchetti",
+            "Lindqvist",
+        ];
+        let mut text = String::new();
+        // Domain 0 documents first, then domain 1 (the same sentences, other convention).
+        for n in names {
+            for _ in 0..2 {
+                text.push_str(&format!(
+                    "-DOCSTART- -X- -X- O\n\nPresident _ _ O\n{n} _ _ I-PER\nspoke _ _ O\n. _ _ O\n\n"
+                ));
+            }
+        }
+        for n in names {
+            for _ in 0..2 {
+                text.push_str(&format!(
+                    "-DOCSTART- -X- -X- O\n\nPresident _ _ I-PER\n{n} _ _ I-PER\nspoke _ _ O\n. _ _ O\n\n"
+                ));
+            }
+        }
+        let docs = super::super::conll::parse(&text);
+        let half = docs.len() / 2;
+        let opts = TrainOptions {
+            c1: 0.0,
+            c2: 0.01,
+            max_iter: 60,
+            fold_iter: 10,
+            folds: 2,
+            flags: Flags::default(),
+            two_pass: false,
+            domains: (0..docs.len()).map(|d| u8::from(d >= half)).collect(),
+        };
+        let clusters = Clusters::parse("");
+        let lex = EntityGaz::default();
+        let trained = train(&docs, &clusters, &lex, &opts, &mut |_| {});
+        assert_eq!(trained.domains.len(), 1);
+        let probe = super::super::conll::parse(
+            "-DOCSTART- -X- -X- O\n\nPresident _ _ O\nAdeyemi _ _ O\nspoke _ _ O\n. _ _ O\n",
+        );
+        let doc_text = probe[0].text();
+        let (toks, sents) = probe[0].tokens(&doc_text);
+        let res = Resources {
+            clusters: &clusters,
+            gaz: &lex,
+            lex: &lex,
+        };
+        let span = |crf: &Crf| -> Vec<Range<usize>> {
+            let (labels, conf) = label_doc(crf, None, &res, None, &toks, &sents);
+            super::super::mentions(&toks, &sents, &labels, &conf)
+                .into_iter()
+                .map(|m| m.tokens)
+                .collect()
+        };
+        assert_eq!(span(&trained.pass1), vec![1..2], "domain 0: title outside");
+        assert_eq!(
+            span(&trained.domains[0]),
+            vec![0..2],
+            "domain 1: title inside"
+        );
     }
 }
