@@ -289,8 +289,9 @@ pub fn eval_end_to_end(
     model: &RelationModel,
     data: &[Conll04Sentence],
     show_errors: bool,
-) -> (Scores, Scores) {
+) -> (Scores, Scores, usize) {
     let (mut ent, mut rel) = (Scores::default(), Scores::default());
+    let mut reachable = 0usize;
     for item in data {
         let (text, spans) = joined(&item.tokens);
         let tokens = tokenize::tokenize(&text);
@@ -337,6 +338,14 @@ pub fn eval_end_to_end(
         }
         ent.add(&pred_ents, &gold_ents);
         let gold = gold_relations(item, &gold_ms);
+        reachable += gold
+            .iter()
+            .filter(|(_, (h, hl, t, tl))| {
+                let found =
+                    |l: &str, s: (usize, usize)| pred_ents.iter().any(|p| p.0 == l && p.1 == s);
+                found(hl, *h) && found(tl, *t)
+            })
+            .count();
         let predicted: Vec<(String, RelKey)> =
             predicted_relations(model, &text, &tokens, &sents, &mentions)
                 .into_iter()
@@ -344,7 +353,7 @@ pub fn eval_end_to_end(
                 .collect();
         rel.add(&predicted, &gold);
     }
-    (ent, rel)
+    (ent, rel, reachable)
 }
 
 /// A predicted span projected onto the data set's tokens: when it ends inside a gold token whose
@@ -466,10 +475,19 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     // reports (per-predicate precision-first thresholds and evidence checks).
     for (name, model) in [("tuned", &model), ("service", &service)] {
         if let Some(enricher) = &enricher {
-            let (ent, rel) =
+            let (ent, rel, reachable) =
                 eval_end_to_end(enricher, model, &data, args.show_errors && name == "tuned");
             if name == "tuned" {
                 ent.print("entities, end to end (strict)", &ENTITY_LABELS);
+                let gold: usize = RELATION_LABELS
+                    .iter()
+                    .filter_map(|l| rel.counts.get(*l))
+                    .map(|c| c.2)
+                    .sum();
+                println!(
+                    "gold relations with both arguments found exactly: {reachable} of {gold} ({:.1}%)",
+                    100.0 * reachable as f64 / gold.max(1) as f64
+                );
             }
             rel.print(
                 &format!("relations, end to end (strict, {name})"),

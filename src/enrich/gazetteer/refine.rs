@@ -137,8 +137,10 @@ impl Gazetteer {
                 } else if kinds & ORG != 0 {
                     // A known organisation ("G-7") the tagger read as a name of a thing.
                     EntityType::Org
-                } else if kinds & LOCATION != 0 {
-                    // "Korean peninsula": a place the tagger read as a nationality phrase.
+                } else if kinds & LOCATION != 0 && text.contains([' ', '-']) {
+                    // "Korean peninsula": a place the tagger read as a nationality phrase. A
+                    // single-word place name the tagger calls MISC is most often a modifier ("an
+                    // Arctic town", "Mediterranean markets"), which stays MISC.
                     EntityType::Loc
                 } else if is_event(text) {
                     EntityType::Event
