@@ -35,8 +35,12 @@ struct Args {
     #[arg(long, default_value_t = 0.01)]
     c2: f64,
     /// L-BFGS iterations of the shipped passes.
-    #[arg(long, default_value_t = 80)]
+    #[arg(long, default_value_t = 100)]
     max_iter: usize,
+    /// The shipped weights are the mean of the iterates from this iteration on (0: the last
+    /// iterate alone).
+    #[arg(long, default_value_t = 40)]
+    average_from: usize,
     /// L-BFGS iterations of the fold models behind the second pass (with --two-pass).
     #[arg(long, default_value_t = 50)]
     fold_iter: usize,
@@ -127,6 +131,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
             lex: args.lexicon.is_some(),
         },
         two_pass: args.two_pass,
+        average_from: (args.average_from > 0).then_some(args.average_from),
         domains,
     };
     let (lex, lex_text) = match &args.lexicon {
