@@ -197,6 +197,11 @@ fn cluster(w: &str) -> Option<&'static str> {
     })
 }
 
+/// The name of a mention's kind in features: its coarse type, or its entity type when it has none.
+fn kind(a: &ArgView) -> &'static str {
+    a.coarse.map_or(a.etype.as_str(), Coarse::as_str)
+}
+
 fn dist_bucket(d: usize) -> &'static str {
     match d {
         0 => "0",
@@ -268,7 +273,7 @@ pub fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut Vec<u64>
     for a in &view.args {
         if a.tokens.start >= gap_start && a.tokens.end <= gap_end && a.tokens.start < a.tokens.end {
             others += 1;
-            add(&["mid", a.etype.as_str()]);
+            add(&["mid", kind(a)]);
         }
     }
     add(&["nmid", dist_bucket(others.min(3))]);

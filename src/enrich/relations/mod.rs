@@ -203,6 +203,32 @@ fn by_sentence(n_sentences: usize, mentions: &[Mention]) -> Vec<Vec<usize>> {
     out
 }
 
+/// Of two relations with the same predicate between the same two mentions in both directions
+/// (possible only for same-type pairs: `located_in`, `killed`), keeps the more confident one:
+/// a place is not inside what it contains, and a killer is rarely killed by their victim.
+/// Looks at `out[from..]`, one sentence's relations.
+fn keep_one_direction(out: &mut Vec<MentionRelation>, from: usize) {
+    let mut drop = vec![false; out.len()];
+    for i in from..out.len() {
+        for j in i + 1..out.len() {
+            let (a, b) = (&out[i], &out[j]);
+            if a.predicate == b.predicate && a.subject == b.object && a.object == b.subject {
+                // A tie keeps the one found first (the earlier mention as subject).
+                if b.confidence > a.confidence {
+                    drop[i] = true;
+                } else {
+                    drop[j] = true;
+                }
+            }
+        }
+    }
+    let mut k = 0;
+    out.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
 fn round3(x: f32) -> f32 {
     (x.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
 }
@@ -264,6 +290,7 @@ impl RelationModel {
             let service = self.point == OperatingPoint::Service;
             let table = service
                 && evidence::table_like(tokens.get(sentence.tokens.clone()).unwrap_or_default());
+            let from = out.len();
             for_each_candidate(text, tokens, sentence, &args, |s, o, class, feats| {
                 let predicate = classifier::CLASSES[class];
                 if predicate == Predicate::ResidesIn
@@ -289,6 +316,7 @@ impl RelationModel {
                     });
                 }
             });
+            keep_one_direction(&mut out, from);
         }
         out
     }
