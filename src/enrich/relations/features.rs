@@ -154,7 +154,8 @@ impl Place {
             place.inside.push(*b"US");
             return place;
         }
-        for e in gaz.lookup_all(name).chain(gaz.lookup_all(bare)) {
+        let also_bare = (bare != name).then(|| gaz.lookup_all(bare));
+        for e in gaz.lookup_all(name).chain(also_bare.into_iter().flatten()) {
             let c = e.code.as_deref().and_then(code);
             match e.kind {
                 GazKind::Country => place.country = place.country.or(c),
