@@ -3,6 +3,7 @@
 //! Deterministic: the same inputs give the same bytes.
 
 use super::eval_conll04::{self, gold_mentions, joined, predicate_of, whole, Conll04Sentence};
+use crate::enrich::gazetteer::Gazetteer;
 use crate::enrich::relations::classifier::{class_index, Classifier};
 use crate::enrich::relations::train::{train, Example};
 use crate::enrich::relations::{for_each_candidate, RelationModel};
@@ -26,13 +27,16 @@ struct Args {
     /// Output directory (the model is written to DIR/classifier.txt).
     #[arg(long, default_value = "models/relations")]
     out: PathBuf,
+    /// Models directory whose gazetteer gives the place features (the worker reads the same).
+    #[arg(long, default_value = "models")]
+    models: PathBuf,
     /// Most training epochs tried.
     #[arg(long, default_value_t = 20)]
     epochs: usize,
 }
 
 /// Candidate pairs of every sentence with their features and gold answer.
-pub fn examples(data: &[Conll04Sentence]) -> Vec<Example> {
+pub fn examples(data: &[Conll04Sentence], gaz: &Gazetteer) -> Vec<Example> {
     let mut out = Vec::new();
     for item in data {
         let (text, starts) = joined(&item.tokens);
@@ -56,6 +60,7 @@ pub fn examples(data: &[Conll04Sentence]) -> Vec<Example> {
             &tokens,
             &whole(&text, &tokens),
             &args,
+            Some(gaz),
             |s, o, class, feats| {
                 out.push(Example {
                     class,
@@ -72,7 +77,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
     let train_data = eval_conll04::read(&args.train)?;
     let dev_data = eval_conll04::read(&args.dev)?;
-    let (train_ex, dev_ex) = (examples(&train_data), examples(&dev_data));
+    let gaz = Gazetteer::load(&args.models)?;
+    let (train_ex, dev_ex) = (examples(&train_data, &gaz), examples(&dev_data, &gaz));
     let positives = train_ex.iter().filter(|e| e.positive).count();
     eprintln!(
         "training on {} candidate pairs ({positives} related), tuning on {}",
@@ -102,7 +108,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     // Read it back as the worker will, and score dev with gold entities.
     let text = std::fs::read_to_string(&path)?;
     let model =
-        RelationModel::from_classifier(Classifier::parse(&text).map_err(anyhow::Error::msg)?);
+        RelationModel::from_classifier(Classifier::parse(&text).map_err(anyhow::Error::msg)?)
+            .with_gazetteer(gaz);
     eval_conll04::eval_gold(&model, &dev_data).0.print(
         "dev relations, gold entities (strict)",
         &eval_conll04::RELATION_LABELS,

@@ -4,6 +4,7 @@
 //! same on every machine and in every build: the model file stores them). Features are computed
 //! from the runtime tokenizer's tokens, so training, evaluation and the worker see the same input.
 
+use super::super::gazetteer::{GazKind, Gazetteer};
 use super::super::{EntityType, Mention, Predicate, Sentence, Token};
 use std::ops::Range;
 
@@ -112,6 +113,85 @@ pub struct ArgView {
     pub tokens: Range<usize>,
     pub coarse: Option<Coarse>,
     pub etype: EntityType,
+    /// What the gazetteer knows of the mention as a place.
+    pub place: Place,
+}
+
+/// Gazetteer facts about a place name: world knowledge the 922 training sentences cannot teach
+/// ("Yerevan" is a city in Armenia, so "Yerevan ... Armenia" is a containment).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Place {
+    /// The most specific kind the name has an entry of, if any.
+    pub kind: Option<GazKind>,
+    /// ISO code when the name is a country.
+    pub country: Option<[u8; 2]>,
+    /// ISO codes of the countries the name is a state or city of.
+    pub inside: Vec<[u8; 2]>,
+}
+
+/// AP-style abbreviations of US states, the way news datelines and "City, St." phrases write
+/// them; the gazetteer has the full names only.
+const US_STATE_ABBREVIATIONS: [&str; 43] = [
+    "Ala", "Ariz", "Ark", "Calif", "Colo", "Conn", "Del", "Fla", "Ga", "Ill", "Ind", "Kan", "Ky",
+    "La", "Md", "Mass", "Mich", "Minn", "Miss", "Mo", "Mont", "Neb", "Nev", "N.H", "N.J", "N.M",
+    "N.Y", "N.C", "N.D", "Okla", "Ore", "Pa", "R.I", "S.C", "S.D", "Tenn", "Vt", "Va", "Wash",
+    "W.Va", "Wis", "Wyo", "D.C",
+];
+
+fn code(c: &str) -> Option<[u8; 2]> {
+    match c.as_bytes() {
+        &[a, b] => Some([a, b]),
+        _ => None,
+    }
+}
+
+impl Place {
+    pub fn of(name: &str, gaz: &Gazetteer) -> Place {
+        let mut place = Place::default();
+        let bare = name.trim_end_matches('.');
+        if US_STATE_ABBREVIATIONS.contains(&bare) {
+            place.kind = Some(GazKind::State);
+            place.inside.push(*b"US");
+            return place;
+        }
+        let also_bare = (bare != name).then(|| gaz.lookup_all(bare));
+        for e in gaz.lookup_all(name).chain(also_bare.into_iter().flatten()) {
+            let c = e.code.as_deref().and_then(code);
+            match e.kind {
+                GazKind::Country => place.country = place.country.or(c),
+                GazKind::State | GazKind::City => {
+                    if let Some(c) = c.filter(|c| !place.inside.contains(c)) {
+                        place.inside.push(c);
+                    }
+                }
+                _ => {}
+            }
+            // Kinds from the most specific: a city's name is rarely a country's too.
+            let rank = |k: GazKind| match k {
+                GazKind::City => 0,
+                GazKind::State => 1,
+                GazKind::Country => 2,
+                _ => 3,
+            };
+            if place.kind.is_none_or(|k| rank(e.kind) < rank(k)) {
+                place.kind = Some(e.kind);
+            }
+        }
+        place
+    }
+
+    fn kind_str(&self) -> &'static str {
+        match self.kind {
+            None => "-",
+            Some(GazKind::Country) => "country",
+            Some(GazKind::Demonym) => "demonym",
+            Some(GazKind::State) => "state",
+            Some(GazKind::City) => "city",
+            Some(GazKind::Org) => "org",
+            Some(GazKind::Location) => "location",
+            Some(GazKind::Group) => "group",
+        }
+    }
 }
 
 /// One sentence prepared for feature extraction (lowercased once, shared by all its pairs).
@@ -126,6 +206,7 @@ impl SentenceView {
         tokens: &[Token<'_>],
         sentence: &Sentence,
         mentions: &[(&Mention, EntityType)],
+        gaz: Option<&Gazetteer>,
     ) -> SentenceView {
         let first = sentence.tokens.start;
         let lower = tokens[sentence.tokens.clone()]
@@ -145,6 +226,10 @@ impl SentenceView {
                         ..m.tokens.end.clamp(first, last) - first,
                     coarse,
                     etype: *t,
+                    place: match (coarse, gaz) {
+                        (Some(Coarse::Loc), Some(gaz)) => Place::of(&m.text, gaz),
+                        _ => Place::default(),
+                    },
                 }
             })
             .collect();
@@ -195,6 +280,11 @@ fn cluster(w: &str) -> Option<&'static str> {
         "said" | "says" | "told" | "announced" | "reported" => "SAY",
         _ => return None,
     })
+}
+
+/// The name of a mention's kind in features: its coarse type, or its entity type when it has none.
+fn kind(a: &ArgView) -> &'static str {
+    a.coarse.map_or(a.etype.as_str(), Coarse::as_str)
 }
 
 fn dist_bucket(d: usize) -> &'static str {
@@ -268,7 +358,7 @@ pub fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut Vec<u64>
     for a in &view.args {
         if a.tokens.start >= gap_start && a.tokens.end <= gap_end && a.tokens.start < a.tokens.end {
             others += 1;
-            add(&["mid", a.etype.as_str()]);
+            add(&["mid", kind(a)]);
         }
     }
     add(&["nmid", dist_bucket(others.min(3))]);
@@ -313,6 +403,30 @@ pub fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut Vec<u64>
             add(&["ocl", c]);
         }
     }
+    // What the gazetteer knows: the kind of place, and for two places whether one lies in the
+    // other's country.
+    if ot == Coarse::Loc {
+        let (sp, op) = (&sa.place, &oa.place);
+        add(&["okind", op.kind_str()]);
+        if st == Coarse::Loc {
+            add(&["gk", sp.kind_str(), op.kind_str()]);
+            let fact = if op.country.is_some_and(|c| sp.inside.contains(&c)) {
+                "in"
+            } else if sp.country.is_some_and(|c| op.inside.contains(&c)) {
+                "contains"
+            } else if sp.inside.iter().any(|c| op.inside.contains(c)) {
+                "same-country"
+            } else if (sp.country.is_some() || !sp.inside.is_empty())
+                && (op.country.is_some() || !op.inside.is_empty())
+            {
+                "apart"
+            } else {
+                "unknown"
+            };
+            add(&["gz", fact]);
+            add(&["gzd", fact, dir]);
+        }
+    }
     // Apposition: "A , the chief of B" / "B , A" patterns.
     if gap >= 1 && view.word(gap_start) == "," {
         add(&["appos", dir, if commas == 1 { "1" } else { "n" }]);
@@ -348,6 +462,38 @@ mod tests {
         assert!(!names_an_event(&toks, after("G-7", 1), toks.len()));
         assert!(names_an_event(&toks, after("OPEC", 0), toks.len()));
         assert!(!names_an_event(&toks, toks.len(), toks.len()));
+    }
+
+    #[test]
+    fn places_know_their_country_from_the_gazetteer() {
+        let gaz = Gazetteer::from_tsv(
+            "Armenia\tcountry\tAM\tArmenia\n\
+             Yerevan\tcity\tAM\tYerevan\n\
+             Ohio\tstate\tUS\tOhio\n\
+             Georgia\tcountry\tGE\tGeorgia\n\
+             Georgia\tstate\tUS\tGeorgia\n",
+        )
+        .unwrap();
+        let yerevan = Place::of("Yerevan", &gaz);
+        assert_eq!(yerevan.kind, Some(GazKind::City));
+        assert_eq!(yerevan.inside, vec![*b"AM"]);
+        assert_eq!(Place::of("Armenia", &gaz).country, Some(*b"AM"));
+        // Both readings of an ambiguous name are kept.
+        let georgia = Place::of("Georgia", &gaz);
+        assert_eq!(
+            (georgia.country, georgia.inside),
+            (Some(*b"GE"), vec![*b"US"])
+        );
+        // AP-style state abbreviations, also with the sentence's full stop cut off.
+        for name in ["Fla.", "N.C", "N.C."] {
+            let p = Place::of(name, &gaz);
+            assert_eq!(
+                (p.kind, p.inside),
+                (Some(GazKind::State), vec![*b"US"]),
+                "{name}"
+            );
+        }
+        assert_eq!(Place::of("Tarrowby", &gaz), Place::default());
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod patterns;
 pub mod train;
 
 use super::entities::{Resolved, ISO3166};
+use super::gazetteer::Gazetteer;
 use super::{EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span, Token};
 use classifier::Classifier;
 use features::{pair_features, predicate_for, SentenceView};
@@ -28,6 +29,9 @@ use std::path::Path;
 pub struct RelationModel {
     classifier: Classifier,
     point: OperatingPoint,
+    /// Place facts for the features (see [`features::Place`]); without it those features are
+    /// off, as in unit tests.
+    gazetteer: Option<Gazetteer>,
 }
 
 /// Which classifier decisions count as relations.
@@ -76,6 +80,7 @@ pub fn for_each_candidate(
     tokens: &[Token<'_>],
     sentence: &Sentence,
     args: &[(usize, &Mention, EntityType)],
+    gaz: Option<&Gazetteer>,
     mut f: impl FnMut(usize, usize, usize, &[u64]),
 ) {
     let typed: Vec<(&Mention, EntityType)> = args.iter().map(|(_, m, t)| (*m, *t)).collect();
@@ -87,7 +92,7 @@ pub fn for_each_candidate(
     {
         return;
     }
-    let view = SentenceView::new(tokens, sentence, &typed);
+    let view = SentenceView::new(tokens, sentence, &typed, gaz);
     let lines = line_numbers(text, tokens, sentence);
     let mut feats = Vec::with_capacity(96);
     for (s, sa) in view.args.iter().enumerate() {
@@ -203,6 +208,32 @@ fn by_sentence(n_sentences: usize, mentions: &[Mention]) -> Vec<Vec<usize>> {
     out
 }
 
+/// Of two relations with the same predicate between the same two mentions in both directions
+/// (possible only for same-type pairs: `located_in`, `killed`), keeps the more confident one:
+/// a place is not inside what it contains, and a killer is rarely killed by their victim.
+/// Looks at `out[from..]`, one sentence's relations.
+fn keep_one_direction(out: &mut Vec<MentionRelation>, from: usize) {
+    let mut drop = vec![false; out.len()];
+    for i in from..out.len() {
+        for j in i + 1..out.len() {
+            let (a, b) = (&out[i], &out[j]);
+            if a.predicate == b.predicate && a.subject == b.object && a.object == b.subject {
+                // A tie keeps the one found first (the earlier mention as subject).
+                if b.confidence > a.confidence {
+                    drop[i] = true;
+                } else {
+                    drop[j] = true;
+                }
+            }
+        }
+    }
+    let mut k = 0;
+    out.retain(|_| {
+        k += 1;
+        !drop[k - 1]
+    });
+}
+
 fn round3(x: f32) -> f32 {
     (x.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
 }
@@ -213,6 +244,7 @@ impl RelationModel {
         Ok(Self {
             classifier: Classifier::load(dir)?,
             point: OperatingPoint::Service,
+            gazetteer: Some(Gazetteer::load(dir)?),
         })
     }
 
@@ -222,7 +254,14 @@ impl RelationModel {
         Self {
             classifier,
             point: OperatingPoint::Tuned,
+            gazetteer: None,
         }
+    }
+
+    /// The same model with place facts from `gazetteer`.
+    pub fn with_gazetteer(mut self, gazetteer: Gazetteer) -> Self {
+        self.gazetteer = Some(gazetteer);
+        self
     }
 
     /// The same model deciding at `point`.
@@ -264,7 +303,9 @@ impl RelationModel {
             let service = self.point == OperatingPoint::Service;
             let table = service
                 && evidence::table_like(tokens.get(sentence.tokens.clone()).unwrap_or_default());
-            for_each_candidate(text, tokens, sentence, &args, |s, o, class, feats| {
+            let from = out.len();
+            let gaz = self.gazetteer.as_ref();
+            for_each_candidate(text, tokens, sentence, &args, gaz, |s, o, class, feats| {
                 let predicate = classifier::CLASSES[class];
                 if predicate == Predicate::ResidesIn
                     && travel_not_residence(tokens, &mentions[s], &mentions[o])
@@ -289,6 +330,7 @@ impl RelationModel {
                     });
                 }
             });
+            keep_one_direction(&mut out, from);
         }
         out
     }

@@ -187,3 +187,27 @@ fn the_service_point_wants_the_wording_to_state_the_relation() {
         );
     }
 }
+
+#[test]
+fn a_same_type_pair_is_related_in_one_direction_only() {
+    let rel = |subject, object, confidence| MentionRelation {
+        subject,
+        object,
+        predicate: Predicate::LocatedIn,
+        confidence,
+    };
+    // Mentions 0 and 1 both ways (the likelier reading stays), 2 -> 1 untouched; relations before
+    // `from` belong to another sentence and are left alone.
+    let mut out = vec![
+        rel(1, 0, 0.9),
+        rel(0, 1, 0.6),
+        rel(1, 0, 0.8),
+        rel(2, 1, 0.7),
+    ];
+    keep_one_direction(&mut out, 1);
+    assert_eq!(out, vec![rel(1, 0, 0.9), rel(1, 0, 0.8), rel(2, 1, 0.7)]);
+    // A tie keeps the first one found.
+    let mut out = vec![rel(0, 1, 0.7), rel(1, 0, 0.7)];
+    keep_one_direction(&mut out, 0);
+    assert_eq!(out, vec![rel(0, 1, 0.7)]);
+}

@@ -276,6 +276,20 @@ pub fn train(train: &[Example], dev: &[Example], max_epochs: usize) -> (Classifi
         }
     }
     let (dev_f1_raw, epochs, weights) = best.unwrap_or_default();
+    let (clf, dev_f1) = calibrate(weights, dev);
+    (
+        clf,
+        TrainReport {
+            epochs,
+            dev_f1_raw,
+            dev_f1,
+        },
+    )
+}
+
+/// A classifier from raw weights: a Platt sigmoid per predicate fitted on dev, the tuned
+/// threshold and the service thresholds. Returns it with its dev pair F1 at the tuned threshold.
+pub fn calibrate(weights: FxHashMap<u64, f32>, dev: &[Example]) -> (Classifier, f64) {
     let mut clf = Classifier {
         weights,
         platt: [(1.0, 0.0); 5],
@@ -306,14 +320,7 @@ pub fn train(train: &[Example], dev: &[Example], max_epochs: usize) -> (Classifi
     clf.threshold = (best_t.1 * 100.0).round() / 100.0;
     clf.service = service_thresholds(&clf, dev);
     let dev_f1 = f1_at(&clf, dev, Some(clf.threshold));
-    (
-        clf,
-        TrainReport {
-            epochs,
-            dev_f1_raw,
-            dev_f1,
-        },
-    )
+    (clf, dev_f1)
 }
 
 #[cfg(test)]
