@@ -123,3 +123,34 @@ fn bioes_labels_become_mentions_with_char_offsets() {
         assert_eq!(g.sentence, 0);
     }
 }
+
+/// The CoNLL04 view of the shipped model (`pass1.conll04.crf`) follows CoNLL04's conventions
+/// where they differ from the product's: CoNLL04 tags dates as entities (its `Other`, MISC
+/// here); CoNLL-2003, and so the product view, leaves them out.
+#[test]
+fn conll04_profile_follows_conll04_conventions() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("models/ner");
+    let product = NerModel::load_profile(&dir, None).unwrap();
+    let conll04 = NerModel::load_profile(&dir, Some("conll04")).unwrap();
+    let text = "Harold Vantongeren arrived in Geneva on 12 March 1994 for the talks.";
+    let toks = tokenize::tokenize(text);
+    let sents = sentences::split(text, &toks);
+    let found = |m: &NerModel| -> Vec<(String, EntityType)> {
+        m.tag(&toks, &sents)
+            .into_iter()
+            .map(|x| (x.text, x.etype))
+            .collect()
+    };
+    let p = found(&product);
+    let c = found(&conll04);
+    for view in [&p, &c] {
+        assert!(view.contains(&("Harold Vantongeren".to_string(), EntityType::Person)));
+        assert!(view.contains(&("Geneva".to_string(), EntityType::Loc)));
+    }
+    assert!(!p.iter().any(|(t, _)| t.contains("1994")), "{p:?}");
+    assert!(
+        c.contains(&("12 March 1994".to_string(), EntityType::Misc)),
+        "{c:?}"
+    );
+    assert!(NerModel::load_profile(&dir, Some("no-such-profile")).is_err());
+}
