@@ -73,6 +73,9 @@ struct Args {
     /// `eval conll04 --ner-profile conll04` uses. Both tag at the same cost.
     #[arg(long)]
     domain_conll04: Option<PathBuf>,
+    /// Likelihood weight of the `--domain-conll04` documents.
+    #[arg(long, default_value_t = 1.0)]
+    domain_weight: f64,
     /// Also train a second pass that sees the first pass's document-majority type of each word
     /// (label consistency; within noise on CoNLL dev, twice the tagging cost).
     #[arg(long)]
@@ -132,6 +135,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
         },
         two_pass: args.two_pass,
         average_from: (args.average_from > 0).then_some(args.average_from),
+        domain_weight: args.domain_weight,
         domains,
     };
     let (lex, lex_text) = match &args.lexicon {

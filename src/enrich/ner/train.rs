@@ -32,6 +32,9 @@ pub struct TrainOptions {
     pub two_pass: bool,
     /// Average the optimiser's iterates from this iteration on (None: keep the last iterate).
     pub average_from: Option<usize>,
+    /// Likelihood weight of the documents of domains after 0 (a small domain can be weighed up
+    /// without repeating it, which would leak its names into the fold gazetteers).
+    pub domain_weight: f64,
     /// Annotation domain of each training document (missing = 0, the product's CoNLL-2003
     /// conventions). With more than one domain the first pass is trained with domain-augmented
     /// features (see [`train`]).
@@ -44,6 +47,8 @@ pub struct Seq {
     offs: Vec<u32>,
     labels: Vec<u8>,
     doc: usize,
+    /// Weight of the sequence in the likelihood.
+    weight: f64,
 }
 
 /// Attribute ids shared by all sequences of one pass.
@@ -171,6 +176,7 @@ pub fn extract_seqs<'g>(
                 offs: vec![0],
                 labels: gold[s.tokens.clone()].to_vec(),
                 doc: di,
+                weight: 1.0,
             };
             let domain = space.doc_domains.get(di).copied().unwrap_or(0);
             for i in s.tokens.clone() {
@@ -310,7 +316,8 @@ fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -
             }
         }
         let log_z = shift - scale.iter().map(|v| v.ln()).sum::<f64>();
-        loss += log_z - gold;
+        let sw = s.weight;
+        loss += sw * (log_z - gold);
         let mut prob = [0f64; L];
         let mut eb = [0f64; L];
         for t in 0..n {
@@ -319,6 +326,9 @@ fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -
                 prob[l] = alpha[t * L + l] * beta[t * L + l] / scale[t];
             }
             prob[y] -= 1.0;
+            if sw != 1.0 {
+                prob.iter_mut().for_each(|v| *v *= sw);
+            }
             for &a in attrs_of(t) {
                 let (fa, fb) = (
                     fs.start[a as usize] as usize,
@@ -337,10 +347,10 @@ fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -
                     let row = &mut edge[p * L..(p + 1) * L];
                     let etr = &et[p * L..(p + 1) * L];
                     for q in 0..L {
-                        row[q] += ap * etr[q] * eb[q];
+                        row[q] += sw * ap * etr[q] * eb[q];
                     }
                 }
-                edge[y * L + s.labels[t + 1] as usize] -= 1.0;
+                edge[y * L + s.labels[t + 1] as usize] -= sw;
             }
         }
     }
@@ -500,6 +510,12 @@ pub fn train(
         &|_, _| None,
         &mut space,
     );
+    let mut seqs = seqs;
+    for s in &mut seqs {
+        if opts.domains.get(s.doc).is_some_and(|&d| d != 0) {
+            s.weight = opts.domain_weight;
+        }
+    }
     let all: Vec<&Seq> = seqs.iter().collect();
     log(format!("pass 1: training on {} documents", docs.len()));
     let (pass1, domains) = train_crf(&all, &space, flags1, opts, log);
@@ -590,12 +606,14 @@ mod tests {
                 offs: vec![0, 2, 4, 5],
                 labels: vec![4, 0, 1],
                 doc: 0,
+                weight: 1.0,
             },
             Seq {
                 attrs: vec![2, 0, 1],
                 offs: vec![0, 1, 3],
                 labels: vec![9, 11],
                 doc: 0,
+                weight: 2.0,
             },
         ];
         let refs: Vec<&Seq> = seqs.iter().collect();
@@ -662,6 +680,7 @@ mod tests {
             flags: Flags::default(),
             two_pass: false,
             average_from: None,
+            domain_weight: 1.0,
             domains: (0..docs.len()).map(|d| u8::from(d >= half)).collect(),
         };
         let clusters = Clusters::parse("");
