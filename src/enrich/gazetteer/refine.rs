@@ -11,6 +11,38 @@ const LOCATION: u16 = 1 << GazKind::Location as u16;
 const ORG: u16 = 1 << GazKind::Org as u16;
 
 /// Words that make a place name a natural feature or region rather than a polity.
+/// Last words that make a multi-word name a place, never a person.
+const PLACE_HEADS: &[&str] = &[
+    "Beach",
+    "Parish",
+    "Square",
+    "Channel",
+    "River",
+    "Valley",
+    "County",
+    "Island",
+    "Islands",
+    "Mountains",
+    "Canyon",
+    "Creek",
+    "Heights",
+    "Springs",
+    "Harbor",
+    "Harbour",
+    "Peninsula",
+    "Desert",
+    "Canal",
+    "Sea",
+    "Ocean",
+    "Gulf",
+    "Strait",
+    "Province",
+    "District",
+    "Township",
+    "Borough",
+    "Prefecture",
+];
+
 const LOC_WORDS: &[&str] = &[
     "River",
     "Sea",
@@ -147,6 +179,18 @@ impl Gazetteer {
                 } else {
                     EntityType::Misc
                 }
+            }
+            // "Howard Beach", "Cameron Parish": a name ending in a word that only places end in
+            // is a place, whatever its first word suggested to the tagger. (Words that are also
+            // surnames, such as Lake, Bay, Hill, Park or Street, are not on the list.)
+            EntityType::Person
+                if text.contains(' ')
+                    && text
+                        .rsplit(' ')
+                        .next()
+                        .is_some_and(|w| PLACE_HEADS.contains(&w)) =>
+            {
+                EntityType::Loc
             }
             other => other,
         }

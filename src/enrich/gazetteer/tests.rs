@@ -18,6 +18,7 @@ Japanese\tdemonym\tJP\tJapanese
 Muslim\tgroup\t-\tMuslim
 Canadian Rockies\tlocation\t-\tCanadian Rockies
 Indo-Pacific\tlocation\t-\tIndo-Pacific
+Arctic\tlocation\t-\tArctic
 G-7\torg\t-\tGroup of Seven
 G7\torg\t-\tGroup of Seven
 Group of Seven\torg\t-\tGroup of Seven
@@ -125,6 +126,16 @@ fn refines_coarse_types() {
         (EntityType::Misc, "Windows", EntityType::Misc),
         (EntityType::Person, "Lee Jae Myung", EntityType::Person),
         (EntityType::Org, "G-7", EntityType::Org),
+        // A "person" whose name ends in a place word is a place; surnames that are also place
+        // words stay people, and so does a one-word name.
+        (EntityType::Person, "Marlow Beach", EntityType::Loc),
+        (EntityType::Person, "Tessaro Parish", EntityType::Loc),
+        (EntityType::Person, "Dana Lake", EntityType::Person),
+        (EntityType::Person, "Brendan Park", EntityType::Person),
+        (EntityType::Person, "River", EntityType::Person),
+        // A one-word place name the tagger calls MISC is a modifier ("an Arctic town").
+        (EntityType::Misc, "Arctic", EntityType::Misc),
+        (EntityType::Loc, "Arctic", EntityType::Loc),
     ];
     for (coarse, text, want) in cases {
         assert_eq!(g.refine_type(coarse, text), want, "{text}");
