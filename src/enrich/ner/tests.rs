@@ -124,6 +124,30 @@ fn bioes_labels_become_mentions_with_char_offsets() {
     }
 }
 
+#[test]
+fn a_span_never_ends_or_starts_with_a_comma() {
+    use super::labels::{label, Part};
+    let text = "born in Tarrowby, Vt.";
+    let toks = tokenize::tokenize(text);
+    let sents = sentences::split(text, &toks);
+    let words: Vec<&str> = toks.iter().map(|t| t.text).collect();
+    assert_eq!(words[..4], ["born", "in", "Tarrowby", ","]);
+    // The tagger closed the place on the comma; a lone comma tagged as a name is dropped.
+    let mut labels = vec![0u8; toks.len()];
+    labels[2] = label(2, Part::B);
+    labels[3] = label(2, Part::E);
+    let conf = vec![1.0f32; toks.len()];
+    let got = super::mentions(&toks, &sents, &labels, &conf);
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (got[0].text.as_str(), got[0].start, got[0].end),
+        ("Tarrowby", 8, 16)
+    );
+    labels[2] = 0;
+    labels[3] = label(2, Part::S);
+    assert!(super::mentions(&toks, &sents, &labels, &conf).is_empty());
+}
+
 /// The CoNLL04 view of the shipped model (`pass1.conll04.crf`) follows CoNLL04's conventions
 /// where they differ from the product's: CoNLL04 tags dates as entities (its `Other`, MISC
 /// here); CoNLL-2003, and so the product view, leaves them out.
