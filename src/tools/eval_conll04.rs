@@ -333,9 +333,6 @@ pub fn eval_end_to_end(
             .iter()
             .filter_map(|m| Some((label_of(m.etype)?.to_string(), snap((m.start, m.end)))))
             .collect();
-        if show_errors {
-            print_entity_errors(&text, &pred_ents, &gold_ents);
-        }
         ent.add(&pred_ents, &gold_ents);
         let gold = gold_relations(item, &gold_ms);
         reachable += gold
@@ -351,9 +348,49 @@ pub fn eval_end_to_end(
                 .into_iter()
                 .map(|(label, (h, hl, t, tl))| (label, (snap(h), hl, snap(t), tl)))
                 .collect();
+        let wrong =
+            |p: &[(String, RelKey)], g: &[(String, RelKey)]| p.iter().any(|x| !g.contains(x));
+        let entity_wrong = |p: &[(String, (usize, usize))], g: &[(String, (usize, usize))]| {
+            p.iter().any(|x| !g.contains(x))
+        };
+        if show_errors
+            && (wrong(&predicted, &gold)
+                || wrong(&gold, &predicted)
+                || entity_wrong(&pred_ents, &gold_ents)
+                || entity_wrong(&gold_ents, &pred_ents))
+        {
+            println!("# {text}");
+            print_entity_errors(&text, &pred_ents, &gold_ents);
+            print_relation_errors(&text, &predicted, &gold, &pred_ents);
+        }
         rel.add(&predicted, &gold);
     }
     (ent, rel, reachable)
+}
+
+/// Prints a sentence's relation errors: `R-` gold relations missed (`[args found]` when both
+/// arguments were found, so the classifier missed it), `R+` wrong predictions.
+fn print_relation_errors(
+    text: &str,
+    predicted: &[(String, RelKey)],
+    gold: &[(String, RelKey)],
+    pred_ents: &[(String, (usize, usize))],
+) {
+    let span = |(a, b): (usize, usize)| -> String { text.chars().skip(a).take(b - a).collect() };
+    let found = |l: &str, s: (usize, usize)| pred_ents.iter().any(|p| p.0 == l && p.1 == s);
+    for g in gold.iter().filter(|g| !predicted.contains(g)) {
+        let (label, (h, hl, t, tl)) = g;
+        let reach = if found(hl, *h) && found(tl, *t) {
+            " [args found]"
+        } else {
+            ""
+        };
+        println!("  R- {label} [{}] -> [{}]{reach}", span(*h), span(*t));
+    }
+    for p in predicted.iter().filter(|p| !gold.contains(p)) {
+        let (label, (h, _, t, _)) = p;
+        println!("  R+ {label} [{}] -> [{}]", span(*h), span(*t));
+    }
 }
 
 /// A predicted span projected onto the data set's tokens: when it ends inside a gold token whose
@@ -382,7 +419,7 @@ pub fn snap_to_tokens(
     }
 }
 
-/// Prints the sentence and its entity errors: `-` gold items missed, `+` wrong predictions.
+/// Prints a sentence's entity errors: `-` gold items missed, `+` wrong predictions.
 fn print_entity_errors(
     text: &str,
     predicted: &[(String, (usize, usize))],
@@ -391,10 +428,6 @@ fn print_entity_errors(
     let span = |(a, b): (usize, usize)| -> String { text.chars().skip(a).take(b - a).collect() };
     let missed: Vec<_> = gold.iter().filter(|g| !predicted.contains(g)).collect();
     let wrong: Vec<_> = predicted.iter().filter(|p| !gold.contains(p)).collect();
-    if missed.is_empty() && wrong.is_empty() {
-        return;
-    }
-    println!("# {text}");
     for (label, s) in missed {
         println!("  - {label:<5} [{}]", span(*s));
     }
@@ -414,7 +447,7 @@ struct Args {
     /// Score relations with the gold entities given, only.
     #[arg(long)]
     gold_entities: bool,
-    /// Print each sentence's entity errors (end to end).
+    /// Print each sentence's entity and relation errors (end to end).
     #[arg(long)]
     show_errors: bool,
     /// Write the file's sentences as extra NER training data (CoNLL-2003 columns, see
