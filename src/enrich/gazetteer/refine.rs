@@ -43,6 +43,32 @@ const PLACE_HEADS: &[&str] = &[
     "Prefecture",
 ];
 
+/// Last words that make a multi-word name an organisation, never a person.
+const ORG_HEADS: &[&str] = &[
+    "College",
+    "University",
+    "Institute",
+    "Inc.",
+    "Corp.",
+    "Co.",
+    "Ltd.",
+    "Company",
+    "Corporation",
+    "Party",
+    "Committee",
+    "Council",
+    "Ministry",
+    "Agency",
+    "Association",
+    "Foundation",
+    "Commission",
+    "Department",
+    "Hospital",
+    "Academy",
+    "Airlines",
+    "Society",
+];
+
 const LOC_WORDS: &[&str] = &[
     "River",
     "Sea",
@@ -191,6 +217,16 @@ impl Gazetteer {
                         .is_some_and(|w| PLACE_HEADS.contains(&w)) =>
             {
                 EntityType::Loc
+            }
+            // "Oberlin College", "Tarvel Industries Inc.": likewise for organisations.
+            EntityType::Person
+                if text.contains(' ')
+                    && text
+                        .rsplit(' ')
+                        .next()
+                        .is_some_and(|w| ORG_HEADS.contains(&w)) =>
+            {
+                EntityType::Org
             }
             other => other,
         }

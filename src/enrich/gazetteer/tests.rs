@@ -133,6 +133,9 @@ fn refines_coarse_types() {
         (EntityType::Person, "Dana Lake", EntityType::Person),
         (EntityType::Person, "Brendan Park", EntityType::Person),
         (EntityType::Person, "River", EntityType::Person),
+        (EntityType::Person, "Marlow College", EntityType::Org),
+        (EntityType::Person, "Tessaro Holdings Inc.", EntityType::Org),
+        (EntityType::Person, "Inc.", EntityType::Person),
         // A one-word place name the tagger calls MISC is a modifier ("an Arctic town").
         (EntityType::Misc, "Arctic", EntityType::Misc),
         (EntityType::Loc, "Arctic", EntityType::Loc),
