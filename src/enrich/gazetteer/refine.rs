@@ -218,6 +218,11 @@ impl Gazetteer {
             {
                 EntityType::Loc
             }
+            // A country's own name read as an organisation ("the former Soviet Union and Japan")
+            // is the country.
+            EntityType::Org if self.kinds(text) & (1 << GazKind::Country as u16) != 0 => {
+                EntityType::Gpe
+            }
             // "Oberlin College", "Tarvel Industries Inc.": likewise for organisations.
             EntityType::Person
                 if text.contains(' ')

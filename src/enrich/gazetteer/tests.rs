@@ -126,6 +126,7 @@ fn refines_coarse_types() {
         (EntityType::Misc, "Windows", EntityType::Misc),
         (EntityType::Person, "Lee Jae Myung", EntityType::Person),
         (EntityType::Org, "G-7", EntityType::Org),
+        (EntityType::Org, "Japan", EntityType::Gpe),
         // A "person" whose name ends in a place word is a place; surnames that are also place
         // words stay people, and so does a one-word name.
         (EntityType::Person, "Marlow Beach", EntityType::Loc),
