@@ -11,6 +11,11 @@ const LOCATION: u16 = 1 << GazKind::Location as u16;
 const ORG: u16 = 1 << GazKind::Org as u16;
 
 /// Words that make a place name a natural feature or region rather than a polity.
+/// Whether a multi-word `text` ends in one of `words`.
+fn last_word_in(text: &str, words: &[&str]) -> bool {
+    text.contains(' ') && text.rsplit(' ').next().is_some_and(|w| words.contains(&w))
+}
+
 /// Last words that make a multi-word name a place, never a person.
 const PLACE_HEADS: &[&str] = &[
     "Beach",
@@ -206,32 +211,16 @@ impl Gazetteer {
                     EntityType::Misc
                 }
             }
-            // "Howard Beach", "Cameron Parish": a name ending in a word that only places end in
-            // is a place, whatever its first word suggested to the tagger. (Words that are also
-            // surnames, such as Lake, Bay, Hill, Park or Street, are not on the list.)
-            EntityType::Person
-                if text.contains(' ')
-                    && text
-                        .rsplit(' ')
-                        .next()
-                        .is_some_and(|w| PLACE_HEADS.contains(&w)) =>
-            {
-                EntityType::Loc
-            }
-            // A country's own name read as an organisation ("the former Soviet Union and Japan")
-            // is the country.
+            // "Marlow Beach", "Tessaro Parish": a name ending in a word that only places end in
+            // is a place, whatever its first word suggested to the tagger; "Brookfield
+            // College", "Tarvel Industries Inc." likewise for organisations. (Words that are also
+            // surnames, such as Lake, Bay, Hill, Park or Street, are not on the lists.)
+            EntityType::Person if last_word_in(text, PLACE_HEADS) => EntityType::Loc,
+            EntityType::Person if last_word_in(text, ORG_HEADS) => EntityType::Org,
+            // A country's own name read as an organisation ("Germany said on Monday…", tagged
+            // as a team or a government) is the country.
             EntityType::Org if self.kinds(text) & (1 << GazKind::Country as u16) != 0 => {
                 EntityType::Gpe
-            }
-            // "Oberlin College", "Tarvel Industries Inc.": likewise for organisations.
-            EntityType::Person
-                if text.contains(' ')
-                    && text
-                        .rsplit(' ')
-                        .next()
-                        .is_some_and(|w| ORG_HEADS.contains(&w)) =>
-            {
-                EntityType::Org
             }
             other => other,
         }

@@ -172,7 +172,7 @@ pub fn mentions(
         for sp in labels::spans_from_bioes(&labels[s.tokens.clone()]) {
             let mut r = s.tokens.start + sp.tokens.start..s.tokens.start + sp.tokens.end;
             // A name never starts or ends with a comma; the tagger's span can
-            // ("Concord," before a sentence-final state abbreviation).
+            // ("Tarrowby," before a sentence-final state abbreviation).
             while r.len() > 1 && is_edge_punct(tokens[r.end - 1].text) {
                 r.end -= 1;
             }
