@@ -1,4 +1,5 @@
-//! `newsenrich train ner --train FILE --dev FILE --out models/ner`: rebuilds the shipped tagger.
+//! `newsenrich train ner --train FILE --dev FILE --domain-conll04 FILE --out models/ner`: rebuilds
+//! the shipped tagger (both views, `pass1.crf` and `pass1.conll04.crf`).
 
 use crate::enrich::ner::crf::Flags;
 use crate::enrich::ner::features::Clusters;

@@ -3,7 +3,8 @@
 //! second pass (`pass2.crf`, `train ner --two-pass`) sees the first pass's majority type of each
 //! word in the document, for label consistency.
 //!
-//! Model directory layout (`models/ner/`): `pass1.crf`, optional `pass2.crf`, `clusters.tsv`,
+//! Model directory layout (`models/ner/`): `pass1.crf`, optional `pass1.conll04.crf` (the same
+//! model seen from CoNLL04's conventions) and `pass2.crf`, `clusters.tsv`,
 //! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/tools/train_ner.rs`).
 
 pub mod conll;
