@@ -278,19 +278,6 @@ pub fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc> {
     out
 }
 
-/// Documents in CoNLL-2003 columns (`word _ _ TAG`), each after a `-DOCSTART-` line.
-pub fn to_conll(docs: &[ConllDoc]) -> String {
-    let mut out = String::new();
-    for d in docs {
-        out.push_str("-DOCSTART- -X- -X- O\n\n");
-        for (w, t) in d.words.iter().zip(&d.tags) {
-            out.push_str(&format!("{w} _ _ {t}\n"));
-        }
-        out.push('\n');
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -330,7 +317,7 @@ mod tests {
                 &[("Peop", 2, 4), ("Loc", 5, 6)],
             ),
             // A nationality tagged Other: its CoNLL-2003 label (MISC) is unknown here.
-            sentence("The Albanian left", &[("Other", 1, 2)]),
+            sentence("The Latvian left", &[("Other", 1, 2)]),
         ];
         let docs = docs(&data, false);
         assert_eq!(docs.len(), 2);

@@ -484,7 +484,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     }
     if let Some(out) = &args.export_ner {
         let docs = super::conll04_ner::docs(&data, args.as_annotated);
-        std::fs::write(out, super::conll04_ner::to_conll(&docs))
+        std::fs::write(out, crate::enrich::ner::conll::write(&docs))
             .with_context(|| format!("writing {}", out.display()))?;
         println!(
             "{}: {} of {} sentences written",

@@ -1,11 +1,14 @@
-//! CoNLL-2003 files (`word POS chunk NER` per line, blank line between sentences, `-DOCSTART-`
-//! between documents), rebuilt as article text so training and evaluation use the tagger's real
+//! CoNLL-2003 files (`word POS chunk NER` per line, blank line between sentences, a
+//! [`DOC_START`] line between documents), rebuilt as article text so training and evaluation use the tagger's real
 //! `tag` path over [`Token`]s and [`Sentence`]s.
 
 use crate::enrich::{Sentence, Token};
 use std::ops::Range;
 
-#[derive(Debug, Default, Clone)]
+/// The first word of the line that opens a document.
+pub const DOC_START: &str = "-DOCSTART-";
+
+#[derive(Debug, Default, Clone, PartialEq)]
 pub struct ConllDoc {
     pub words: Vec<String>,
     /// Gold NER tags as written (IOB1 in CoNLL-2003).
@@ -26,7 +29,7 @@ pub fn parse(text: &str) -> Vec<ConllDoc> {
     };
     for line in text.lines() {
         let line = line.trim_end();
-        if line.starts_with("-DOCSTART-") {
+        if line.starts_with(DOC_START) {
             close_sentence(&mut doc, &mut sent_start);
             if !doc.words.is_empty() {
                 docs.push(std::mem::take(&mut doc));
@@ -50,6 +53,24 @@ pub fn parse(text: &str) -> Vec<ConllDoc> {
         docs.push(doc);
     }
     docs
+}
+
+/// Documents in the same layout, read back by [`parse`]: a [`DOC_START`] line, then one
+/// `word _ _ TAG` line per word (`_` for the unused POS and chunk columns) and a blank line after
+/// each sentence.
+pub fn write(docs: &[ConllDoc]) -> String {
+    let mut out = String::new();
+    for d in docs {
+        out.push_str(DOC_START);
+        out.push_str(" _ _ O\n\n");
+        for s in &d.sentences {
+            for i in s.clone() {
+                out.push_str(&format!("{} _ _ {}\n", d.words[i], d.tags[i]));
+            }
+            out.push('\n');
+        }
+    }
+    out
 }
 
 impl ConllDoc {
@@ -111,16 +132,30 @@ impl ConllDoc {
 mod tests {
     use super::*;
 
+    /// A document from (sentence, tags) pairs of space-separated words and tags.
+    fn doc(sentences: &[(&str, &str)]) -> ConllDoc {
+        let mut d = ConllDoc::default();
+        for (words, tags) in sentences {
+            let start = d.words.len();
+            d.words.extend(words.split(' ').map(str::to_string));
+            d.tags.extend(tags.split(' ').map(str::to_string));
+            d.sentences.push(start..d.words.len());
+        }
+        d
+    }
+
     #[test]
     fn parses_documents_and_rebuilds_offsets() {
-        // Team-written lines in the four-column layout; `_` stands for the unused POS and chunk tags.
-        let src = "-DOCSTART- _ _ O\n\nOdile _ _ I-PER\nhummed _ _ O\n\nnear _ _ O\nLiège _ _ I-LOC\n\n-DOCSTART- _ _ O\n\nQuux _ _ O\n";
-        let docs = parse(src);
-        assert_eq!(docs.len(), 2);
+        let docs = vec![
+            doc(&[("Odile hummed", "I-PER O"), ("near Liège", "O I-LOC")]),
+            doc(&[("Quux", "O")]),
+        ];
+        let written = write(&docs);
+        assert_eq!(written.matches(DOC_START).count(), 2);
+        assert_eq!(parse(&written), docs);
+        // Only the first and the last column count: other POS and chunk columns read the same.
+        assert_eq!(parse(&written.replace(" _ _ ", " XX YY ")), docs);
         let d = &docs[0];
-        assert_eq!(d.words, ["Odile", "hummed", "near", "Liège"]);
-        assert_eq!(d.tags, ["I-PER", "O", "O", "I-LOC"]);
-        assert_eq!(d.sentences, vec![0..2, 2..4]);
         let text = d.text();
         assert_eq!(text, "Odile hummed\nnear Liège");
         let (toks, sents) = d.tokens(&text);

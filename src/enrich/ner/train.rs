@@ -653,23 +653,20 @@ mod tests {
             "Marchetti",
             "Lindqvist",
         ];
-        let mut text = String::new();
-        // Domain 0 documents first, then domain 1 (the same sentences, other convention).
-        for n in names {
-            for _ in 0..2 {
-                text.push_str(&format!(
-                    "-DOCSTART- -X- -X- O\n\nPresident _ _ O\n{n} _ _ I-PER\nspoke _ _ O\n. _ _ O\n\n"
-                ));
+        // One sentence per document: "President NAME spoke .", the title outside the name in
+        // domain 0 and inside it in domain 1; domain 0 documents first.
+        let doc = |name: &str, title_tag: &str| ConllDoc {
+            words: ["President", name, "spoke", "."].map(String::from).to_vec(),
+            tags: [title_tag, "I-PER", "O", "O"].map(String::from).to_vec(),
+            sentences: std::iter::once(0..4).collect(),
+        };
+        let mut docs = Vec::new();
+        for title_tag in ["O", "I-PER"] {
+            for n in names {
+                docs.push(doc(n, title_tag));
+                docs.push(doc(n, title_tag));
             }
         }
-        for n in names {
-            for _ in 0..2 {
-                text.push_str(&format!(
-                    "-DOCSTART- -X- -X- O\n\nPresident _ _ I-PER\n{n} _ _ I-PER\nspoke _ _ O\n. _ _ O\n\n"
-                ));
-            }
-        }
-        let docs = super::super::conll::parse(&text);
         let half = docs.len() / 2;
         let opts = TrainOptions {
             c1: 0.0,
@@ -687,11 +684,9 @@ mod tests {
         let lex = EntityGaz::default();
         let trained = train(&docs, &clusters, &lex, &opts, &mut |_| {});
         assert_eq!(trained.domains.len(), 1);
-        let probe = super::super::conll::parse(
-            "-DOCSTART- -X- -X- O\n\nPresident _ _ O\nAdeyemi _ _ O\nspoke _ _ O\n. _ _ O\n",
-        );
-        let doc_text = probe[0].text();
-        let (toks, sents) = probe[0].tokens(&doc_text);
+        let probe = doc("Adeyemi", "O");
+        let doc_text = probe.text();
+        let (toks, sents) = probe.tokens(&doc_text);
         let res = Resources {
             clusters: &clusters,
             gaz: &lex,
