@@ -641,6 +641,32 @@ mod tests {
         }
     }
 
+    /// A sequence of weight 2 counts as two copies of it: loss and gradient both.
+    #[test]
+    fn sequence_weight_counts_the_sequence_that_many_times() {
+        let seq = |weight: f64| Seq {
+            attrs: vec![2, 0, 1],
+            offs: vec![0, 1, 3],
+            labels: vec![9, 11],
+            doc: 0,
+            weight,
+        };
+        let (one, two) = (seq(1.0), seq(2.0));
+        let fs = FeatSpace::build(&[&one], 3);
+        let n = fs.n() + L * L;
+        let w: Vec<f64> = (0..n).map(|i| ((i * 13 % 7) as f64 - 3.0) * 0.1).collect();
+        let (mut g1, mut g2, mut gd) = (vec![0.0; n], vec![0.0; n], vec![0.0; n]);
+        let single = objective(&w, &mut g1, &[&one], &fs, 0.0);
+        let weighted = objective(&w, &mut g2, &[&two], &fs, 0.0);
+        let doubled = objective(&w, &mut gd, &[&one, &one], &fs, 0.0);
+        assert!(single > 0.0);
+        assert!((weighted - 2.0 * single).abs() < 1e-9, "{weighted} vs {single}");
+        assert!((weighted - doubled).abs() < 1e-9);
+        for (a, b) in g2.iter().zip(&gd) {
+            assert!((a - b).abs() < 1e-9);
+        }
+    }
+
     /// Two domains that disagree on one convention: domain 0 leaves the title outside the name,
     /// domain 1 puts it inside. Each collapsed model must follow its own domain on a new name.
     #[test]
