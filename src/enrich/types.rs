@@ -91,6 +91,19 @@ pub struct Mention {
     pub confidence: f32,
 }
 
+impl Mention {
+    /// For each of `n` tokens, whether one of `mentions` covers it.
+    pub fn covered(n: usize, mentions: &[Mention]) -> Vec<bool> {
+        let mut covered = vec![false; n];
+        for m in mentions {
+            if let Some(c) = covered.get_mut(m.tokens.clone()) {
+                c.fill(true);
+            }
+        }
+        covered
+    }
+}
+
 /// A mention as written into the output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MentionSpan {

@@ -242,12 +242,7 @@ impl Gazetteer {
         sentences: &[Sentence],
         mentions: &mut Vec<Mention>,
     ) {
-        let mut covered = vec![false; tokens.len()];
-        for m in mentions.iter() {
-            for c in covered.iter_mut().take(m.tokens.end).skip(m.tokens.start) {
-                *c = true;
-            }
-        }
+        let covered = Mention::covered(tokens.len(), mentions);
         let wanted = (1u16 << GazKind::Country as u16) | (1 << GazKind::Demonym as u16);
         let mut buf = String::new();
         let mut i = 0;

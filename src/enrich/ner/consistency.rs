@@ -55,9 +55,8 @@ fn opening_participles(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &
 /// the same document, standing alone (no capitalised neighbour), is that person.
 fn missed_surnames(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
     let mut last_names: HashSet<&str> = HashSet::new();
-    let mut covered = vec![false; tokens.len()];
+    let covered = Mention::covered(tokens.len(), mentions);
     for m in mentions.iter() {
-        covered[m.tokens.clone()].fill(true);
         if m.etype == EntityType::Person && m.tokens.len() >= 2 {
             let last = tokens[m.tokens.end - 1].text;
             if last.chars().count() > 1 {
