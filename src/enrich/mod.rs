@@ -21,11 +21,13 @@ mod types;
 pub use types::*;
 
 use std::path::Path;
+use std::sync::Arc;
 
 /// Everything the core needs, loaded once at start-up and shared read-only between worker threads.
 pub struct Enricher {
     ner: ner::NerModel,
-    gazetteer: gazetteer::Gazetteer,
+    /// Shared with the relation model (its place features).
+    gazetteer: Arc<gazetteer::Gazetteer>,
     relations: relations::RelationModel,
 }
 
@@ -55,10 +57,11 @@ impl Enricher {
     /// Loads with the tagger of an annotation profile (see [`ner::NerModel::load_profile`]);
     /// evaluation tools use it to score a benchmark in its own conventions.
     pub fn load_profile(dir: &Path, ner_profile: Option<&str>) -> Result<Self, ModelError> {
+        let gazetteer = Arc::new(gazetteer::Gazetteer::load(dir)?);
         Ok(Self {
             ner: ner::NerModel::load_profile(&dir.join("ner"), ner_profile)?,
-            gazetteer: gazetteer::Gazetteer::load(dir)?,
-            relations: relations::RelationModel::load(dir)?,
+            relations: relations::RelationModel::load_with(dir, Arc::clone(&gazetteer))?,
+            gazetteer,
         })
     }
 

@@ -660,7 +660,10 @@ mod tests {
         let weighted = objective(&w, &mut g2, &[&two], &fs, 0.0);
         let doubled = objective(&w, &mut gd, &[&one, &one], &fs, 0.0);
         assert!(single > 0.0);
-        assert!((weighted - 2.0 * single).abs() < 1e-9, "{weighted} vs {single}");
+        assert!(
+            (weighted - 2.0 * single).abs() < 1e-9,
+            "{weighted} vs {single}"
+        );
         assert!((weighted - doubled).abs() < 1e-9);
         for (a, b) in g2.iter().zip(&gd) {
             assert!((a - b).abs() < 1e-9);

@@ -25,13 +25,14 @@ use super::{EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span
 use classifier::Classifier;
 use features::{pair_features, predicate_for, SentenceView};
 use std::path::Path;
+use std::sync::Arc;
 
 pub struct RelationModel {
     classifier: Classifier,
     point: OperatingPoint,
     /// Place facts for the features (see [`features::Place`]); without it those features are
     /// off, as in unit tests.
-    gazetteer: Option<Gazetteer>,
+    gazetteer: Option<Arc<Gazetteer>>,
 }
 
 /// Which classifier decisions count as relations.
@@ -239,12 +240,17 @@ fn round3(x: f32) -> f32 {
 }
 
 impl RelationModel {
-    /// Loads `relations/classifier.txt` from the models directory.
+    /// Loads `relations/classifier.txt` and the gazetteer from the models directory.
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
+        Self::load_with(dir, Arc::new(Gazetteer::load(dir)?))
+    }
+
+    /// Loads `relations/classifier.txt`, sharing a gazetteer already loaded (the enricher's).
+    pub fn load_with(dir: &Path, gazetteer: Arc<Gazetteer>) -> Result<Self, ModelError> {
         Ok(Self {
             classifier: Classifier::load(dir)?,
             point: OperatingPoint::Service,
-            gazetteer: Some(Gazetteer::load(dir)?),
+            gazetteer: Some(gazetteer),
         })
     }
 
@@ -259,8 +265,8 @@ impl RelationModel {
     }
 
     /// The same model with place facts from `gazetteer`.
-    pub fn with_gazetteer(mut self, gazetteer: Gazetteer) -> Self {
-        self.gazetteer = Some(gazetteer);
+    pub fn with_gazetteer(mut self, gazetteer: impl Into<Arc<Gazetteer>>) -> Self {
+        self.gazetteer = Some(gazetteer.into());
         self
     }
 
@@ -304,7 +310,7 @@ impl RelationModel {
             let table = service
                 && evidence::table_like(tokens.get(sentence.tokens.clone()).unwrap_or_default());
             let from = out.len();
-            let gaz = self.gazetteer.as_ref();
+            let gaz = self.gazetteer.as_deref();
             for_each_candidate(text, tokens, sentence, &args, gaz, |s, o, class, feats| {
                 let predicate = classifier::CLASSES[class];
                 if predicate == Predicate::ResidesIn
