@@ -64,6 +64,16 @@ fn ready_status(w: &mut Worker) -> Option<u16> {
     w.get("/readyz").map(|(s, _, _)| s)
 }
 
+/// Waits until `/readyz` answers `status`, the worker staying alive meanwhile.
+fn wait_readyz(w: &mut Worker, status: u16, limit: Duration, when: &str) {
+    let t0 = Instant::now();
+    wait_for(limit, &format!("/readyz {status} {when}"), || {
+        w.assert_alive();
+        (ready_status(w) == Some(status)).then_some(())
+    });
+    eprintln!("/readyz {status} {:?} {when}", t0.elapsed());
+}
+
 #[test]
 fn broker_outage_mid_run_is_survived_and_nothing_is_lost() {
     let broker = Broker::start_new();
@@ -84,16 +94,12 @@ fn broker_outage_mid_run_is_survived_and_nothing_is_lost() {
     );
 
     broker.kafka("stop");
-    let down = Instant::now();
-    wait_for(
+    wait_readyz(
+        &mut w,
+        503,
         Duration::from_secs(60),
-        "/readyz 503 after the broker went away",
-        || {
-            w.assert_alive();
-            (ready_status(&mut w) == Some(503)).then_some(())
-        },
+        "after the broker went away",
     );
-    eprintln!("not ready {:?} after the broker stopped", down.elapsed());
     // Outage goes on for a while: the worker must neither exit nor fail liveness.
     let until = Instant::now() + Duration::from_secs(5);
     while Instant::now() < until {
@@ -106,16 +112,12 @@ fn broker_outage_mid_run_is_survived_and_nothing_is_lost() {
     assert_eq!(status, 200, "/healthz during a broker outage: {body}");
 
     broker.kafka("start");
-    let up = Instant::now();
-    wait_for(
+    wait_readyz(
+        &mut w,
+        200,
         Duration::from_secs(90),
-        "/readyz 200 after the broker came back",
-        || {
-            w.assert_alive();
-            (ready_status(&mut w) == Some(200)).then_some(())
-        },
+        "after the broker came back",
     );
-    eprintln!("ready again {:?} after the broker restarted", up.elapsed());
 
     let n = sent.len();
     sent.extend(produce_on(&bs, &topics.input, good_batch("o", n, 100)));

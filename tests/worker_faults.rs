@@ -63,20 +63,22 @@ fn assert_no_redo_after_clean_stop(took: Duration, dups: usize, what: &str) {
     }
 }
 
-#[test]
-fn sigkill_mid_stream_then_restart_loses_nothing() {
+/// Sends `N` records, lets a first worker publish some, stops it with `stop` (given the worker
+/// and how many documents it had published), then starts a second worker in the same group and
+/// waits until every id is in the output. Returns the duplicate count and what `stop` returned.
+fn stop_mid_stream_then_restart<T>(
+    test: &str,
+    stop: impl FnOnce(&mut Worker, f64) -> T,
+) -> (usize, T) {
     const N: usize = 1500;
-    let topics = Topics::create("kill9", 3);
-    let sent = produce(&topics.input, good_batch("k", 0, N));
+    let topics = Topics::create(test, 3);
+    let sent = produce(&topics.input, good_batch(test, 0, N));
     let opts = WorkerOptions::new(&topics);
 
     let mut w1 = Worker::start("w1", &opts);
     let before = w1.wait_produced(50.0, Duration::from_secs(120));
-    w1.sigkill();
-    eprintln!("killed w1 with SIGKILL after {before} of {N} documents");
-    if before >= N as f64 {
-        eprintln!("warning: w1 finished before the kill; the restart had nothing to redo");
-    }
+    eprintln!("{test}: stopping w1 after {before} of {N} documents");
+    let stopped = stop(&mut w1, before);
 
     let mut w2 = Worker::start("w2", &opts);
     let out = consume_ids(
@@ -86,32 +88,26 @@ fn sigkill_mid_stream_then_restart_loses_nothing() {
         || w2.assert_alive(),
     );
     w2.assert_alive();
-    report_duplicates("sigkill", &out, N);
+    (report_duplicates(test, &out, N), stopped)
+}
+
+#[test]
+fn sigkill_mid_stream_then_restart_loses_nothing() {
+    stop_mid_stream_then_restart("kill9", |w1, before| {
+        w1.sigkill();
+        if before >= 1500.0 {
+            eprintln!("warning: w1 finished before the kill; the restart had nothing to redo");
+        }
+    });
 }
 
 #[test]
 fn sigterm_mid_stream_exits_zero_and_restart_loses_nothing() {
-    const N: usize = 1500;
-    let topics = Topics::create("term", 3);
-    let sent = produce(&topics.input, good_batch("t", 0, N));
-    let opts = WorkerOptions::new(&topics);
-
-    let mut w1 = Worker::start("w1", &opts);
-    let before = w1.wait_produced(50.0, Duration::from_secs(120));
-    let t0 = Instant::now();
-    w1.sigterm();
-    eprintln!("sent SIGTERM to w1 after {before} of {N} documents");
-    let took = assert_clean_exit(&mut w1, t0);
-
-    let mut w2 = Worker::start("w2", &opts);
-    let out = consume_ids(
-        &topics.output,
-        &ids(&sent),
-        Duration::from_secs(180),
-        || w2.assert_alive(),
-    );
-    w2.assert_alive();
-    let dups = report_duplicates("sigterm", &out, N);
+    let (dups, took) = stop_mid_stream_then_restart("term", |w1, _| {
+        let t0 = Instant::now();
+        w1.sigterm();
+        assert_clean_exit(w1, t0)
+    });
     assert_no_redo_after_clean_stop(took, dups, "sigterm");
 }
 

@@ -368,4 +368,4 @@ fn build_entities(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

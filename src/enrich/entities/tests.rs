@@ -1,8 +1,9 @@
 use super::*;
 use EntityType::*;
 
-/// A tiny stand-in for the gazetteer's country table (names, variants and demonyms).
-fn code(name: &str) -> Option<String> {
+/// A tiny stand-in for the gazetteer's country table (names, variants and demonyms); the
+/// relation pattern tests use it too.
+pub(crate) fn code(name: &str) -> Option<String> {
     let table = [
         ("South Korea", "KR"),
         ("South Korean", "KR"),
@@ -12,6 +13,7 @@ fn code(name: &str) -> Option<String> {
         ("U.S.", "US"),
         ("United States", "US"),
         ("Canada", "CA"),
+        ("France", "FR"),
     ];
     table
         .iter()

@@ -1,23 +1,9 @@
 use super::super::finish;
 use super::*;
 use crate::enrich::entities::resolve_with;
+use crate::enrich::entities::tests::code;
 use crate::enrich::{sentences, tokenize};
 use EntityType::*;
-
-fn code(name: &str) -> Option<String> {
-    let table = [
-        ("South Korea", "KR"),
-        ("South Korean", "KR"),
-        ("Japan", "JP"),
-        ("Japanese", "JP"),
-        ("France", "FR"),
-        ("United States", "US"),
-    ];
-    table
-        .iter()
-        .find(|(n, _)| *n == name)
-        .map(|(_, c)| c.to_string())
-}
 
 /// Mentions of `spec` (surface, type) found in `text` left to right, with token ranges and sentence
 /// indexes from the runtime tokenizer and splitter.
