@@ -14,6 +14,8 @@ pub(crate) fn code(name: &str) -> Option<String> {
         ("United States", "US"),
         ("Canada", "CA"),
         ("France", "FR"),
+        ("Britain", "GB"),
+        ("Iraq", "IQ"),
     ];
     table
         .iter()

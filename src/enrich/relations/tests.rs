@@ -2,9 +2,17 @@ use super::classifier::Classifier;
 use super::patterns::tests::mentions;
 use super::*;
 use crate::enrich::entities::resolve_with;
+use crate::enrich::entities::tests::code;
 use crate::enrich::tokenize;
 use rustc_hash::FxHashMap;
 use EntityType::*;
+
+/// (text, mentions, expected (subject, predicate, object) names).
+type Case<'a> = (
+    &'a str,
+    Vec<(&'a str, EntityType)>,
+    Vec<(&'a str, &'static str, &'a str)>,
+);
 
 /// A model that calls every candidate pair related, so the tests see exactly the candidates.
 fn always_yes() -> RelationModel {
@@ -28,8 +36,6 @@ fn extract_at(
 ) -> Vec<(String, &'static str, String)> {
     let tokens = tokenize::tokenize(text);
     let (sents, ms) = mentions(text, spec);
-    let codes = [("Britain", "GB"), ("Iraq", "IQ"), ("France", "FR")];
-    let code = |n: &str| codes.iter().find(|c| c.0 == n).map(|c| c.1.to_string());
     let resolved = resolve_with(&ms, &code);
     let rels = always_yes()
         .at(point)
@@ -45,11 +51,6 @@ fn extract_at(
 
 #[test]
 fn candidate_pairs_respect_types_lines_distance_and_events() {
-    type Case<'a> = (
-        &'a str,
-        Vec<(&'a str, EntityType)>,
-        Vec<(&'a str, &'static str, &'a str)>,
-    );
     let cases: Vec<Case> = vec![
         (
             "John Smith lives in Paris.",
@@ -131,11 +132,6 @@ fn line_numbers_count_breaks_inside_a_sentence() {
 
 #[test]
 fn the_service_point_wants_the_wording_to_state_the_relation() {
-    type Case<'a> = (
-        &'a str,
-        Vec<(&'a str, EntityType)>,
-        Vec<(&'a str, &'static str, &'a str)>,
-    );
     // (text, mentions, what the service reports; the tuned point reports every candidate)
     let cases: Vec<Case> = vec![
         (
