@@ -2,7 +2,8 @@
 //! surname afterwards ("Donald Trump" ... "after Trump cut short"); a surname alone in a new
 //! context is easily mistaken for an organisation or place, or missed. Two rules for that (each
 //! measured on CoNLL dev; a same-string majority vote was tried and hurt, as sports tables use a
-//! city name for both the place and its team), and one for participles opening a sentence.
+//! city name for both the place and its team), one for participles opening a sentence, and
+//! the types an apposition gives (see [`super::apposition`]).
 
 use crate::enrich::{EntityType, Mention, Sentence, Token};
 use std::collections::HashSet;
@@ -11,6 +12,12 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     surnames(mentions);
     missed_surnames(tokens, sentences, mentions);
     opening_participles(tokens, sentences, mentions);
+    let sentence_end = |m: &Mention| {
+        sentences
+            .get(m.sentence)
+            .map_or(tokens.len(), |s| s.tokens.end)
+    };
+    super::apposition::apply(tokens, sentence_end, mentions);
 }
 
 /// Participles that open news sentences ("Born in Seville, she …", "Founded in 1990, the firm

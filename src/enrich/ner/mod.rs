@@ -7,6 +7,7 @@
 //! model seen from CoNLL04's conventions) and `pass2.crf`, `clusters.tsv`,
 //! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/tools/train_ner.rs`).
 
+mod apposition;
 pub mod conll;
 pub mod consistency;
 pub mod context;

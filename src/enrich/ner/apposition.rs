@@ -1,0 +1,407 @@
+//! Types from an apposition: news introduces a name it cannot expect the reader to know with a
+//! noun phrase right after it, and the head noun of that phrase says what the name is:
+//! "Varga, a senior defence official, …" (a person), "Holm Brothers, a Tarrowby building firm, …"
+//! (an organisation), "Kelso, a mining town in …" (a place). The tagger sees two words either side
+//! of a token, which is too short to reach the head noun, so this step reads it and re-types the
+//! mention when the tagger disagreed.
+
+use crate::enrich::{EntityType, Mention, Token};
+
+/// Head nouns of a phrase describing a person.
+const PERSON_HEADS: &[&str] = &[
+    "official",
+    "officials",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "president",
+    "minister",
+    "leader",
+    "lawyer",
+    "attorney",
+    "director",
+    "chairman",
+    "chairwoman",
+    "secretary",
+    "professor",
+    "senator",
+    "governor",
+    "congressman",
+    "congresswoman",
+    "actor",
+    "actress",
+    "writer",
+    "author",
+    "novelist",
+    "poet",
+    "singer",
+    "musician",
+    "pianist",
+    "composer",
+    "player",
+    "coach",
+    "executive",
+    "analyst",
+    "commander",
+    "aide",
+    "adviser",
+    "advisor",
+    "son",
+    "daughter",
+    "wife",
+    "husband",
+    "mother",
+    "father",
+    "brother",
+    "sister",
+    "widow",
+    "man",
+    "woman",
+    "boy",
+    "girl",
+    "member",
+    "strategist",
+    "strategists",
+    "economist",
+    "scientist",
+    "physicist",
+    "historian",
+    "journalist",
+    "reporter",
+    "correspondent",
+    "editor",
+    "publisher",
+    "producer",
+    "director-general",
+    "ambassador",
+    "envoy",
+    "diplomat",
+    "judge",
+    "mayor",
+    "prosecutor",
+    "priest",
+    "bishop",
+    "teacher",
+    "student",
+    "founder",
+    "veteran",
+    "activist",
+    "dissident",
+    "candidate",
+    "banker",
+    "businessman",
+    "businesswoman",
+    "entrepreneur",
+    "tycoon",
+    "founder",
+    "expert",
+    "researcher",
+    "assassin",
+    "gunman",
+    "suspect",
+    "defendant",
+    "soldier",
+    "officer",
+    "pilot",
+    "doctor",
+    "physician",
+    "surgeon",
+    "nurse",
+    "farmer",
+    "resident",
+    "native",
+    "legislator",
+    "lawmaker",
+    "deputy",
+    "premier",
+    "chancellor",
+    "king",
+    "queen",
+    "prince",
+    "princess",
+];
+
+/// Head nouns of a phrase describing an organisation.
+const ORG_HEADS: &[&str] = &[
+    "firm",
+    "company",
+    "corporation",
+    "conglomerate",
+    "group",
+    "agency",
+    "bank",
+    "airline",
+    "carrier",
+    "newspaper",
+    "daily",
+    "weekly",
+    "magazine",
+    "party",
+    "union",
+    "organization",
+    "organisation",
+    "association",
+    "institute",
+    "university",
+    "college",
+    "school",
+    "maker",
+    "manufacturer",
+    "producer",
+    "retailer",
+    "subsidiary",
+    "unit",
+    "network",
+    "broadcaster",
+    "club",
+    "team",
+    "committee",
+    "council",
+    "fund",
+    "charity",
+    "foundation",
+    "ministry",
+    "department",
+    "insurer",
+    "lender",
+    "chain",
+    "publisher",
+    "supplier",
+    "operator",
+    "consortium",
+    "coalition",
+    "alliance",
+    "movement",
+    "faction",
+    "militia",
+    "band",
+    "orchestra",
+    "studio",
+    "brokerage",
+    "exchange",
+    "hospital",
+    "museum",
+];
+
+/// Head nouns of a phrase describing a place.
+const PLACE_HEADS: &[&str] = &[
+    "city",
+    "town",
+    "village",
+    "capital",
+    "state",
+    "province",
+    "region",
+    "county",
+    "district",
+    "island",
+    "islands",
+    "country",
+    "nation",
+    "suburb",
+    "port",
+    "resort",
+    "republic",
+    "hamlet",
+    "borough",
+    "township",
+    "municipality",
+    "enclave",
+    "territory",
+    "kingdom",
+    "peninsula",
+    "valley",
+    "river",
+    "lake",
+    "mountain",
+    "desert",
+];
+
+/// Verbs that make the phrase a clause's subject instead: "…, the ministry said".
+const SPEECH_VERBS: &[&str] = &[
+    "said",
+    "says",
+    "told",
+    "added",
+    "reported",
+    "announced",
+    "stated",
+    "noted",
+    "explained",
+    "warned",
+    "insisted",
+    "claimed",
+    "wrote",
+    "confirmed",
+    "declared",
+    "reports",
+    "adds",
+];
+
+/// Words that can open the describing phrase.
+const OPENERS: &[&str] = &["a", "an", "the", "another", "one"];
+
+/// How many words after the opener the head noun may be ("a senior Kelso trade official").
+const WINDOW: usize = 6;
+
+/// The type an apposition after the mention ending at token `end` gives it, if any.
+pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option<EntityType> {
+    let limit = limit.min(tokens.len());
+    if end + 2 >= limit || tokens[end].text != "," {
+        return None;
+    }
+    let opener = tokens[end + 1].text.to_lowercase();
+    if !OPENERS.contains(&opener.as_str()) {
+        return None;
+    }
+    let mut i = end + 2;
+    // "one of the …"
+    if opener == "one" {
+        if i + 1 < limit && tokens[i].text == "of" && tokens[i + 1].text == "the" {
+            i += 2;
+        } else {
+            return None;
+        }
+    }
+    for j in i..limit.min(i + WINDOW) {
+        let word = tokens[j].text;
+        if !word.chars().any(char::is_alphanumeric) && word != "-" {
+            return None;
+        }
+        let lower = word.to_lowercase();
+        // A possessive modifies a later head: "the team's coach".
+        let possessive = tokens
+            .get(j + 1)
+            .is_some_and(|t| t.text == "'s" || t.text == "'");
+        if possessive || word.chars().next().is_some_and(char::is_uppercase) {
+            continue;
+        }
+        let head = if PERSON_HEADS.contains(&lower.as_str()) {
+            Some(EntityType::Person)
+        } else if ORG_HEADS.contains(&lower.as_str()) {
+            Some(EntityType::Org)
+        } else if PLACE_HEADS.contains(&lower.as_str()) {
+            Some(EntityType::Loc)
+        } else {
+            None
+        };
+        if head.is_some() {
+            // ", the university said", ", a senior official in Kelso said": the phrase is the
+            // subject of a new clause. ", the pressure group Tarrow Watch": it introduces a name.
+            let after = &tokens[j + 1..limit.min(j + 5)];
+            let says = after
+                .iter()
+                .take_while(|t| t.text.chars().any(char::is_alphanumeric))
+                .any(|t| SPEECH_VERBS.contains(&t.text.to_lowercase().as_str()));
+            let names = after
+                .first()
+                .is_some_and(|t| t.text.chars().next().is_some_and(char::is_uppercase));
+            if says || names {
+                return None;
+            }
+            // "a unit of", "the capital of": the head is still this word.
+            return head;
+        }
+        // Connectives end the phrase before a head was found.
+        if matches!(
+            lower.as_str(),
+            "of" | "in" | "for" | "and" | "or" | "who" | "which" | "that"
+        ) {
+            return None;
+        }
+    }
+    None
+}
+
+/// Re-types PERSON, ORG and place mentions whose apposition names another kind. Places keep
+/// their fine type (the gazetteer decides GPE or LOC later).
+pub fn apply(tokens: &[Token<'_>], limit_of: impl Fn(&Mention) -> usize, mentions: &mut [Mention]) {
+    for m in mentions.iter_mut() {
+        let coarse = match m.etype {
+            EntityType::Person | EntityType::Org => m.etype,
+            EntityType::Loc | EntityType::Gpe => EntityType::Loc,
+            _ => continue,
+        };
+        let Some(t) = appositive_type(tokens, m.tokens.end, limit_of(m)) else {
+            continue;
+        };
+        // A place the tagger found stays a place: "in Tarrowby, a company of the Fifth Brigade"
+        // is a list of units, not a description of the town.
+        if t != coarse && !(coarse == EntityType::Loc && t == EntityType::Org) {
+            m.etype = t;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::tokenize;
+
+    /// The type the apposition gives the first `n` tokens of `text`.
+    fn after_name(text: &str, n: usize) -> Option<EntityType> {
+        let toks = tokenize::tokenize(text);
+        appositive_type(&toks, n, toks.len())
+    }
+
+    #[test]
+    fn the_head_noun_of_the_apposition_gives_the_type() {
+        use EntityType::*;
+        let cases: &[(&str, usize, Option<EntityType>)] = &[
+            (
+                "Varga, a senior Kelso trade official, said no.",
+                1,
+                Some(Person),
+            ),
+            (
+                "Ilse Brandt, one of the best known pianists alive, played.",
+                2,
+                None,
+            ),
+            (
+                "Ilse Brandt, one of the leading strategists in Tarrow, spoke.",
+                2,
+                Some(Person),
+            ),
+            (
+                "Holm Brothers, a Tarrowby building firm with 40 staff, won.",
+                2,
+                Some(Org),
+            ),
+            ("Kelso, a mining town in the north, flooded.", 1, Some(Loc)),
+            ("Kelso, the company's chairman, resigned.", 1, Some(Person)),
+            // Not an apposition: a list, a new clause, a phrase introducing another name.
+            ("Kelso, Tarrowby and Brill voted.", 1, None),
+            ("He lives in Kelso, the university said.", 4, None),
+            ("Arno Fey, a senior official in Tarrow said.", 2, None),
+            ("Arno Fey, the pressure group Tarrow Watch said.", 2, None),
+            ("Kelso is quiet.", 1, None),
+        ];
+        for (text, n, want) in cases {
+            assert_eq!(after_name(text, *n), *want, "{text}");
+        }
+    }
+
+    #[test]
+    fn a_place_keeps_its_type_against_an_organisation_apposition() {
+        let text = "Troops in Brill, a company of the Fifth Brigade, and Holm, a building firm.";
+        let toks = tokenize::tokenize(text);
+        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
+        let mention = |w: &str, etype| Mention {
+            start: toks[at(w)].start,
+            end: toks[at(w)].end,
+            tokens: at(w)..at(w) + 1,
+            sentence: 0,
+            etype,
+            text: w.to_string(),
+            confidence: 0.9,
+        };
+        let mut ms = vec![
+            mention("Brill", EntityType::Gpe),
+            mention("Holm", EntityType::Person),
+        ];
+        apply(&toks, |_| toks.len(), &mut ms);
+        assert_eq!(ms[0].etype, EntityType::Gpe);
+        assert_eq!(ms[1].etype, EntityType::Org);
+    }
+}
