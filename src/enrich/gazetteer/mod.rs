@@ -82,6 +82,35 @@ pub struct GazEntry {
 }
 
 /// The lexicon files read by [`Gazetteer::load`], under `<models>/gazetteer/`.
+/// AP-style abbreviations of US states, the way news datelines and "City, St." phrases write
+/// them; the gazetteer has the full names only.
+const US_STATE_ABBREVIATIONS: [&str; 43] = [
+    "Ala", "Ariz", "Ark", "Calif", "Colo", "Conn", "Del", "Fla", "Ga", "Ill", "Ind", "Kan", "Ky",
+    "La", "Md", "Mass", "Mich", "Minn", "Miss", "Mo", "Mont", "Neb", "Nev", "N.H", "N.J", "N.M",
+    "N.Y", "N.C", "N.D", "Okla", "Ore", "Pa", "R.I", "S.C", "S.D", "Tenn", "Vt", "Va", "Wash",
+    "W.Va", "Wis", "Wyo", "D.C",
+];
+
+/// True for an AP-style US state abbreviation without its final full stop ("Fla", "N.C").
+pub fn is_us_state_abbreviation(bare: &str) -> bool {
+    US_STATE_ABBREVIATIONS.contains(&bare)
+}
+
+/// States AP style never abbreviates.
+const UNABBREVIATED_STATES: [&str; 8] = [
+    "Alaska", "Hawaii", "Idaho", "Iowa", "Maine", "Ohio", "Texas", "Utah",
+];
+
+/// True for the party-and-state tag news puts after a US politician's name ("R-Ohio",
+/// "D-N.Y."): neither an organisation nor a place of its own.
+pub fn is_party_state_tag(text: &str) -> bool {
+    let Some(state) = ["R-", "D-", "I-"].iter().find_map(|p| text.strip_prefix(p)) else {
+        return false;
+    };
+    let bare = state.trim_end_matches('.');
+    is_us_state_abbreviation(bare) || UNABBREVIATED_STATES.contains(&bare)
+}
+
 pub const FILES: [&str; 7] = [
     "countries.tsv",
     "demonyms.tsv",

@@ -354,3 +354,14 @@ fn joins_pieces_over_gold_tokens_without_the_text() {
         .collect();
     assert_eq!(got, vec![("Canadian Rockies", EntityType::Loc, 4..6)]);
 }
+
+#[test]
+fn party_and_state_tags_are_recognised() {
+    for tag in ["R-Ohio", "D-N.Y.", "D-N.Y", "I-Vt.", "R-Texas", "D-Calif."] {
+        assert!(is_party_state_tag(tag), "{tag}");
+    }
+    // A hyphenated name, a state spelled out where AP abbreviates, other prefixes.
+    for other in ["D-Day", "R-Florida", "X-Utah", "Utah", "R-", "Al-Ahram"] {
+        assert!(!is_party_state_tag(other), "{other}");
+    }
+}

@@ -2,8 +2,8 @@
 //! surname afterwards ("Donald Trump" ... "after Trump cut short"); a surname alone in a new
 //! context is easily mistaken for an organisation or place, or missed. Two rules for that (each
 //! measured on CoNLL dev; a same-string majority vote was tried and hurt, as sports tables use a
-//! city name for both the place and its team), one for participles opening a sentence, and
-//! the types an apposition gives (see [`super::apposition`]).
+//! city name for both the place and its team), one for participles opening a sentence, one for
+//! party-and-state tags ("R-Ohio"), and the types an apposition gives (see [`super::apposition`]).
 
 use crate::enrich::{EntityType, Mention, Sentence, Token};
 use std::collections::HashSet;
@@ -12,6 +12,8 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     surnames(mentions);
     missed_surnames(tokens, sentences, mentions);
     opening_participles(tokens, sentences, mentions);
+    // "Sen. Ann Doe, R-Ohio,": the tag after a politician's name is not a name of its own.
+    mentions.retain(|m| !crate::enrich::gazetteer::is_party_state_tag(&m.text));
     let sentence_end = |m: &Mention| {
         sentences
             .get(m.sentence)
@@ -210,6 +212,31 @@ mod tests {
         assert_eq!(got, vec![("Anna Berg", 0, 9), ("Berg", 32, 36)]);
         assert_eq!(ms[1].etype, EntityType::Person);
         assert_eq!(ms[1].sentence, 1);
+    }
+
+    #[test]
+    fn a_party_and_state_tag_is_not_a_name() {
+        use crate::enrich::{sentences, tokenize};
+        let text = "Sen. Ann Doe, R-Ohio, spoke.";
+        let toks = tokenize::tokenize(text);
+        let sents = sentences::split(text, &toks);
+        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
+        let mention = |i: usize, n: usize, etype, text: &str| Mention {
+            start: toks[i].start,
+            end: toks[i + n - 1].end,
+            tokens: i..i + n,
+            sentence: 0,
+            etype,
+            text: text.to_string(),
+            confidence: 0.9,
+        };
+        let mut ms = vec![
+            mention(at("Ann"), 2, EntityType::Person, "Ann Doe"),
+            mention(at("R-Ohio"), 1, EntityType::Org, "R-Ohio"),
+        ];
+        apply(&toks, &sents, &mut ms);
+        let kept: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(kept, vec!["Ann Doe"]);
     }
 
     #[test]

@@ -4,7 +4,7 @@
 //! same on every machine and in every build: the model file stores them). Features are computed
 //! from the runtime tokenizer's tokens, so training, evaluation and the worker see the same input.
 
-use super::super::gazetteer::{GazKind, Gazetteer};
+use super::super::gazetteer::{is_us_state_abbreviation, GazKind, Gazetteer};
 use super::super::{EntityType, Mention, Predicate, Sentence, Token};
 use std::ops::Range;
 
@@ -129,15 +129,6 @@ pub struct Place {
     pub inside: Vec<[u8; 2]>,
 }
 
-/// AP-style abbreviations of US states, the way news datelines and "City, St." phrases write
-/// them; the gazetteer has the full names only.
-const US_STATE_ABBREVIATIONS: [&str; 43] = [
-    "Ala", "Ariz", "Ark", "Calif", "Colo", "Conn", "Del", "Fla", "Ga", "Ill", "Ind", "Kan", "Ky",
-    "La", "Md", "Mass", "Mich", "Minn", "Miss", "Mo", "Mont", "Neb", "Nev", "N.H", "N.J", "N.M",
-    "N.Y", "N.C", "N.D", "Okla", "Ore", "Pa", "R.I", "S.C", "S.D", "Tenn", "Vt", "Va", "Wash",
-    "W.Va", "Wis", "Wyo", "D.C",
-];
-
 fn code(c: &str) -> Option<[u8; 2]> {
     match c.as_bytes() {
         &[a, b] => Some([a, b]),
@@ -149,7 +140,7 @@ impl Place {
     pub fn of(name: &str, gaz: &Gazetteer) -> Place {
         let mut place = Place::default();
         let bare = name.trim_end_matches('.');
-        if US_STATE_ABBREVIATIONS.contains(&bare) {
+        if is_us_state_abbreviation(bare) {
             place.kind = Some(GazKind::State);
             place.inside.push(*b"US");
             return place;
