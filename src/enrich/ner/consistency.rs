@@ -14,6 +14,7 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     opening_participles(tokens, sentences, mentions);
     // "Sen. Ann Doe, R-Ohio,": the tag after a politician's name is not a name of its own.
     mentions.retain(|m| !crate::enrich::gazetteer::is_party_state_tag(&m.text));
+    towns_before_a_state(tokens, mentions);
     let sentence_end = |m: &Mention| {
         sentences
             .get(m.sentence)
@@ -58,6 +59,25 @@ fn opening_participles(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &
             && next_lower
             && OPENING_PARTICIPLES.contains(&tokens[m.tokens.start].text.to_lowercase().as_str()))
     });
+}
+
+/// "Holm, Wyo.", "Tarrowby, N.M.": a name before a comma and an AP state abbreviation is a
+/// town, not the person the tagger took it for. (Organisations keep their type: bond tables list
+/// issuers as "Tarrow Co Bldg Auth, Mich".)
+fn towns_before_a_state(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+    for m in mentions.iter_mut() {
+        if m.etype != EntityType::Person {
+            continue;
+        }
+        let comma = tokens.get(m.tokens.end).is_some_and(|t| t.text == ",");
+        let state = tokens.get(m.tokens.end + 1).is_some_and(|t| {
+            let bare = t.text.trim_end_matches('.');
+            bare.len() > 1 && crate::enrich::gazetteer::is_us_state_abbreviation(bare)
+        });
+        if comma && state {
+            m.etype = EntityType::Loc;
+        }
+    }
 }
 
 /// A capitalised word the tagger left out that is the surname of a full PERSON name found in
@@ -212,6 +232,34 @@ mod tests {
         assert_eq!(got, vec![("Anna Berg", 0, 9), ("Berg", 32, 36)]);
         assert_eq!(ms[1].etype, EntityType::Person);
         assert_eq!(ms[1].sentence, 1);
+    }
+
+    #[test]
+    fn a_person_before_a_state_abbreviation_is_a_town() {
+        use crate::enrich::{sentences, tokenize};
+        let text = "Cold at Holm, Wyo., and at Holm, Calif., said Ann Lee, Smith Co Auth, Mich.";
+        let toks = tokenize::tokenize(text);
+        let sents = sentences::split(text, &toks);
+        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
+        let mention = |w: &str, n: usize, etype| Mention {
+            start: toks[at(w)].start,
+            end: toks[at(w) + n - 1].end,
+            tokens: at(w)..at(w) + n,
+            sentence: 0,
+            etype,
+            text: w.to_string(),
+            confidence: 0.9,
+        };
+        let mut ms = vec![
+            mention("Jackson", 1, EntityType::Person),
+            mention("Holm", 1, EntityType::Gpe),
+            mention("Ann", 2, EntityType::Person),
+            mention("Smith", 3, EntityType::Org),
+        ];
+        apply(&toks, &sents, &mut ms);
+        let types: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
+        use EntityType::*;
+        assert_eq!(types, vec![Loc, Gpe, Person, Org]);
     }
 
     #[test]
