@@ -112,6 +112,19 @@ const LOC_WORDS: &[&str] = &[
 ];
 
 /// Last words of event names: sporting events, wars, summits, elections.
+/// Last words that make an organisation-typed name an event. (Not "Cup", "Open", "Games" or
+/// "Conference": clubs, leagues and committees carry those.)
+const ORG_EVENT_HEADS: &[&str] = &[
+    "Competition",
+    "Festival",
+    "Championship",
+    "Championships",
+    "Olympiad",
+    "Marathon",
+    "Expo",
+    "Prix",
+];
+
 const EVENT_WORDS: &[&str] = &[
     "Olympics",
     "Olympiad",
@@ -222,6 +235,10 @@ impl Gazetteer {
             EntityType::Org if self.kinds(text) & (1 << GazKind::Country as u16) != 0 => {
                 EntityType::Gpe
             }
+            // "Tarrow International Competition", "the Kelso Festival": an event, not its
+            // organiser; "Treaty of Tarrow": a document.
+            EntityType::Org if last_word_in(text, ORG_EVENT_HEADS) => EntityType::Event,
+            EntityType::Org if text.starts_with("Treaty ") => EntityType::Misc,
             other => other,
         }
     }

@@ -140,6 +140,21 @@ fn refines_coarse_types() {
         // A one-word place name the tagger calls MISC is a modifier ("an Arctic town").
         (EntityType::Misc, "Arctic", EntityType::Misc),
         (EntityType::Loc, "Arctic", EntityType::Loc),
+        // An organisation-typed competition or festival is the event; a treaty is a document;
+        // clubs and leagues named "… Cup" or "… Conference" stay organisations.
+        (
+            EntityType::Org,
+            "Tarrow International Competition",
+            EntityType::Event,
+        ),
+        (EntityType::Org, "Kelso Folk Festival", EntityType::Event),
+        (EntityType::Org, "Treaty of Brill", EntityType::Misc),
+        (
+            EntityType::Org,
+            "Kelso Athletic Conference",
+            EntityType::Org,
+        ),
+        (EntityType::Org, "Competition", EntityType::Org),
     ];
     for (coarse, text, want) in cases {
         assert_eq!(g.refine_type(coarse, text), want, "{text}");

@@ -15,6 +15,7 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     // "Sen. Ann Doe, R-Ohio,": the tag after a politician's name is not a name of its own.
     mentions.retain(|m| !crate::enrich::gazetteer::is_party_state_tag(&m.text));
     towns_before_a_state(tokens, mentions);
+    party_members(tokens, mentions);
     let sentence_end = |m: &Mention| {
         sentences
             .get(m.sentence)
@@ -59,6 +60,35 @@ fn opening_participles(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &
             && next_lower
             && OPENING_PARTICIPLES.contains(&tokens[m.tokens.start].text.to_lowercase().as_str()))
     });
+}
+
+/// Party names that also name one member: "a Republican from Ohio", "a fellow Democrat".
+const PARTY_MEMBERS: &[&str] = &[
+    "Republican",
+    "Democrat",
+    "Socialist",
+    "Communist",
+    "Conservative",
+    "Liberal",
+    "Labour",
+    "Tory",
+];
+
+/// "a Republican from Ohio" is a person's party, not the party: MISC, as CoNLL-2003 has it.
+fn party_members(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+    for m in mentions.iter_mut() {
+        let one_member = m.etype == EntityType::Org
+            && m.tokens.len() == 1
+            && PARTY_MEMBERS.contains(&m.text.as_str())
+            && m.tokens.start > 0
+            && matches!(
+                tokens[m.tokens.start - 1].text.to_lowercase().as_str(),
+                "a" | "an" | "another" | "fellow"
+            );
+        if one_member {
+            m.etype = EntityType::Misc;
+        }
+    }
 }
 
 /// "Holm, Wyo.", "Tarrowby, N.M.": a name before a comma and an AP state abbreviation is a
@@ -260,6 +290,40 @@ mod tests {
         let types: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
         use EntityType::*;
         assert_eq!(types, vec![Loc, Gpe, Person, Org]);
+    }
+
+    #[test]
+    fn one_party_member_is_not_the_party() {
+        use crate::enrich::{sentences, tokenize};
+        let text = "Doe, a Republican, and a fellow Democrat left the Republican caucus.";
+        let toks = tokenize::tokenize(text);
+        let sents = sentences::split(text, &toks);
+        let nth = |w: &str, n: usize| {
+            toks.iter()
+                .enumerate()
+                .filter(|(_, t)| t.text == w)
+                .nth(n)
+                .map(|(i, _)| i)
+                .unwrap()
+        };
+        let mention = |i: usize| Mention {
+            start: toks[i].start,
+            end: toks[i].end,
+            tokens: i..i + 1,
+            sentence: 0,
+            etype: EntityType::Org,
+            text: toks[i].text.to_string(),
+            confidence: 0.9,
+        };
+        let mut ms = vec![
+            mention(nth("Republican", 0)),
+            mention(nth("Democrat", 0)),
+            mention(nth("Republican", 1)),
+        ];
+        apply(&toks, &sents, &mut ms);
+        let types: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
+        use EntityType::*;
+        assert_eq!(types, vec![Misc, Misc, Org]);
     }
 
     #[test]
