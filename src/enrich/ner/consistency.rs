@@ -16,6 +16,7 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     mentions.retain(|m| !crate::enrich::gazetteer::is_party_state_tag(&m.text));
     towns_before_a_state(tokens, mentions);
     party_members(tokens, mentions);
+    acronyms(tokens, sentences, mentions);
     let sentence_end = |m: &Mention| {
         sentences
             .get(m.sentence)
@@ -60,6 +61,71 @@ fn opening_participles(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &
             && next_lower
             && OPENING_PARTICIPLES.contains(&tokens[m.tokens.start].text.to_lowercase().as_str()))
     });
+}
+
+/// True when `short` reads as the initials of `words` ("GAO" for "Kelso Audit Office",
+/// "NATO" for "North Atlantic Treaty Organisation"): its first letter is the first word's, and its
+/// letters follow the words' initials in order.
+fn initials_of(short: &str, words: &[&str]) -> bool {
+    let initials: Vec<char> = words
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .filter(|c| c.is_alphabetic())
+        .map(|c| c.to_ascii_uppercase())
+        .collect();
+    let letters: Vec<char> = short.chars().filter(|c| c.is_alphabetic()).collect();
+    if letters.len() < 2 || initials.first() != letters.first() {
+        return false;
+    }
+    let mut rest = initials.iter();
+    letters.iter().all(|l| rest.any(|i| i == l))
+}
+
+/// An acronym in brackets after an organisation's name ("Kelso Audit Office (GAO)") is
+/// the organisation, there and wherever else it stands alone in the document.
+fn acronyms(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
+    let covered = Mention::covered(tokens.len(), mentions);
+    let upper = |t: &str| {
+        t.chars().filter(|c| c.is_alphabetic()).count() >= 2
+            && t.chars()
+                .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
+    };
+    let mut known: Vec<&str> = Vec::new();
+    for m in mentions.iter() {
+        let i = m.tokens.end;
+        if m.etype != EntityType::Org || i + 2 >= tokens.len() {
+            continue;
+        }
+        let (open, short, close) = (tokens[i].text, tokens[i + 1].text, tokens[i + 2].text);
+        let words: Vec<&str> = tokens[m.tokens.clone()].iter().map(|t| t.text).collect();
+        if open == "(" && close == ")" && upper(short) && initials_of(short, &words) {
+            known.push(short);
+        }
+    }
+    if known.is_empty() {
+        return;
+    }
+    let mut added = Vec::new();
+    for (si, s) in sentences.iter().enumerate() {
+        for i in s.tokens.clone() {
+            if !covered[i] && known.contains(&tokens[i].text) {
+                let t = &tokens[i];
+                added.push(Mention {
+                    start: t.start,
+                    end: t.end,
+                    tokens: i..i + 1,
+                    sentence: si,
+                    etype: EntityType::Org,
+                    text: t.text.to_string(),
+                    confidence: 0.9,
+                });
+            }
+        }
+    }
+    if !added.is_empty() {
+        mentions.extend(added);
+        mentions.sort_by_key(|m| (m.start, m.end));
+    }
 }
 
 /// Party names that also name one member: "a Republican from Ohio", "a fellow Democrat".
@@ -290,6 +356,44 @@ mod tests {
         let types: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
         use EntityType::*;
         assert_eq!(types, vec![Loc, Gpe, Person, Org]);
+    }
+
+    #[test]
+    fn initials_read_as_an_acronym() {
+        assert!(initials_of("GAO", &["General", "Accounting", "Office"]));
+        assert!(initials_of(
+            "NATO",
+            &["North", "Atlantic", "Treaty", "Organisation"]
+        ));
+        assert!(initials_of("TBC", &["Tarrow", "Broadcasting", "Corp", "."]));
+        assert!(!initials_of(
+            "SDS",
+            &["Union", "of", "Democratic", "Forces"]
+        ));
+        assert!(!initials_of("G", &["Group"]));
+        assert!(!initials_of("GOA", &["General", "Accounting", "Office"]));
+    }
+
+    #[test]
+    fn a_bracketed_acronym_is_the_organisation_everywhere() {
+        use crate::enrich::{sentences, tokenize};
+        let text = "The Tarrow Water Board (TWB) met. TWB staff and TWB-Nord left. SDS (SDS) won.";
+        let toks = tokenize::tokenize(text);
+        let sents = sentences::split(text, &toks);
+        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
+        let mut ms = vec![Mention {
+            start: toks[at("Tarrow")].start,
+            end: toks[at("Board")].end,
+            tokens: at("Tarrow")..at("Board") + 1,
+            sentence: 0,
+            etype: EntityType::Org,
+            text: "Tarrow Water Board".into(),
+            confidence: 0.9,
+        }];
+        apply(&toks, &sents, &mut ms);
+        let got: Vec<(&str, usize)> = ms.iter().map(|m| (m.text.as_str(), m.sentence)).collect();
+        assert_eq!(got, vec![("Tarrow Water Board", 0), ("TWB", 0), ("TWB", 1)]);
+        assert!(ms.iter().all(|m| m.etype == EntityType::Org));
     }
 
     #[test]
