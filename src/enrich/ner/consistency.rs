@@ -140,18 +140,26 @@ const PARTY_MEMBERS: &[&str] = &[
     "Tory",
 ];
 
-/// "a Republican from Ohio" is a person's party, not the party: MISC, as CoNLL-2003 has it.
+/// "a Republican from Ohio" is one member and "Republican votes" a modifier, not the party:
+/// MISC, as CoNLL-2003 has it.
 fn party_members(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     for m in mentions.iter_mut() {
-        let one_member = m.etype == EntityType::Org
-            && m.tokens.len() == 1
-            && PARTY_MEMBERS.contains(&m.text.as_str())
+        if m.etype != EntityType::Org || m.tokens.len() != 1 {
+            continue;
+        }
+        let word = m.text.as_str();
+        let member = PARTY_MEMBERS.contains(&word)
             && m.tokens.start > 0
             && matches!(
                 tokens[m.tokens.start - 1].text.to_lowercase().as_str(),
                 "a" | "an" | "another" | "fellow"
             );
-        if one_member {
+        // Only the adjectives: "Labour won" is the party.
+        let modifier = matches!(word, "Republican" | "Democratic")
+            && tokens
+                .get(m.tokens.end)
+                .is_some_and(|t| t.text.chars().next().is_some_and(char::is_lowercase));
+        if member || modifier {
             m.etype = EntityType::Misc;
         }
     }
@@ -399,7 +407,8 @@ mod tests {
     #[test]
     fn one_party_member_is_not_the_party() {
         use crate::enrich::{sentences, tokenize};
-        let text = "Doe, a Republican, and a fellow Democrat left the Republican caucus.";
+        let text = "Doe, a Republican, and a fellow Democrat left the Republican caucus. \
+                    Republican votes went up as Labour won.";
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let nth = |w: &str, n: usize| {
@@ -423,11 +432,14 @@ mod tests {
             mention(nth("Republican", 0)),
             mention(nth("Democrat", 0)),
             mention(nth("Republican", 1)),
+            mention(nth("Republican", 2)),
+            mention(nth("Labour", 0)),
         ];
         apply(&toks, &sents, &mut ms);
         let types: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
         use EntityType::*;
-        assert_eq!(types, vec![Misc, Misc, Org]);
+        // "the Republican caucus" is a modifier too; "Labour won" is the party.
+        assert_eq!(types, vec![Misc, Misc, Misc, Misc, Org]);
     }
 
     #[test]
