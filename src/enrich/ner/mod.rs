@@ -11,6 +11,7 @@ mod apposition;
 pub mod conll;
 pub mod consistency;
 pub mod context;
+mod conventions;
 pub mod crf;
 pub mod features;
 pub mod gaz;
@@ -39,6 +40,8 @@ pub struct NerModel {
     lex: EntityGaz,
     /// Word rows of the most frequent words, scored at load.
     cache: WordCache,
+    /// The annotation profile loaded (`None`: the product's).
+    profile: Option<String>,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
@@ -101,6 +104,7 @@ impl NerModel {
             gaz,
             lex,
             cache,
+            profile: profile.map(str::to_string),
         })
     }
 
@@ -117,6 +121,9 @@ impl NerModel {
         let (labels, conf) = self.label(tokens, sentences);
         let mut out = mentions(tokens, sentences, &labels, &conf);
         consistency::apply(tokens, sentences, &mut out);
+        if self.profile.as_deref() == Some("conll04") {
+            conventions::join_birthplace_state(tokens, &mut out);
+        }
         out
     }
 

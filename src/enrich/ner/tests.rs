@@ -176,5 +176,18 @@ fn conll04_profile_follows_conll04_conventions() {
         c.contains(&("12 March 1994".to_string(), EntityType::Misc)),
         "{c:?}"
     );
+    // A birthplace with its state is one place in CoNLL04's conventions, two in the product's.
+    let text = "Harold Vantongeren was born in Portland, Ore., in 1950.";
+    let toks = tokenize::tokenize(text);
+    let sents = sentences::split(text, &toks);
+    let places = |m: &NerModel| -> Vec<String> {
+        m.tag(&toks, &sents)
+            .into_iter()
+            .filter(|x| x.etype == EntityType::Loc)
+            .map(|x| x.text)
+            .collect()
+    };
+    assert_eq!(places(&product), vec!["Portland", "Ore."]);
+    assert_eq!(places(&conll04), vec!["Portland, Ore."]);
     assert!(NerModel::load_profile(&dir, Some("no-such-profile")).is_err());
 }

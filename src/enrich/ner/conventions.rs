@@ -1,0 +1,86 @@
+//! Annotation conventions of a benchmark profile that the tagger cannot learn from its window.
+//!
+//! CoNLL04 writes a birthplace as one place with its state ("born in Tarrowby, Vt.": one `Loc`),
+//! but every other "City, ST" as two places (36 to 0 after "born in" or "native of" in its train
+//! split, 20 to 58 elsewhere). The cue is three or more tokens before the comma the tagger has to
+//! decide on, beyond its ±2 window. The product keeps two places (the town lies in the state,
+//! which `located_in` says), so this runs for the `conll04` profile only.
+
+use super::super::gazetteer::is_us_state_abbreviation;
+use crate::enrich::{EntityType, Mention, Token};
+
+/// Words that make the following "City, ST" a birthplace.
+fn after_birth_cue(tokens: &[Token<'_>], start: usize) -> bool {
+    let lower = |i: usize| tokens[i].text.to_lowercase();
+    start >= 2
+        && ((lower(start - 2) == "born" && lower(start - 1) == "in")
+            || (lower(start - 2) == "native" && lower(start - 1) == "of"))
+}
+
+/// Joins a place after "born in" / "native of", a comma and a US state abbreviation into one
+/// place mention (dropping a separate mention of the state).
+pub fn join_birthplace_state(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+    let mut joined: Vec<(usize, usize)> = Vec::new(); // (mention index, state token)
+    for (k, m) in mentions.iter().enumerate() {
+        let place = matches!(m.etype, EntityType::Loc | EntityType::Gpe);
+        let i = m.tokens.end;
+        let state = tokens.get(i + 1).is_some_and(|t| {
+            let bare = t.text.trim_end_matches('.');
+            bare.len() > 1 && is_us_state_abbreviation(bare)
+        });
+        if place
+            && state
+            && tokens.get(i).is_some_and(|t| t.text == ",")
+            && after_birth_cue(tokens, m.tokens.start)
+        {
+            joined.push((k, i + 1));
+        }
+    }
+    for &(k, s) in joined.iter().rev() {
+        let end = tokens[s].end;
+        let m = &mut mentions[k];
+        m.end = end;
+        m.tokens.end = s + 1;
+        m.text = format!("{}, {}", m.text, tokens[s].text);
+        mentions.retain(|x| !(x.tokens.start == s && x.tokens.end == s + 1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::enrich::tokenize;
+
+    #[test]
+    fn a_birthplace_and_its_state_become_one_place() {
+        let text = "Moss was born in Tarrowby, Vt., and moved to Kelso, Mont., later.";
+        let toks = tokenize::tokenize(text);
+        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
+        let place = |w: &str| Mention {
+            start: toks[at(w)].start,
+            end: toks[at(w)].end,
+            tokens: at(w)..at(w) + 1,
+            sentence: 0,
+            etype: EntityType::Gpe,
+            text: w.to_string(),
+            confidence: 0.9,
+        };
+        let mut ms = vec![
+            place("Tarrowby"),
+            place("Vt."),
+            place("Kelso"),
+            place("Mont."),
+        ];
+        join_birthplace_state(&toks, &mut ms);
+        let got: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
+        // Only the place after "born in" is joined; "moved to" keeps two places.
+        assert_eq!(got, vec!["Tarrowby, Vt.", "Kelso", "Mont."]);
+        let joined = &ms[0];
+        let by_chars: String = text
+            .chars()
+            .skip(joined.start)
+            .take(joined.end - joined.start)
+            .collect();
+        assert_eq!(by_chars, joined.text);
+    }
+}
