@@ -23,6 +23,7 @@ mod tagger;
 #[cfg(test)]
 mod tests;
 pub mod train;
+mod units;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};
 use crf::Crf;
@@ -121,6 +122,7 @@ impl NerModel {
         let (labels, conf) = self.label(tokens, sentences);
         let mut out = mentions(tokens, sentences, &labels, &conf);
         consistency::apply(tokens, sentences, &mut out);
+        units::add(tokens, sentences, &mut out);
         if self.profile.as_deref() == Some("conll04") {
             conventions::join_birthplace_state(tokens, &mut out);
         }
