@@ -123,6 +123,7 @@ impl NerModel {
         let mut out = mentions(tokens, sentences, &labels, &conf);
         consistency::apply(tokens, sentences, &mut out);
         units::add(tokens, sentences, &mut out);
+        units::join_forces(tokens, &mut out);
         if self.profile.as_deref() == Some("conll04") {
             conventions::join_birthplace_state(tokens, &mut out);
         }

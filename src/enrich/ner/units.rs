@@ -46,6 +46,62 @@ const UNIT_HEADS: &[&str] = &[
     "Marines",
 ];
 
+/// Words that make the place or nationality before them part of an armed force's name: "the
+/// Tarrow Sea Fleet", "the Soviet Navy", "the Pacific Command". (CoNLL-2003 tags such names as one
+/// ORG throughout.)
+const FORCE_HEADS: &[&str] = &[
+    "Fleet", "Army", "Navy", "Command", "Guard", "Corps", "Force", "Forces", "Marines",
+];
+
+/// Joins a place or nationality mention with the force word right after it into one ORG
+/// ("Tarrow Sea" + "Fleet"), absorbing a separate mention of the force word itself.
+pub fn join_forces(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+    let mut k = 0;
+    while k < mentions.len() {
+        let m = &mentions[k];
+        let i = m.tokens.end;
+        let place = matches!(
+            m.etype,
+            EntityType::Loc | EntityType::Gpe | EntityType::Misc | EntityType::Norp
+        );
+        if !place || !tokens.get(i).is_some_and(|t| FORCE_HEADS.contains(&t.text)) {
+            k += 1;
+            continue;
+        }
+        // The force word is free, or a mention of its own (the tagger's "Fleet" ORG).
+        let next = mentions.get(k + 1).filter(|n| n.tokens.start == i);
+        if mentions
+            .iter()
+            .any(|x| x.tokens.start <= i && i < x.tokens.end && x.tokens.start != i)
+        {
+            k += 1;
+            continue;
+        }
+        let end = next.map_or(i + 1, |n| n.tokens.end);
+        if next.is_some() {
+            mentions.remove(k + 1);
+        }
+        let m = &mut mentions[k];
+        m.tokens.end = end;
+        m.end = tokens[end - 1].end;
+        m.etype = EntityType::Org;
+        m.text = span_text(&tokens[m.tokens.clone()]);
+        k += 1;
+    }
+}
+
+/// Tokens joined by single spaces where the text had a gap.
+fn span_text(tokens: &[Token<'_>]) -> String {
+    let mut s = String::new();
+    for (j, t) in tokens.iter().enumerate() {
+        if j > 0 && tokens[j - 1].end < t.start {
+            s.push(' ');
+        }
+        s.push_str(t.text);
+    }
+    s
+}
+
 /// "6th", "82nd", "1st", "23rd".
 fn ordinal(w: &str) -> bool {
     let digits = w.chars().take_while(char::is_ascii_digit).count();
@@ -78,11 +134,7 @@ pub fn add(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Ment
                     tokens: i..end,
                     sentence: si,
                     etype: EntityType::Org,
-                    text: tokens[i..end]
-                        .iter()
-                        .map(|t| t.text)
-                        .collect::<Vec<_>>()
-                        .join(" "),
+                    text: span_text(&tokens[i..end]),
                     confidence: 0.9,
                 });
             }
@@ -99,6 +151,45 @@ pub fn add(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Ment
 mod tests {
     use super::*;
     use crate::enrich::{sentences, tokenize};
+
+    #[test]
+    fn a_place_before_a_force_word_is_part_of_the_force() {
+        let text = "The Tarrow Sea Fleet, the Tarrow Navy and the Tarrow Sea itself.";
+        let toks = tokenize::tokenize(text);
+        let at = |w: &str, n: usize| {
+            toks.iter()
+                .enumerate()
+                .filter(|(_, t)| t.text == w)
+                .nth(n)
+                .map(|(i, _)| i)
+                .unwrap()
+        };
+        let mention = |i: usize, n: usize, etype| Mention {
+            start: toks[i].start,
+            end: toks[i + n - 1].end,
+            tokens: i..i + n,
+            sentence: 0,
+            etype,
+            text: String::new(),
+            confidence: 0.9,
+        };
+        let mut ms = vec![
+            mention(at("Black", 0), 2, EntityType::Loc),
+            mention(at("Tarrow", 0), 1, EntityType::Gpe),
+            mention(at("Navy", 0), 1, EntityType::Org),
+            mention(at("Black", 1), 2, EntityType::Loc),
+        ];
+        join_forces(&toks, &mut ms);
+        let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Tarrow Sea Fleet", EntityType::Org),
+                ("Tarrow Navy", EntityType::Org),
+                ("", EntityType::Loc),
+            ]
+        );
+    }
 
     #[test]
     fn numbered_units_are_organisations() {
