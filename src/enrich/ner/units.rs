@@ -108,9 +108,9 @@ fn ordinal(w: &str) -> bool {
     digits > 0 && matches!(&w[digits..], "st" | "nd" | "rd" | "th")
 }
 
-/// Adds an ORG mention for every numbered unit no mention overlaps.
+/// Adds an ORG mention for every numbered unit, replacing mentions inside it (the tagger's
+/// "Brigade" alone) but never cutting one that reaches outside it.
 pub fn add(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
-    let covered = Mention::covered(tokens.len(), mentions);
     let mut added = Vec::new();
     for (si, s) in sentences.iter().enumerate() {
         let mut i = s.tokens.start;
@@ -127,7 +127,12 @@ pub fn add(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Ment
             while end > i + 1 && !UNIT_HEADS.contains(&tokens[end - 1].text) {
                 end -= 1;
             }
-            if end > i + 1 && !covered[i..end].iter().any(|&c| c) {
+            let crosses = mentions.iter().any(|m| {
+                m.tokens.start < end
+                    && i < m.tokens.end
+                    && (m.tokens.start < i || m.tokens.end > end)
+            });
+            if end > i + 1 && !crosses {
                 added.push(Mention {
                     start: tokens[i].start,
                     end: tokens[end - 1].end,
@@ -142,6 +147,11 @@ pub fn add(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Ment
         }
     }
     if !added.is_empty() {
+        mentions.retain(|m| {
+            !added
+                .iter()
+                .any(|u| u.tokens.start <= m.tokens.start && m.tokens.end <= u.tokens.end)
+        });
         mentions.extend(added);
         mentions.sort_by_key(|m| (m.start, m.end));
     }
@@ -210,8 +220,29 @@ mod tests {
             ]
         );
         assert!(ms.iter().all(|m| m.etype == EntityType::Org));
-        // A unit the tagger already found is left alone.
+        // Running again changes nothing: a unit found replaces itself.
         add(&toks, &sents, &mut ms);
         assert_eq!(ms.len(), 3);
+        // The tagger's "Brigade" alone gives way; a mention reaching outside the unit does not.
+        let text = "The 12th Brigade and the 9th Division Tarrow left.";
+        let toks = tokenize::tokenize(text);
+        let sents = sentences::split(text, &toks);
+        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
+        let mention = |i: usize, n: usize| Mention {
+            start: toks[i].start,
+            end: toks[i + n - 1].end,
+            tokens: i..i + n,
+            sentence: 0,
+            etype: EntityType::Person,
+            text: String::new(),
+            confidence: 0.9,
+        };
+        let mut ms = vec![mention(at("Brigade"), 1), mention(at("Division"), 2)];
+        add(&toks, &sents, &mut ms);
+        let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
+        assert_eq!(
+            got,
+            vec![("12th Brigade", EntityType::Org), ("", EntityType::Person)]
+        );
     }
 }
