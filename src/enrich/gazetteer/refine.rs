@@ -74,6 +74,29 @@ const ORG_HEADS: &[&str] = &[
     "Society",
 ];
 
+/// Last words that make a place-typed name an organisation (see [`Gazetteer::refine_type`]).
+const PLACE_TO_ORG_HEADS: &[&str] = &[
+    "Group",
+    "Party",
+    "Committee",
+    "Council",
+    "Ministry",
+    "Agency",
+    "Association",
+    "Commission",
+    "Department",
+    "Corporation",
+    "Company",
+    "Institute",
+    "College",
+    "Academy",
+    "Society",
+    "Foundation",
+    "Inc.",
+    "Corp.",
+    "Ltd.",
+];
+
 const LOC_WORDS: &[&str] = &[
     "River",
     "Sea",
@@ -191,6 +214,12 @@ impl Gazetteer {
     /// The fine type for a tagger mention of coarse type `etype`.
     pub fn refine_type(&self, etype: EntityType, text: &str) -> EntityType {
         match etype {
+            // "Tarrow Group", "Kelso Development Agency": a place name that goes on to an
+            // organisation word names the organisation. (Not hospitals, universities or museums,
+            // which CoNLL-2003 most often tags as places.)
+            EntityType::Loc | EntityType::Gpe if last_word_in(text, PLACE_TO_ORG_HEADS) => {
+                EntityType::Org
+            }
             EntityType::Loc => {
                 let kinds = self.kinds(text);
                 if kinds & GPE_KINDS != 0 {

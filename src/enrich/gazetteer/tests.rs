@@ -155,6 +155,11 @@ fn refines_coarse_types() {
             EntityType::Org,
         ),
         (EntityType::Org, "Competition", EntityType::Org),
+        // A place name going on to an organisation word is the organisation; hospitals stay
+        // places (GPE by default), as CoNLL-2003 tags them.
+        (EntityType::Loc, "Tarrow Group", EntityType::Org),
+        (EntityType::Gpe, "Kelso Development Agency", EntityType::Org),
+        (EntityType::Loc, "Kelso General Hospital", EntityType::Gpe),
     ];
     for (coarse, text, want) in cases {
         assert_eq!(g.refine_type(coarse, text), want, "{text}");
