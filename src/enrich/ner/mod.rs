@@ -18,12 +18,12 @@ pub mod gaz;
 pub mod hash;
 pub mod labels;
 mod lbfgs;
+mod org_names;
 pub mod score;
 mod tagger;
 #[cfg(test)]
 mod tests;
 pub mod train;
-mod units;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};
 use crf::Crf;
@@ -122,8 +122,9 @@ impl NerModel {
         let (labels, conf) = self.label(tokens, sentences);
         let mut out = mentions(tokens, sentences, &labels, &conf);
         consistency::apply(tokens, sentences, &mut out);
-        units::add(tokens, sentences, &mut out);
-        units::join_forces(tokens, &mut out);
+        org_names::add_numbered_units(tokens, sentences, &mut out);
+        org_names::join_forces(tokens, &mut out);
+        org_names::join_broadcasters(tokens, &mut out);
         if self.profile.as_deref() == Some("conll04") {
             conventions::join_birthplace_state(tokens, &mut out);
         }
