@@ -97,7 +97,7 @@ pub fn join_forces(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
 const BROADCAST_WORDS: &[&str] = &["Radio", "Television", "TV"];
 
 /// Joins a broadcast word with the place mention right after it into one ORG.
-pub fn join_broadcasters(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+pub fn join_broadcasters(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     let covered = Mention::covered(tokens.len(), mentions);
     for m in mentions.iter_mut() {
         let place = matches!(m.etype, EntityType::Loc | EntityType::Gpe);
