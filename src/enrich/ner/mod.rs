@@ -125,6 +125,7 @@ impl NerModel {
         org_names::add_numbered_units(tokens, sentences, &mut out);
         org_names::join_forces(tokens, &mut out);
         org_names::join_broadcasters(tokens, &mut out);
+        org_names::join_institution_of(tokens, &mut out);
         if self.profile.as_deref() == Some("conll04") {
             conventions::join_birthplace_state(tokens, &mut out);
         }
