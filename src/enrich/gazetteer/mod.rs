@@ -102,7 +102,7 @@ const UNABBREVIATED_STATES: [&str; 8] = [
 ];
 
 /// True for the party-and-state tag news puts after a US politician's name ("R-Ohio",
-/// "D-N.Y."): neither an organisation nor a place of its own.
+/// "D-Mont."): neither an organisation nor a place of its own.
 pub fn is_party_state_tag(text: &str) -> bool {
     let Some(state) = ["R-", "D-", "I-"].iter().find_map(|p| text.strip_prefix(p)) else {
         return false;

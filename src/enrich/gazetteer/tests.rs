@@ -383,7 +383,7 @@ fn joins_pieces_over_gold_tokens_without_the_text() {
 
 #[test]
 fn party_and_state_tags_are_recognised() {
-    for tag in ["R-Ohio", "D-N.Y.", "D-N.Y", "I-Vt.", "R-Texas", "D-Calif."] {
+    for tag in ["R-Ohio", "D-Mont.", "D-N.J", "I-Vt.", "R-Texas", "D-Ore."] {
         assert!(is_party_state_tag(tag), "{tag}");
     }
     // A hyphenated name, a state spelled out where AP abbreviates, other prefixes.

@@ -353,11 +353,7 @@ mod tests {
                 1,
                 Some(Person),
             ),
-            (
-                "Ilse Brandt, one of the best known pianists alive, played.",
-                2,
-                None,
-            ),
+            ("Ilse Brandt, one of those pianists alive, played.", 2, None),
             (
                 "Ilse Brandt, one of the leading strategists in Tarrow, spoke.",
                 2,

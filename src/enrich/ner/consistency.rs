@@ -63,7 +63,7 @@ fn opening_participles(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &
     });
 }
 
-/// True when `short` reads as the initials of `words` ("GAO" for "Kelso Audit Office",
+/// True when `short` reads as the initials of `words` ("KAO" for "Kelso Audit Office",
 /// "NATO" for "North Atlantic Treaty Organisation"): its first letter is the first word's, and its
 /// letters follow the words' initials in order.
 fn initials_of(short: &str, words: &[&str]) -> bool {
@@ -81,7 +81,7 @@ fn initials_of(short: &str, words: &[&str]) -> bool {
     letters.iter().all(|l| rest.any(|i| i == l))
 }
 
-/// An acronym in brackets after an organisation's name ("Kelso Audit Office (GAO)") is
+/// An acronym in brackets after an organisation's name ("Kelso Audit Office (KAO)") is
 /// the organisation, there and wherever else it stands alone in the document.
 fn acronyms(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
     let covered = Mention::covered(tokens.len(), mentions);
@@ -140,7 +140,7 @@ const PARTY_MEMBERS: &[&str] = &[
     "Tory",
 ];
 
-/// "a Republican from Ohio" is one member and "Republican votes" a modifier, not the party:
+/// "a Republican from Ohio" is one member and "Republican donors" a modifier, not the party:
 /// MISC, as CoNLL-2003 has it.
 fn party_members(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     for m in mentions.iter_mut() {
@@ -341,7 +341,7 @@ mod tests {
     #[test]
     fn a_person_before_a_state_abbreviation_is_a_town() {
         use crate::enrich::{sentences, tokenize};
-        let text = "Cold at Holm, Wyo., and at Holm, Calif., said Ann Lee, Smith Co Auth, Mich.";
+        let text = "Cold at Brill, Wyo., and at Holm, Calif., said Ann Lee, Smith Co Auth, Mich.";
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
@@ -355,7 +355,7 @@ mod tests {
             confidence: 0.9,
         };
         let mut ms = vec![
-            mention("Jackson", 1, EntityType::Person),
+            mention("Brill", 1, EntityType::Person),
             mention("Holm", 1, EntityType::Gpe),
             mention("Ann", 2, EntityType::Person),
             mention("Smith", 3, EntityType::Org),
@@ -368,7 +368,7 @@ mod tests {
 
     #[test]
     fn initials_read_as_an_acronym() {
-        assert!(initials_of("GAO", &["General", "Accounting", "Office"]));
+        assert!(initials_of("KAO", &["Kelso", "Audit", "Office"]));
         assert!(initials_of(
             "NATO",
             &["North", "Atlantic", "Treaty", "Organisation"]
@@ -379,7 +379,7 @@ mod tests {
             &["Union", "of", "Democratic", "Forces"]
         ));
         assert!(!initials_of("G", &["Group"]));
-        assert!(!initials_of("GOA", &["General", "Accounting", "Office"]));
+        assert!(!initials_of("KOA", &["Kelso", "Audit", "Office"]));
     }
 
     #[test]
@@ -408,7 +408,7 @@ mod tests {
     fn one_party_member_is_not_the_party() {
         use crate::enrich::{sentences, tokenize};
         let text = "Doe, a Republican, and a fellow Democrat left the Republican caucus. \
-                    Republican votes went up as Labour won.";
+                    Republican donors gave as Labour won.";
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let nth = |w: &str, n: usize| {

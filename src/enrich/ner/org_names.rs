@@ -1,9 +1,9 @@
 //! Organisations whose names are built on a number or a place, which the tagger gets wrong for
 //! want of examples (neither training corpus has more than a handful), yet news names them often
-//! and they hold relations ("the 9th Fleet off Mediterranean"):
-//! - numbered units: "the 6th Fleet", "the 82nd Airborne Division", "the 12th Brigade";
+//! and they hold relations ("the 9th Fleet off Kelso"):
+//! - numbered units: "the 9th Fleet", "the 82nd Airborne Division", "the 4th Brigade";
 //! - forces named after a place or nation: "the Tarrow Sea Fleet", "the Soviet Navy";
-//! - broadcasters named after a place: "Radio Tarrow", "Television Tarrow";
+//! - broadcasters named after a place: "Radio Tarrow", "Television Kelso";
 //! - institutions "of" a place: "the Holm University of Kelso", "the Bank of Tarrow"
 //!   (CoNLL-2003 tags 49 of 51 such names in its train split as one ORG).
 
@@ -201,7 +201,7 @@ pub fn add_numbered_units(
             while end < s.tokens.end && UNIT_WORDS.contains(&tokens[end].text) {
                 end += 1;
             }
-            // The name ends at its last head word: "the 6th Fleet Air Arm" is not taken apart.
+            // The name ends at its last head word: "the 9th Fleet Air Arm" is not taken apart.
             while end > i + 1 && !UNIT_HEADS.contains(&tokens[end - 1].text) {
                 end -= 1;
             }
@@ -303,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_place_before_a_force_word_is_part_of_the_force() {
-        let text = "The Tarrow Sea Fleet, the Tarrow Navy and the Tarrow Sea itself.";
+        let text = "The Kelso Sea Fleet, the Tarrow Navy and the Kelso Sea itself.";
         let toks = tokenize::tokenize(text);
         let at = |w: &str, n: usize| {
             toks.iter()
@@ -323,17 +323,17 @@ mod tests {
             confidence: 0.9,
         };
         let mut ms = vec![
-            mention(at("Black", 0), 2, EntityType::Loc),
+            mention(at("Kelso", 0), 2, EntityType::Loc),
             mention(at("Tarrow", 0), 1, EntityType::Gpe),
             mention(at("Navy", 0), 1, EntityType::Org),
-            mention(at("Black", 1), 2, EntityType::Loc),
+            mention(at("Kelso", 1), 2, EntityType::Loc),
         ];
         join_forces(&toks, &mut ms);
         let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
         assert_eq!(
             got,
             vec![
-                ("Tarrow Sea Fleet", EntityType::Org),
+                ("Kelso Sea Fleet", EntityType::Org),
                 ("Tarrow Navy", EntityType::Org),
                 ("", EntityType::Loc),
             ]
@@ -343,7 +343,7 @@ mod tests {
     #[test]
     fn numbered_units_are_organisations() {
         let text =
-            "The 6th Fleet and the 82nd Airborne Division moved; the 3rd day and 5th Avenue \
+            "The 9th Fleet and the 82nd Airborne Division moved; the 3rd day and 5th Avenue \
                     did not. The 4th Brigade of Tarrow left.";
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
@@ -353,7 +353,7 @@ mod tests {
         assert_eq!(
             got,
             vec![
-                ("6th Fleet", 0),
+                ("9th Fleet", 0),
                 ("82nd Airborne Division", 0),
                 ("4th Brigade", 1)
             ]
@@ -363,7 +363,7 @@ mod tests {
         add_numbered_units(&toks, &sents, &mut ms);
         assert_eq!(ms.len(), 3);
         // The tagger's "Brigade" alone gives way; a mention reaching outside the unit does not.
-        let text = "The 12th Brigade and the 9th Division Tarrow left.";
+        let text = "The 14th Brigade and the 9th Division Tarrow left.";
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
@@ -381,7 +381,7 @@ mod tests {
         let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
         assert_eq!(
             got,
-            vec![("12th Brigade", EntityType::Org), ("", EntityType::Person)]
+            vec![("14th Brigade", EntityType::Org), ("", EntityType::Person)]
         );
     }
 }
