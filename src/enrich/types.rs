@@ -102,6 +102,34 @@ impl Mention {
         }
         covered
     }
+
+    /// The mention over `tokens[range]` (non-empty) of sentence `sentence`; its text is the
+    /// tokens with one space wherever the article has a gap between them.
+    pub fn over(
+        tokens: &[Token<'_>],
+        range: Range<usize>,
+        sentence: usize,
+        etype: EntityType,
+        confidence: f32,
+    ) -> Mention {
+        let span = tokens.get(range.clone()).unwrap_or_default();
+        let mut text = String::new();
+        for (j, t) in span.iter().enumerate() {
+            if j > 0 && span[j - 1].end < t.start {
+                text.push(' ');
+            }
+            text.push_str(t.text);
+        }
+        Mention {
+            start: span.first().map_or(0, |t| t.start),
+            end: span.last().map_or(0, |t| t.end),
+            tokens: range,
+            sentence,
+            etype,
+            text,
+            confidence,
+        }
+    }
 }
 
 /// A mention as written into the output.

@@ -74,28 +74,15 @@ const ORG_HEADS: &[&str] = &[
     "Society",
 ];
 
-/// Last words that make a place-typed name an organisation (see [`Gazetteer::refine_type`]).
-const PLACE_TO_ORG_HEADS: &[&str] = &[
-    "Group",
-    "Party",
-    "Committee",
-    "Council",
-    "Ministry",
-    "Agency",
-    "Association",
-    "Commission",
-    "Department",
-    "Corporation",
-    "Company",
-    "Institute",
-    "College",
-    "Academy",
-    "Society",
-    "Foundation",
-    "Inc.",
-    "Corp.",
-    "Ltd.",
-];
+/// Last words a place-typed name can end in and stay a place although organisations end in them
+/// too: CoNLL-2003 most often tags hospitals and universities as places.
+const PLACE_ORG_HEADS: &[&str] = &["University", "Hospital"];
+
+/// "Tarrow Group", "Kelso Development Agency": a place-typed name ending in an organisation word.
+fn place_names_org(text: &str) -> bool {
+    last_word_in(text, &["Group"])
+        || (last_word_in(text, ORG_HEADS) && !last_word_in(text, PLACE_ORG_HEADS))
+}
 
 const LOC_WORDS: &[&str] = &[
     "River",
@@ -215,9 +202,8 @@ impl Gazetteer {
     pub fn refine_type(&self, etype: EntityType, text: &str) -> EntityType {
         match etype {
             // "Tarrow Group", "Kelso Development Agency": a place name that goes on to an
-            // organisation word names the organisation. (Not hospitals, universities or museums,
-            // which CoNLL-2003 most often tags as places.)
-            EntityType::Loc | EntityType::Gpe if last_word_in(text, PLACE_TO_ORG_HEADS) => {
+            // organisation word names the organisation (see [`place_names_org`]).
+            EntityType::Loc | EntityType::Gpe if place_names_org(text) => {
                 EntityType::Org
             }
             EntityType::Loc => {

@@ -383,15 +383,7 @@ mod tests {
         let text = "Troops in Brill, a company of the Fifth Brigade, and Holm, a building firm.";
         let toks = tokenize::tokenize(text);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention = |w: &str, etype| Mention {
-            start: toks[at(w)].start,
-            end: toks[at(w)].end,
-            tokens: at(w)..at(w) + 1,
-            sentence: 0,
-            etype,
-            text: w.to_string(),
-            confidence: 0.9,
-        };
+        let mention = |w: &str, etype| Mention::over(&toks, at(w)..at(w) + 1, 0, etype, 0.9);
         let mut ms = vec![
             mention("Brill", EntityType::Gpe),
             mention("Holm", EntityType::Person),

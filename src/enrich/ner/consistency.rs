@@ -84,7 +84,6 @@ fn initials_of(short: &str, words: &[&str]) -> bool {
 /// An acronym in brackets after an organisation's name ("Kelso Audit Office (KAO)") is
 /// the organisation, there and wherever else it stands alone in the document.
 fn acronyms(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
-    let covered = Mention::covered(tokens.len(), mentions);
     let upper = |t: &str| {
         t.chars().filter(|c| c.is_alphabetic()).count() >= 2
             && t.chars()
@@ -105,27 +104,9 @@ fn acronyms(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Men
     if known.is_empty() {
         return;
     }
-    let mut added = Vec::new();
-    for (si, s) in sentences.iter().enumerate() {
-        for i in s.tokens.clone() {
-            if !covered[i] && known.contains(&tokens[i].text) {
-                let t = &tokens[i];
-                added.push(Mention {
-                    start: t.start,
-                    end: t.end,
-                    tokens: i..i + 1,
-                    sentence: si,
-                    etype: EntityType::Org,
-                    text: t.text.to_string(),
-                    confidence: 0.9,
-                });
-            }
-        }
-    }
-    if !added.is_empty() {
-        mentions.extend(added);
-        mentions.sort_by_key(|m| (m.start, m.end));
-    }
+    add_one_word_mentions(tokens, sentences, mentions, EntityType::Org, 0.9, |_, i| {
+        known.contains(&tokens[i].text)
+    });
 }
 
 /// Party names that also name one member: "a Republican from Ohio", "a fellow Democrat".
@@ -188,7 +169,6 @@ fn towns_before_a_state(tokens: &[Token<'_>], mentions: &mut [Mention]) {
 /// the same document, standing alone (no capitalised neighbour), is that person.
 fn missed_surnames(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
     let mut last_names: HashSet<&str> = HashSet::new();
-    let covered = Mention::covered(tokens.len(), mentions);
     for m in mentions.iter() {
         if m.etype == EntityType::Person && m.tokens.len() >= 2 {
             let last = tokens[m.tokens.end - 1].text;
@@ -207,25 +187,36 @@ fn missed_surnames(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut 
             .next()
             .is_some_and(char::is_uppercase)
     };
+    add_one_word_mentions(
+        tokens,
+        sentences,
+        mentions,
+        EntityType::Person,
+        0.5,
+        |s, i| {
+            last_names.contains(tokens[i].text)
+                && (i == s.tokens.start || !capital(i - 1))
+                && (i + 1 >= s.tokens.end || !capital(i + 1))
+        },
+    );
+}
+
+/// Adds a one-word mention of `etype` for every token no mention covers that `pick(sentence,
+/// token index)` accepts, keeping mentions sorted.
+fn add_one_word_mentions(
+    tokens: &[Token<'_>],
+    sentences: &[Sentence],
+    mentions: &mut Vec<Mention>,
+    etype: EntityType,
+    confidence: f32,
+    pick: impl Fn(&Sentence, usize) -> bool,
+) {
+    let covered = Mention::covered(tokens.len(), mentions);
     let mut added = Vec::new();
     for (si, s) in sentences.iter().enumerate() {
         for i in s.tokens.clone() {
-            if covered[i] || !last_names.contains(tokens[i].text) {
-                continue;
-            }
-            let lone = (i == s.tokens.start || !capital(i - 1))
-                && (i + 1 >= s.tokens.end || !capital(i + 1));
-            if lone {
-                let t = &tokens[i];
-                added.push(Mention {
-                    start: t.start,
-                    end: t.end,
-                    tokens: i..i + 1,
-                    sentence: si,
-                    etype: EntityType::Person,
-                    text: t.text.to_string(),
-                    confidence: 0.5,
-                });
+            if !covered[i] && pick(s, i) {
+                added.push(Mention::over(tokens, i..i + 1, si, etype, confidence));
             }
         }
     }
@@ -345,15 +336,8 @@ mod tests {
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention = |w: &str, n: usize, etype| Mention {
-            start: toks[at(w)].start,
-            end: toks[at(w) + n - 1].end,
-            tokens: at(w)..at(w) + n,
-            sentence: 0,
-            etype,
-            text: w.to_string(),
-            confidence: 0.9,
-        };
+        let mention =
+            |w: &str, n: usize, etype| Mention::over(&toks, at(w)..at(w) + n, 0, etype, 0.9);
         let mut ms = vec![
             mention("Brill", 1, EntityType::Person),
             mention("Holm", 1, EntityType::Gpe),
@@ -419,15 +403,7 @@ mod tests {
                 .map(|(i, _)| i)
                 .unwrap()
         };
-        let mention = |i: usize| Mention {
-            start: toks[i].start,
-            end: toks[i].end,
-            tokens: i..i + 1,
-            sentence: 0,
-            etype: EntityType::Org,
-            text: toks[i].text.to_string(),
-            confidence: 0.9,
-        };
+        let mention = |i: usize| Mention::over(&toks, i..i + 1, 0, EntityType::Org, 0.9);
         let mut ms = vec![
             mention(nth("Republican", 0)),
             mention(nth("Democrat", 0)),
@@ -449,18 +425,10 @@ mod tests {
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention = |i: usize, n: usize, etype, text: &str| Mention {
-            start: toks[i].start,
-            end: toks[i + n - 1].end,
-            tokens: i..i + n,
-            sentence: 0,
-            etype,
-            text: text.to_string(),
-            confidence: 0.9,
-        };
+        let mention = |i: usize, n: usize, etype| Mention::over(&toks, i..i + n, 0, etype, 0.9);
         let mut ms = vec![
-            mention(at("Ann"), 2, EntityType::Person, "Ann Doe"),
-            mention(at("R-Ohio"), 1, EntityType::Org, "R-Ohio"),
+            mention(at("Ann"), 2, EntityType::Person),
+            mention(at("R-Ohio"), 1, EntityType::Org),
         ];
         apply(&toks, &sents, &mut ms);
         let kept: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
@@ -481,14 +449,14 @@ mod tests {
                 .map(|(i, _)| i)
                 .unwrap()
         };
-        let mention = |i: usize, n: usize, etype| Mention {
-            start: toks[i].start,
-            end: toks[i + n - 1].end,
-            tokens: i..i + n,
-            sentence: sents.iter().position(|s| s.tokens.contains(&i)).unwrap(),
-            etype,
-            text: String::new(),
-            confidence: 0.9,
+        let mention = |i: usize, n: usize, etype| {
+            Mention::over(
+                &toks,
+                i..i + n,
+                sents.iter().position(|s| s.tokens.contains(&i)).unwrap(),
+                etype,
+                0.9,
+            )
         };
         let mut ms = vec![
             mention(at("Born", 0), 1, EntityType::Loc),

@@ -37,11 +37,14 @@ pub fn join_birthplace_state(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) 
         }
     }
     for &(k, s) in joined.iter().rev() {
-        let end = tokens[s].end;
         let m = &mut mentions[k];
-        m.end = end;
-        m.tokens.end = s + 1;
-        m.text = format!("{}, {}", m.text, tokens[s].text);
+        *m = Mention::over(
+            tokens,
+            m.tokens.start..s + 1,
+            m.sentence,
+            m.etype,
+            m.confidence,
+        );
         mentions.retain(|x| !(x.tokens.start == s && x.tokens.end == s + 1));
     }
 }
@@ -56,15 +59,7 @@ mod tests {
         let text = "Moss was born in Tarrowby, Vt., and moved to Kelso, Mont., later.";
         let toks = tokenize::tokenize(text);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let place = |w: &str| Mention {
-            start: toks[at(w)].start,
-            end: toks[at(w)].end,
-            tokens: at(w)..at(w) + 1,
-            sentence: 0,
-            etype: EntityType::Gpe,
-            text: w.to_string(),
-            confidence: 0.9,
-        };
+        let place = |w: &str| Mention::over(&toks, at(w)..at(w) + 1, 0, EntityType::Gpe, 0.9);
         let mut ms = vec![
             place("Tarrowby"),
             place("Vt."),

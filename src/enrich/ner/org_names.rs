@@ -86,10 +86,13 @@ pub fn join_forces(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
             mentions.remove(k + 1);
         }
         let m = &mut mentions[k];
-        m.tokens.end = end;
-        m.end = tokens[end - 1].end;
-        m.etype = EntityType::Org;
-        m.text = span_text(&tokens[m.tokens.clone()]);
+        *m = Mention::over(
+            tokens,
+            m.tokens.start..end,
+            m.sentence,
+            EntityType::Org,
+            m.confidence,
+        );
         k += 1;
     }
 }
@@ -107,10 +110,13 @@ pub fn join_broadcasters(tokens: &[Token<'_>], mentions: &mut [Mention]) {
             continue;
         };
         if place && !covered[b] && BROADCAST_WORDS.contains(&tokens[b].text) {
-            m.tokens.start = b;
-            m.start = tokens[b].start;
-            m.etype = EntityType::Org;
-            m.text = span_text(&tokens[m.tokens.clone()]);
+            *m = Mention::over(
+                tokens,
+                b..m.tokens.end,
+                m.sentence,
+                EntityType::Org,
+                m.confidence,
+            );
         }
     }
 }
@@ -152,28 +158,20 @@ pub fn join_institution_of(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
                 EntityType::Loc | EntityType::Gpe | EntityType::Org | EntityType::Misc
             );
         if joins {
-            let (end, end_char) = (next.tokens.end, next.end);
+            let end = next.tokens.end;
             mentions.remove(k + 1);
             let m = &mut mentions[k];
-            m.tokens.end = end;
-            m.end = end_char;
-            m.text = span_text(&tokens[m.tokens.clone()]);
+            *m = Mention::over(
+                tokens,
+                m.tokens.start..end,
+                m.sentence,
+                m.etype,
+                m.confidence,
+            );
         } else {
             k += 1;
         }
     }
-}
-
-/// Tokens joined by single spaces where the text had a gap.
-fn span_text(tokens: &[Token<'_>]) -> String {
-    let mut s = String::new();
-    for (j, t) in tokens.iter().enumerate() {
-        if j > 0 && tokens[j - 1].end < t.start {
-            s.push(' ');
-        }
-        s.push_str(t.text);
-    }
-    s
 }
 
 /// "6th", "82nd", "1st", "23rd".
@@ -211,15 +209,7 @@ pub fn add_numbered_units(
                     && (m.tokens.start < i || m.tokens.end > end)
             });
             if end > i + 1 && !crosses {
-                added.push(Mention {
-                    start: tokens[i].start,
-                    end: tokens[end - 1].end,
-                    tokens: i..end,
-                    sentence: si,
-                    etype: EntityType::Org,
-                    text: span_text(&tokens[i..end]),
-                    confidence: 0.9,
-                });
+                added.push(Mention::over(tokens, i..end, si, EntityType::Org, 0.9));
             }
             i = end.max(i + 1);
         }
@@ -245,15 +235,7 @@ mod tests {
         let text = "Radio Tarrow quoted Kelso Radio and the radio in Brill.";
         let toks = tokenize::tokenize(text);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let place = |w: &str| Mention {
-            start: toks[at(w)].start,
-            end: toks[at(w)].end,
-            tokens: at(w)..at(w) + 1,
-            sentence: 0,
-            etype: EntityType::Gpe,
-            text: w.to_string(),
-            confidence: 0.9,
-        };
+        let place = |w: &str| Mention::over(&toks, at(w)..at(w) + 1, 0, EntityType::Gpe, 0.9);
         let mut ms = vec![place("Tarrow"), place("Kelso"), place("Brill")];
         join_broadcasters(&toks, &mut ms);
         let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
@@ -273,15 +255,8 @@ mod tests {
         let text = "The Tarrow University of Kelso and Holm Industries of Brill met.";
         let toks = tokenize::tokenize(text);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention = |w: &str, n: usize, etype| Mention {
-            start: toks[at(w)].start,
-            end: toks[at(w) + n - 1].end,
-            tokens: at(w)..at(w) + n,
-            sentence: 0,
-            etype,
-            text: String::new(),
-            confidence: 0.9,
-        };
+        let mention =
+            |w: &str, n: usize, etype| Mention::over(&toks, at(w)..at(w) + n, 0, etype, 0.9);
         let mut ms = vec![
             mention("Tarrow", 2, EntityType::Org),
             mention("Kelso", 1, EntityType::Gpe),
@@ -295,8 +270,8 @@ mod tests {
             got,
             vec![
                 ("Tarrow University of Kelso", EntityType::Org),
-                ("", EntityType::Org),
-                ("", EntityType::Gpe),
+                ("Holm Industries", EntityType::Org),
+                ("Brill", EntityType::Gpe),
             ]
         );
     }
@@ -313,15 +288,7 @@ mod tests {
                 .map(|(i, _)| i)
                 .unwrap()
         };
-        let mention = |i: usize, n: usize, etype| Mention {
-            start: toks[i].start,
-            end: toks[i + n - 1].end,
-            tokens: i..i + n,
-            sentence: 0,
-            etype,
-            text: String::new(),
-            confidence: 0.9,
-        };
+        let mention = |i: usize, n: usize, etype| Mention::over(&toks, i..i + n, 0, etype, 0.9);
         let mut ms = vec![
             mention(at("Kelso", 0), 2, EntityType::Loc),
             mention(at("Tarrow", 0), 1, EntityType::Gpe),
@@ -335,7 +302,7 @@ mod tests {
             vec![
                 ("Kelso Sea Fleet", EntityType::Org),
                 ("Tarrow Navy", EntityType::Org),
-                ("", EntityType::Loc),
+                ("Kelso Sea", EntityType::Loc),
             ]
         );
     }
@@ -367,21 +334,17 @@ mod tests {
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention = |i: usize, n: usize| Mention {
-            start: toks[i].start,
-            end: toks[i + n - 1].end,
-            tokens: i..i + n,
-            sentence: 0,
-            etype: EntityType::Person,
-            text: String::new(),
-            confidence: 0.9,
-        };
+        let mention =
+            |i: usize, n: usize| Mention::over(&toks, i..i + n, 0, EntityType::Person, 0.9);
         let mut ms = vec![mention(at("Brigade"), 1), mention(at("Division"), 2)];
         add_numbered_units(&toks, &sents, &mut ms);
         let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
         assert_eq!(
             got,
-            vec![("14th Brigade", EntityType::Org), ("", EntityType::Person)]
+            vec![
+                ("14th Brigade", EntityType::Org),
+                ("Division Tarrow", EntityType::Person)
+            ]
         );
     }
 }
