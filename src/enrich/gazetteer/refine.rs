@@ -203,9 +203,7 @@ impl Gazetteer {
         match etype {
             // "Tarrow Group", "Kelso Development Agency": a place name that goes on to an
             // organisation word names the organisation (see [`place_names_org`]).
-            EntityType::Loc | EntityType::Gpe if place_names_org(text) => {
-                EntityType::Org
-            }
+            EntityType::Loc | EntityType::Gpe if place_names_org(text) => EntityType::Org,
             EntityType::Loc => {
                 let kinds = self.kinds(text);
                 if kinds & GPE_KINDS != 0 {
