@@ -1,12 +1,23 @@
-//! CoNLL-2003 files (`word POS chunk NER` per line, blank line between sentences, a
-//! [`DOC_START`] line between documents), rebuilt as article text so training and evaluation use the tagger's real
-//! `tag` path over [`Token`]s and [`Sentence`]s.
+//! CoNLL-2003 files (`word POS chunk NER` per line, blank line between sentences, a document
+//! marker line between documents), rebuilt as article text so training and evaluation use the
+//! tagger's real `tag` path over [`Token`]s and [`Sentence`]s.
 
 use crate::enrich::{Sentence, Token};
 use std::ops::Range;
 
-/// The first word of the line that opens a document.
-pub const DOC_START: &str = "-DOCSTART-";
+/// The marker [`write`] puts before each document.
+pub const DOC_MARK: &str = "-DOC-";
+
+/// True for a document marker: CoNLL corpora open each document with a line whose word is an
+/// upper-case keyword between hyphens, standing alone before a blank line.
+fn is_doc_mark(word: &str) -> bool {
+    word.len() > 2
+        && word.starts_with('-')
+        && word.ends_with('-')
+        && word[1..word.len() - 1]
+            .chars()
+            .all(|c| c.is_ascii_uppercase())
+}
 
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct ConllDoc {
@@ -23,22 +34,23 @@ pub fn parse(text: &str) -> Vec<ConllDoc> {
     let mut sent_start = 0usize;
     let close_sentence = |doc: &mut ConllDoc, sent_start: &mut usize| {
         if doc.words.len() > *sent_start {
+            // A sentence of one marker word is a document boundary, not text.
+            if doc.words.len() == *sent_start + 1 && is_doc_mark(&doc.words[*sent_start]) {
+                doc.words.pop();
+                doc.tags.pop();
+                let done = std::mem::take(doc);
+                *sent_start = 0;
+                return Some(done).filter(|d| !d.words.is_empty());
+            }
             doc.sentences.push(*sent_start..doc.words.len());
         }
         *sent_start = doc.words.len();
+        None
     };
     for line in text.lines() {
         let line = line.trim_end();
-        if line.starts_with(DOC_START) {
-            close_sentence(&mut doc, &mut sent_start);
-            if !doc.words.is_empty() {
-                docs.push(std::mem::take(&mut doc));
-            }
-            sent_start = 0;
-            continue;
-        }
         if line.is_empty() {
-            close_sentence(&mut doc, &mut sent_start);
+            docs.extend(close_sentence(&mut doc, &mut sent_start));
             continue;
         }
         let mut cols = line.split_whitespace();
@@ -48,20 +60,20 @@ pub fn parse(text: &str) -> Vec<ConllDoc> {
         doc.words.push(w.to_string());
         doc.tags.push(tag.to_string());
     }
-    close_sentence(&mut doc, &mut sent_start);
+    docs.extend(close_sentence(&mut doc, &mut sent_start));
     if !doc.words.is_empty() {
         docs.push(doc);
     }
     docs
 }
 
-/// Documents in the same layout, read back by [`parse`]: a [`DOC_START`] line, then one
+/// Documents in the same layout, read back by [`parse`]: a [`DOC_MARK`] line, then one
 /// `word _ _ TAG` line per word (`_` for the unused POS and chunk columns) and a blank line after
 /// each sentence.
 pub fn write(docs: &[ConllDoc]) -> String {
     let mut out = String::new();
     for d in docs {
-        out.push_str(DOC_START);
+        out.push_str(DOC_MARK);
         out.push_str(" _ _ O\n\n");
         for s in &d.sentences {
             for i in s.clone() {
@@ -132,13 +144,16 @@ impl ConllDoc {
 mod tests {
     use super::*;
 
-    /// A document from (sentence, tags) pairs of space-separated words and tags.
-    fn doc(sentences: &[(&str, &str)]) -> ConllDoc {
+    /// A document from sentences of (word, entity type) pairs; tags are IOB1 ("I-" + type).
+    fn doc(sentences: &[&[(&str, Option<&str>)]]) -> ConllDoc {
         let mut d = ConllDoc::default();
-        for (words, tags) in sentences {
+        for words in sentences {
             let start = d.words.len();
-            d.words.extend(words.split(' ').map(str::to_string));
-            d.tags.extend(tags.split(' ').map(str::to_string));
+            for (w, ty) in words.iter() {
+                d.words.push(w.to_string());
+                d.tags
+                    .push(ty.map_or("O".to_string(), |t| format!("I-{t}")));
+            }
             d.sentences.push(start..d.words.len());
         }
         d
@@ -147,14 +162,23 @@ mod tests {
     #[test]
     fn parses_documents_and_rebuilds_offsets() {
         let docs = vec![
-            doc(&[("Odile hummed", "I-PER O"), ("near Liège", "O I-LOC")]),
-            doc(&[("Quux", "O")]),
+            doc(&[
+                &[("Odile", Some("PER")), ("hummed", None)],
+                &[("near", None), ("Liège", Some("LOC"))],
+            ]),
+            doc(&[&[("Quux", None)]]),
         ];
         let written = write(&docs);
-        assert_eq!(written.matches(DOC_START).count(), 2);
+        assert_eq!(written.matches(DOC_MARK).count(), 2);
         assert_eq!(parse(&written), docs);
         // Only the first and the last column count: other POS and chunk columns read the same.
         assert_eq!(parse(&written.replace(" _ _ ", " XX YY ")), docs);
+        // Any keyword between hyphens standing alone marks a document; inside a sentence it is a
+        // word.
+        let other = written.replace(DOC_MARK, "-BEGIN-");
+        assert_eq!(parse(&other), docs);
+        let inside = "A _ _ O\n-X- _ _ O\n\n";
+        assert_eq!(parse(inside)[0].words, vec!["A", "-X-"]);
         let d = &docs[0];
         let text = d.text();
         assert_eq!(text, "Odile hummed\nnear Liège");
