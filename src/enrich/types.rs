@@ -17,6 +17,18 @@ pub struct Token<'a> {
     pub byte_start: usize,
 }
 
+impl Token<'_> {
+    /// The token starts with an upper-case letter ("Kelso", "NATO").
+    pub fn is_capitalised(&self) -> bool {
+        self.text.chars().next().is_some_and(char::is_uppercase)
+    }
+
+    /// The token starts with a lower-case letter.
+    pub fn is_lowercase_word(&self) -> bool {
+        self.text.chars().next().is_some_and(char::is_lowercase)
+    }
+}
+
 /// A sentence as a range of token indexes, with its char span.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Sentence {

@@ -91,9 +91,10 @@ const US_STATE_ABBREVIATIONS: [&str; 43] = [
     "W.Va", "Wis", "Wyo", "D.C",
 ];
 
-/// True for an AP-style US state abbreviation without its final full stop ("Fla", "N.C").
-pub fn is_us_state_abbreviation(bare: &str) -> bool {
-    US_STATE_ABBREVIATIONS.contains(&bare)
+/// True for an AP-style US state abbreviation, with or without its final full stop ("Fla.",
+/// "N.C"; a sentence's full stop is often cut off or doubled up).
+pub fn is_us_state_abbreviation(word: &str) -> bool {
+    US_STATE_ABBREVIATIONS.contains(&word.trim_end_matches('.'))
 }
 
 /// States AP style never abbreviates.
@@ -107,8 +108,7 @@ pub fn is_party_state_tag(text: &str) -> bool {
     let Some(state) = ["R-", "D-", "I-"].iter().find_map(|p| text.strip_prefix(p)) else {
         return false;
     };
-    let bare = state.trim_end_matches('.');
-    is_us_state_abbreviation(bare) || UNABBREVIATED_STATES.contains(&bare)
+    is_us_state_abbreviation(state) || UNABBREVIATED_STATES.contains(&state)
 }
 
 pub const FILES: [&str; 7] = [

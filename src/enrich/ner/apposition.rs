@@ -5,7 +5,7 @@
 //! of a token, which is too short to reach the head noun, so this step reads it and re-types the
 //! mention when the tagger disagreed.
 
-use crate::enrich::{EntityType, Mention, Token};
+use crate::enrich::{EntityType, Mention, Sentence, Token};
 
 /// Head nouns of a phrase describing a person.
 const PERSON_HEADS: &[&str] = &[
@@ -93,7 +93,6 @@ const PERSON_HEADS: &[&str] = &[
     "businesswoman",
     "entrepreneur",
     "tycoon",
-    "founder",
     "expert",
     "researcher",
     "assassin",
@@ -147,7 +146,6 @@ const ORG_HEADS: &[&str] = &[
     "school",
     "maker",
     "manufacturer",
-    "producer",
     "retailer",
     "subsidiary",
     "unit",
@@ -165,7 +163,6 @@ const ORG_HEADS: &[&str] = &[
     "insurer",
     "lender",
     "chain",
-    "publisher",
     "supplier",
     "operator",
     "consortium",
@@ -273,7 +270,7 @@ pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option
         let possessive = tokens
             .get(j + 1)
             .is_some_and(|t| t.text == "'s" || t.text == "'");
-        if possessive || word.chars().next().is_some_and(char::is_uppercase) {
+        if possessive || tokens[j].is_capitalised() {
             continue;
         }
         let head = if PERSON_HEADS.contains(&lower.as_str()) {
@@ -293,9 +290,7 @@ pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option
                 .iter()
                 .take_while(|t| t.text.chars().any(char::is_alphanumeric))
                 .any(|t| SPEECH_VERBS.contains(&t.text.to_lowercase().as_str()));
-            let names = after
-                .first()
-                .is_some_and(|t| t.text.chars().next().is_some_and(char::is_uppercase));
+            let names = after.first().is_some_and(Token::is_capitalised);
             if says || names {
                 return None;
             }
@@ -313,16 +308,19 @@ pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option
     None
 }
 
-/// Re-types PERSON, ORG and place mentions whose apposition names another kind. Places keep
-/// their fine type (the gazetteer decides GPE or LOC later).
-pub fn apply(tokens: &[Token<'_>], limit_of: impl Fn(&Mention) -> usize, mentions: &mut [Mention]) {
+/// Re-types PERSON, ORG and place mentions whose apposition (inside the mention's sentence)
+/// names another kind. Places keep their fine type (the gazetteer decides GPE or LOC later).
+pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut [Mention]) {
     for m in mentions.iter_mut() {
         let coarse = match m.etype {
             EntityType::Person | EntityType::Org => m.etype,
             EntityType::Loc | EntityType::Gpe => EntityType::Loc,
             _ => continue,
         };
-        let Some(t) = appositive_type(tokens, m.tokens.end, limit_of(m)) else {
+        let limit = sentences
+            .get(m.sentence)
+            .map_or(tokens.len(), |s| s.tokens.end);
+        let Some(t) = appositive_type(tokens, m.tokens.end, limit) else {
             continue;
         };
         // A place the tagger found stays a place: "in Tarrowby, a company of the Fifth Brigade"
@@ -388,7 +386,8 @@ mod tests {
             mention("Brill", EntityType::Gpe),
             mention("Holm", EntityType::Person),
         ];
-        apply(&toks, |_| toks.len(), &mut ms);
+        let sents = crate::enrich::sentences::split(text, &toks);
+        apply(&toks, &sents, &mut ms);
         assert_eq!(ms[0].etype, EntityType::Gpe);
         assert_eq!(ms[1].etype, EntityType::Org);
     }

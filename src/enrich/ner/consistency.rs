@@ -17,12 +17,7 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     towns_before_a_state(tokens, mentions);
     party_members(tokens, mentions);
     acronyms(tokens, sentences, mentions);
-    let sentence_end = |m: &Mention| {
-        sentences
-            .get(m.sentence)
-            .map_or(tokens.len(), |s| s.tokens.end)
-    };
-    super::apposition::apply(tokens, sentence_end, mentions);
+    super::apposition::apply(tokens, sentences, mentions);
 }
 
 /// Participles that open news sentences ("Born in Seville, she …", "Founded in 1990, the firm
@@ -55,7 +50,7 @@ fn opening_participles(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &
         };
         let next_lower = tokens
             .get(m.tokens.end)
-            .is_some_and(|t| t.text.chars().next().is_some_and(char::is_lowercase));
+            .is_some_and(Token::is_lowercase_word);
         !(m.tokens.len() == 1
             && m.tokens.start == s.tokens.start
             && next_lower
@@ -139,7 +134,7 @@ fn party_members(tokens: &[Token<'_>], mentions: &mut [Mention]) {
         let modifier = matches!(word, "Republican" | "Democratic")
             && tokens
                 .get(m.tokens.end)
-                .is_some_and(|t| t.text.chars().next().is_some_and(char::is_lowercase));
+                .is_some_and(Token::is_lowercase_word);
         if member || modifier {
             m.etype = EntityType::Misc;
         }
@@ -155,10 +150,9 @@ fn towns_before_a_state(tokens: &[Token<'_>], mentions: &mut [Mention]) {
             continue;
         }
         let comma = tokens.get(m.tokens.end).is_some_and(|t| t.text == ",");
-        let state = tokens.get(m.tokens.end + 1).is_some_and(|t| {
-            let bare = t.text.trim_end_matches('.');
-            bare.len() > 1 && crate::enrich::gazetteer::is_us_state_abbreviation(bare)
-        });
+        let state = tokens
+            .get(m.tokens.end + 1)
+            .is_some_and(|t| crate::enrich::gazetteer::is_us_state_abbreviation(t.text));
         if comma && state {
             m.etype = EntityType::Loc;
         }
@@ -180,13 +174,7 @@ fn missed_surnames(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut 
     if last_names.is_empty() {
         return;
     }
-    let capital = |i: usize| {
-        tokens[i]
-            .text
-            .chars()
-            .next()
-            .is_some_and(char::is_uppercase)
-    };
+    let capital = |i: usize| tokens[i].is_capitalised();
     add_one_word_mentions(
         tokens,
         sentences,

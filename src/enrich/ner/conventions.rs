@@ -20,32 +20,21 @@ fn after_birth_cue(tokens: &[Token<'_>], start: usize) -> bool {
 /// Joins a place after "born in" / "native of", a comma and a US state abbreviation into one
 /// place mention (dropping a separate mention of the state).
 pub fn join_birthplace_state(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
-    let mut joined: Vec<(usize, usize)> = Vec::new(); // (mention index, state token)
-    for (k, m) in mentions.iter().enumerate() {
-        let place = matches!(m.etype, EntityType::Loc | EntityType::Gpe);
+    for k in 0..mentions.len() {
+        let Some(m) = mentions.get(k) else {
+            break;
+        };
         let i = m.tokens.end;
-        let state = tokens.get(i + 1).is_some_and(|t| {
-            let bare = t.text.trim_end_matches('.');
-            bare.len() > 1 && is_us_state_abbreviation(bare)
-        });
-        if place
-            && state
+        let joins = matches!(m.etype, EntityType::Loc | EntityType::Gpe)
             && tokens.get(i).is_some_and(|t| t.text == ",")
-            && after_birth_cue(tokens, m.tokens.start)
-        {
-            joined.push((k, i + 1));
+            && tokens
+                .get(i + 1)
+                .is_some_and(|t| is_us_state_abbreviation(t.text))
+            && after_birth_cue(tokens, m.tokens.start);
+        if joins {
+            let etype = m.etype;
+            super::widen(tokens, mentions, k, i + 2, etype);
         }
-    }
-    for &(k, s) in joined.iter().rev() {
-        let m = &mut mentions[k];
-        *m = Mention::over(
-            tokens,
-            m.tokens.start..s + 1,
-            m.sentence,
-            m.etype,
-            m.confidence,
-        );
-        mentions.retain(|x| !(x.tokens.start == s && x.tokens.end == s + 1));
     }
 }
 

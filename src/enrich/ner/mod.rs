@@ -41,8 +41,9 @@ pub struct NerModel {
     lex: EntityGaz,
     /// Word rows of the most frequent words, scored at load.
     cache: WordCache,
-    /// The annotation profile loaded (`None`: the product's).
-    profile: Option<String>,
+    /// The `conll04` profile also applies CoNLL04's conventions the tagger cannot learn
+    /// ([`conventions`]).
+    conll04_conventions: bool,
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
@@ -105,7 +106,7 @@ impl NerModel {
             gaz,
             lex,
             cache,
-            profile: profile.map(str::to_string),
+            conll04_conventions: profile == Some("conll04"),
         })
     }
 
@@ -126,7 +127,7 @@ impl NerModel {
         org_names::join_forces(tokens, &mut out);
         org_names::join_broadcasters(tokens, &mut out);
         org_names::join_institution_of(tokens, &mut out);
-        if self.profile.as_deref() == Some("conll04") {
+        if self.conll04_conventions {
             conventions::join_birthplace_state(tokens, &mut out);
         }
         out
@@ -211,6 +212,26 @@ pub fn mentions(
         }
     }
     out
+}
+
+/// Widens mention `k` to end at token `end` with type `etype`, dropping the mentions it now
+/// covers (mentions are sorted and do not overlap, so those come after `k`).
+fn widen(
+    tokens: &[Token<'_>],
+    mentions: &mut Vec<Mention>,
+    k: usize,
+    end: usize,
+    etype: EntityType,
+) {
+    let m = &mentions[k];
+    let start = m.tokens.start;
+    mentions[k] = Mention::over(tokens, start..end, m.sentence, etype, m.confidence);
+    let mut j = 0;
+    mentions.retain(|x| {
+        let keep = j == k || !(start <= x.tokens.start && x.tokens.end <= end);
+        j += 1;
+        keep
+    });
 }
 
 /// Punctuation that cannot open or close a name (dashes, quotes and brackets can: CoNLL-2003

@@ -5,7 +5,7 @@
 //! - forces named after a place or nation: "the Tarrow Sea Fleet", "the Soviet Navy";
 //! - broadcasters named after a place: "Radio Tarrow", "Television Kelso";
 //! - institutions "of" a place: "the Holm University of Kelso", "the Bank of Tarrow"
-//!   (CoNLL-2003 tags 49 of 51 such names in its train split as one ORG).
+//!   (CoNLL-2003 tags 49 of 52 such names in its train split as one ORG).
 
 use crate::enrich::{EntityType, Mention, Sentence, Token};
 
@@ -60,40 +60,23 @@ const FORCE_HEADS: &[&str] = &[
 /// Joins a place or nationality mention with the force word right after it into one ORG
 /// ("Tarrow Sea" + "Fleet"), absorbing a separate mention of the force word itself.
 pub fn join_forces(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
-    let mut k = 0;
-    while k < mentions.len() {
-        let m = &mentions[k];
+    for k in 0..mentions.len() {
+        let Some(m) = mentions.get(k) else {
+            break;
+        };
         let i = m.tokens.end;
         let place = matches!(
             m.etype,
             EntityType::Loc | EntityType::Gpe | EntityType::Misc | EntityType::Norp
         );
-        if !place || !tokens.get(i).is_some_and(|t| FORCE_HEADS.contains(&t.text)) {
-            k += 1;
-            continue;
+        if place && tokens.get(i).is_some_and(|t| FORCE_HEADS.contains(&t.text)) {
+            // The force word is free, or a mention of its own (the tagger's "Fleet" ORG).
+            let end = mentions
+                .get(k + 1)
+                .filter(|n| n.tokens.start == i)
+                .map_or(i + 1, |n| n.tokens.end);
+            super::widen(tokens, mentions, k, end, EntityType::Org);
         }
-        // The force word is free, or a mention of its own (the tagger's "Fleet" ORG).
-        let next = mentions.get(k + 1).filter(|n| n.tokens.start == i);
-        if mentions
-            .iter()
-            .any(|x| x.tokens.start <= i && i < x.tokens.end && x.tokens.start != i)
-        {
-            k += 1;
-            continue;
-        }
-        let end = next.map_or(i + 1, |n| n.tokens.end);
-        if next.is_some() {
-            mentions.remove(k + 1);
-        }
-        let m = &mut mentions[k];
-        *m = Mention::over(
-            tokens,
-            m.tokens.start..end,
-            m.sentence,
-            EntityType::Org,
-            m.confidence,
-        );
-        k += 1;
     }
 }
 
@@ -159,15 +142,7 @@ pub fn join_institution_of(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
             );
         if joins {
             let end = next.tokens.end;
-            mentions.remove(k + 1);
-            let m = &mut mentions[k];
-            *m = Mention::over(
-                tokens,
-                m.tokens.start..end,
-                m.sentence,
-                m.etype,
-                m.confidence,
-            );
+            super::widen(tokens, mentions, k, end, EntityType::Org);
         } else {
             k += 1;
         }

@@ -140,7 +140,7 @@ impl Place {
     pub fn of(name: &str, gaz: &Gazetteer) -> Place {
         let mut place = Place::default();
         let bare = name.trim_end_matches('.');
-        if is_us_state_abbreviation(bare) {
+        if is_us_state_abbreviation(name) {
             place.kind = Some(GazKind::State);
             place.inside.push(*b"US");
             return place;
