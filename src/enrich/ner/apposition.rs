@@ -333,6 +333,7 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut [Menti
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::Doc;
     use super::*;
     use crate::enrich::tokenize;
 
@@ -378,16 +379,13 @@ mod tests {
 
     #[test]
     fn a_place_keeps_its_type_against_an_organisation_apposition() {
-        let text = "Troops in Brill, a company of the Fifth Brigade, and Holm, a building firm.";
-        let toks = tokenize::tokenize(text);
-        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention = |w: &str, etype| Mention::over(&toks, at(w)..at(w) + 1, 0, etype, 0.9);
+        let d =
+            Doc::new("Troops in Brill, a company of the Fifth Brigade, and Holm, a building firm.");
         let mut ms = vec![
-            mention("Brill", EntityType::Gpe),
-            mention("Holm", EntityType::Person),
+            d.mention("Brill", 0, 1, EntityType::Gpe),
+            d.mention("Holm", 0, 1, EntityType::Person),
         ];
-        let sents = crate::enrich::sentences::split(text, &toks);
-        apply(&toks, &sents, &mut ms);
+        apply(&d.toks, &d.sents, &mut ms);
         assert_eq!(ms[0].etype, EntityType::Gpe);
         assert_eq!(ms[1].etype, EntityType::Org);
     }

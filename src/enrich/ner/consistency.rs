@@ -242,7 +242,9 @@ fn surnames(mentions: &mut [Mention]) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{kinds, Doc};
     use super::*;
+    use EntityType::*;
 
     fn m(text: &str, ntok: usize, etype: EntityType) -> Mention {
         Mention {
@@ -319,22 +321,17 @@ mod tests {
 
     #[test]
     fn a_person_before_a_state_abbreviation_is_a_town() {
-        use crate::enrich::{sentences, tokenize};
-        let text = "Cold at Brill, Wyo., and at Holm, Calif., said Ann Lee, Smith Co Auth, Mich.";
-        let toks = tokenize::tokenize(text);
-        let sents = sentences::split(text, &toks);
-        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention =
-            |w: &str, n: usize, etype| Mention::over(&toks, at(w)..at(w) + n, 0, etype, 0.9);
+        let d = Doc::new(
+            "Cold at Brill, Wyo., and at Holm, Calif., said Ann Lee, Smith Co Auth, Mich.",
+        );
         let mut ms = vec![
-            mention("Brill", 1, EntityType::Person),
-            mention("Holm", 1, EntityType::Gpe),
-            mention("Ann", 2, EntityType::Person),
-            mention("Smith", 3, EntityType::Org),
+            d.mention("Brill", 0, 1, Person),
+            d.mention("Holm", 0, 1, Gpe),
+            d.mention("Ann", 0, 2, Person),
+            d.mention("Smith", 0, 3, Org),
         ];
-        apply(&toks, &sents, &mut ms);
+        apply(&d.toks, &d.sents, &mut ms);
         let types: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
-        use EntityType::*;
         assert_eq!(types, vec![Loc, Gpe, Person, Org]);
     }
 
@@ -356,106 +353,62 @@ mod tests {
 
     #[test]
     fn a_bracketed_acronym_is_the_organisation_everywhere() {
-        use crate::enrich::{sentences, tokenize};
-        let text = "The Tarrow Water Board (TWB) met. TWB staff and TWB-Nord left. SDS (SDS) won.";
-        let toks = tokenize::tokenize(text);
-        let sents = sentences::split(text, &toks);
-        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mut ms = vec![Mention {
-            start: toks[at("Tarrow")].start,
-            end: toks[at("Board")].end,
-            tokens: at("Tarrow")..at("Board") + 1,
-            sentence: 0,
-            etype: EntityType::Org,
-            text: "Tarrow Water Board".into(),
-            confidence: 0.9,
-        }];
-        apply(&toks, &sents, &mut ms);
+        let d = Doc::new(
+            "The Tarrow Water Board (TWB) met. TWB staff and TWB-Nord left. SDS (SDS) won.",
+        );
+        let mut ms = vec![d.mention("Tarrow", 0, 3, Org)];
+        apply(&d.toks, &d.sents, &mut ms);
         let got: Vec<(&str, usize)> = ms.iter().map(|m| (m.text.as_str(), m.sentence)).collect();
         assert_eq!(got, vec![("Tarrow Water Board", 0), ("TWB", 0), ("TWB", 1)]);
-        assert!(ms.iter().all(|m| m.etype == EntityType::Org));
+        assert!(ms.iter().all(|m| m.etype == Org));
     }
 
     #[test]
     fn one_party_member_is_not_the_party() {
-        use crate::enrich::{sentences, tokenize};
-        let text = "Doe, a Republican, and a fellow Democrat left the Republican caucus. \
-                    Republican donors gave as Labour won.";
-        let toks = tokenize::tokenize(text);
-        let sents = sentences::split(text, &toks);
-        let nth = |w: &str, n: usize| {
-            toks.iter()
-                .enumerate()
-                .filter(|(_, t)| t.text == w)
-                .nth(n)
-                .map(|(i, _)| i)
-                .unwrap()
-        };
-        let mention = |i: usize| Mention::over(&toks, i..i + 1, 0, EntityType::Org, 0.9);
+        let d = Doc::new(
+            "Doe, a Republican, and a fellow Democrat left the Republican caucus. \
+             Republican donors gave as Labour won.",
+        );
         let mut ms = vec![
-            mention(nth("Republican", 0)),
-            mention(nth("Democrat", 0)),
-            mention(nth("Republican", 1)),
-            mention(nth("Republican", 2)),
-            mention(nth("Labour", 0)),
+            d.mention("Republican", 0, 1, Org),
+            d.mention("Democrat", 0, 1, Org),
+            d.mention("Republican", 1, 1, Org),
+            d.mention("Republican", 2, 1, Org),
+            d.mention("Labour", 0, 1, Org),
         ];
-        apply(&toks, &sents, &mut ms);
+        apply(&d.toks, &d.sents, &mut ms);
         let types: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
-        use EntityType::*;
         // "the Republican caucus" is a modifier too; "Labour won" is the party.
         assert_eq!(types, vec![Misc, Misc, Misc, Misc, Org]);
     }
 
     #[test]
     fn a_party_and_state_tag_is_not_a_name() {
-        use crate::enrich::{sentences, tokenize};
-        let text = "Sen. Ann Doe, R-Ohio, spoke.";
-        let toks = tokenize::tokenize(text);
-        let sents = sentences::split(text, &toks);
-        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention = |i: usize, n: usize, etype| Mention::over(&toks, i..i + n, 0, etype, 0.9);
+        let d = Doc::new("Sen. Ann Doe, R-Ohio, spoke.");
         let mut ms = vec![
-            mention(at("Ann"), 2, EntityType::Person),
-            mention(at("R-Ohio"), 1, EntityType::Org),
+            d.mention("Ann", 0, 2, Person),
+            d.mention("R-Ohio", 0, 1, Org),
         ];
-        apply(&toks, &sents, &mut ms);
-        let kept: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
-        assert_eq!(kept, vec!["Ann Doe"]);
+        apply(&d.toks, &d.sents, &mut ms);
+        assert_eq!(kinds(&ms), vec![("Ann Doe", Person)]);
     }
 
     #[test]
     fn a_participle_opening_a_sentence_is_not_a_name() {
-        use crate::enrich::{sentences, tokenize};
-        let text = "Born in Quito, she moved. Born Hansen spoke. She visited Born in May.";
-        let toks = tokenize::tokenize(text);
-        let sents = sentences::split(text, &toks);
-        let at = |word: &str, nth: usize| {
-            toks.iter()
-                .enumerate()
-                .filter(|(_, t)| t.text == word)
-                .nth(nth)
-                .map(|(i, _)| i)
-                .unwrap()
-        };
-        let mention = |i: usize, n: usize, etype| {
-            Mention::over(
-                &toks,
-                i..i + n,
-                sents.iter().position(|s| s.tokens.contains(&i)).unwrap(),
-                etype,
-                0.9,
-            )
-        };
+        let d = Doc::new("Born in Quito, she moved. Born Hansen spoke. She visited Born in May.");
         let mut ms = vec![
-            mention(at("Born", 0), 1, EntityType::Loc),
-            mention(at("Quito", 0), 1, EntityType::Loc),
+            d.mention("Born", 0, 1, Loc),
+            d.mention("Quito", 0, 1, Loc),
             // Followed by a capitalised word: part of a name, kept.
-            mention(at("Born", 1), 1, EntityType::Loc),
+            d.mention("Born", 1, 1, Loc),
             // Not at the start of a sentence: kept.
-            mention(at("Born", 2), 1, EntityType::Loc),
+            d.mention("Born", 2, 1, Loc),
         ];
-        opening_participles(&toks, &sents, &mut ms);
+        opening_participles(&d.toks, &d.sents, &mut ms);
         let kept: Vec<usize> = ms.iter().map(|m| m.tokens.start).collect();
-        assert_eq!(kept, vec![at("Quito", 0), at("Born", 1), at("Born", 2)]);
+        assert_eq!(
+            kept,
+            vec![d.at("Quito", 0), d.at("Born", 1), d.at("Born", 2)]
+        );
     }
 }

@@ -40,22 +40,18 @@ pub fn join_birthplace_state(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) 
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::Doc;
     use super::*;
-    use crate::enrich::tokenize;
 
     #[test]
     fn a_birthplace_and_its_state_become_one_place() {
         let text = "Moss was born in Tarrowby, Vt., and moved to Kelso, Mont., later.";
-        let toks = tokenize::tokenize(text);
-        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let place = |w: &str| Mention::over(&toks, at(w)..at(w) + 1, 0, EntityType::Gpe, 0.9);
-        let mut ms = vec![
-            place("Tarrowby"),
-            place("Vt."),
-            place("Kelso"),
-            place("Mont."),
-        ];
-        join_birthplace_state(&toks, &mut ms);
+        let d = Doc::new(text);
+        let mut ms: Vec<Mention> = ["Tarrowby", "Vt.", "Kelso", "Mont."]
+            .iter()
+            .map(|w| d.mention(w, 0, 1, EntityType::Gpe))
+            .collect();
+        join_birthplace_state(&d.toks, &mut ms);
         let got: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
         // Only the place after "born in" is joined; "moved to" keeps two places.
         assert_eq!(got, vec!["Tarrowby, Vt.", "Kelso", "Mont."]);

@@ -14,6 +14,8 @@ pub mod context;
 mod conventions;
 pub mod crf;
 pub mod features;
+#[cfg(test)]
+mod fixtures;
 pub mod gaz;
 pub mod hash;
 pub mod labels;

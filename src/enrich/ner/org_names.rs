@@ -202,95 +202,75 @@ pub fn add_numbered_units(
 
 #[cfg(test)]
 mod tests {
+    use super::super::fixtures::{kinds, Doc};
     use super::*;
-    use crate::enrich::{sentences, tokenize};
+    use EntityType::*;
 
     #[test]
     fn a_broadcast_word_before_a_place_names_a_broadcaster() {
-        let text = "Radio Tarrow quoted Kelso Radio and the radio in Brill.";
-        let toks = tokenize::tokenize(text);
-        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let place = |w: &str| Mention::over(&toks, at(w)..at(w) + 1, 0, EntityType::Gpe, 0.9);
-        let mut ms = vec![place("Tarrow"), place("Kelso"), place("Brill")];
-        join_broadcasters(&toks, &mut ms);
-        let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
+        let d = Doc::new("Radio Tarrow quoted Kelso Radio and the radio in Brill.");
+        let mut ms = vec![
+            d.mention("Tarrow", 0, 1, Gpe),
+            d.mention("Kelso", 0, 1, Gpe),
+            d.mention("Brill", 0, 1, Gpe),
+        ];
+        join_broadcasters(&d.toks, &mut ms);
         assert_eq!(
-            got,
-            vec![
-                ("Radio Tarrow", EntityType::Org),
-                ("Kelso", EntityType::Gpe),
-                ("Brill", EntityType::Gpe),
-            ]
+            kinds(&ms),
+            vec![("Radio Tarrow", Org), ("Kelso", Gpe), ("Brill", Gpe)]
         );
         assert_eq!(ms[0].start, 0);
     }
 
     #[test]
     fn an_institution_of_a_place_is_one_organisation() {
-        let text = "The Tarrow University of Kelso and Holm Industries of Brill met.";
-        let toks = tokenize::tokenize(text);
-        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention =
-            |w: &str, n: usize, etype| Mention::over(&toks, at(w)..at(w) + n, 0, etype, 0.9);
+        let d = Doc::new("The Tarrow University of Kelso and Holm Industries of Brill met.");
         let mut ms = vec![
-            mention("Tarrow", 2, EntityType::Org),
-            mention("Kelso", 1, EntityType::Gpe),
-            mention("Holm", 2, EntityType::Org),
-            mention("Brill", 1, EntityType::Gpe),
+            d.mention("Tarrow", 0, 2, Org),
+            d.mention("Kelso", 0, 1, Gpe),
+            d.mention("Holm", 0, 2, Org),
+            d.mention("Brill", 0, 1, Gpe),
         ];
-        join_institution_of(&toks, &mut ms);
-        let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
+        join_institution_of(&d.toks, &mut ms);
         // "Industries of Brill" is a company and its place: not joined.
         assert_eq!(
-            got,
+            kinds(&ms),
             vec![
-                ("Tarrow University of Kelso", EntityType::Org),
-                ("Holm Industries", EntityType::Org),
-                ("Brill", EntityType::Gpe),
+                ("Tarrow University of Kelso", Org),
+                ("Holm Industries", Org),
+                ("Brill", Gpe),
             ]
         );
     }
 
     #[test]
     fn a_place_before_a_force_word_is_part_of_the_force() {
-        let text = "The Kelso Sea Fleet, the Tarrow Navy and the Kelso Sea itself.";
-        let toks = tokenize::tokenize(text);
-        let at = |w: &str, n: usize| {
-            toks.iter()
-                .enumerate()
-                .filter(|(_, t)| t.text == w)
-                .nth(n)
-                .map(|(i, _)| i)
-                .unwrap()
-        };
-        let mention = |i: usize, n: usize, etype| Mention::over(&toks, i..i + n, 0, etype, 0.9);
+        let d = Doc::new("The Kelso Sea Fleet, the Tarrow Navy and the Kelso Sea itself.");
         let mut ms = vec![
-            mention(at("Kelso", 0), 2, EntityType::Loc),
-            mention(at("Tarrow", 0), 1, EntityType::Gpe),
-            mention(at("Navy", 0), 1, EntityType::Org),
-            mention(at("Kelso", 1), 2, EntityType::Loc),
+            d.mention("Kelso", 0, 2, Loc),
+            d.mention("Tarrow", 0, 1, Gpe),
+            d.mention("Navy", 0, 1, Org),
+            d.mention("Kelso", 1, 2, Loc),
         ];
-        join_forces(&toks, &mut ms);
-        let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
+        join_forces(&d.toks, &mut ms);
         assert_eq!(
-            got,
+            kinds(&ms),
             vec![
-                ("Kelso Sea Fleet", EntityType::Org),
-                ("Tarrow Navy", EntityType::Org),
-                ("Kelso Sea", EntityType::Loc),
+                ("Kelso Sea Fleet", Org),
+                ("Tarrow Navy", Org),
+                ("Kelso Sea", Loc),
             ]
         );
     }
 
     #[test]
     fn numbered_units_are_organisations() {
-        let text =
+        let d = Doc::new(
             "The 9th Fleet and the 82nd Airborne Division moved; the 3rd day and 5th Avenue \
-                    did not. The 4th Brigade of Tarrow left.";
-        let toks = tokenize::tokenize(text);
-        let sents = sentences::split(text, &toks);
+             did not. The 4th Brigade of Tarrow left.",
+        );
         let mut ms = Vec::new();
-        add_numbered_units(&toks, &sents, &mut ms);
+        add_numbered_units(&d.toks, &d.sents, &mut ms);
         let got: Vec<(&str, usize)> = ms.iter().map(|m| (m.text.as_str(), m.sentence)).collect();
         assert_eq!(
             got,
@@ -300,26 +280,20 @@ mod tests {
                 ("4th Brigade", 1)
             ]
         );
-        assert!(ms.iter().all(|m| m.etype == EntityType::Org));
+        assert!(ms.iter().all(|m| m.etype == Org));
         // Running again changes nothing: a unit found replaces itself.
-        add_numbered_units(&toks, &sents, &mut ms);
+        add_numbered_units(&d.toks, &d.sents, &mut ms);
         assert_eq!(ms.len(), 3);
         // The tagger's "Brigade" alone gives way; a mention reaching outside the unit does not.
-        let text = "The 14th Brigade and the 9th Division Tarrow left.";
-        let toks = tokenize::tokenize(text);
-        let sents = sentences::split(text, &toks);
-        let at = |w: &str| toks.iter().position(|t| t.text == w).unwrap();
-        let mention =
-            |i: usize, n: usize| Mention::over(&toks, i..i + n, 0, EntityType::Person, 0.9);
-        let mut ms = vec![mention(at("Brigade"), 1), mention(at("Division"), 2)];
-        add_numbered_units(&toks, &sents, &mut ms);
-        let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
+        let d = Doc::new("The 14th Brigade and the 9th Division Tarrow left.");
+        let mut ms = vec![
+            d.mention("Brigade", 0, 1, Person),
+            d.mention("Division", 0, 2, Person),
+        ];
+        add_numbered_units(&d.toks, &d.sents, &mut ms);
         assert_eq!(
-            got,
-            vec![
-                ("14th Brigade", EntityType::Org),
-                ("Division Tarrow", EntityType::Person)
-            ]
+            kinds(&ms),
+            vec![("14th Brigade", Org), ("Division Tarrow", Person)]
         );
     }
 }
