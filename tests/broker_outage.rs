@@ -1,12 +1,13 @@
 //! A broker that goes away while the worker runs, then comes back: the worker stays up, reports not
-//! ready, keeps retrying, and carries on afterwards with nothing lost. This test runs its own
+//! ready, keeps retrying, and carries on afterwards with nothing lost. The outage outlasts the
+//! group session, so the worker also loses its partitions on the way and must rejoin the group. This test runs its own
 //! throw-away broker (scripts/kafka on a free port) so the shared one is never disturbed.
 #![allow(clippy::expect_used, clippy::unwrap_used)]
 
 mod common;
 
 use common::articles::{good_batch, ids};
-use common::worker::crate_dir;
+use common::worker::{crate_dir, SESSION_TIMEOUT_MS};
 use common::{consume_ids_on, produce_on, wait_for, Topics, Worker, WorkerOptions};
 use std::net::TcpListener;
 use std::process::Command;
@@ -100,8 +101,9 @@ fn broker_outage_mid_run_is_survived_and_nothing_is_lost() {
         Duration::from_secs(60),
         "after the broker went away",
     );
-    // Outage goes on for a while: the worker must neither exit nor fail liveness.
-    let until = Instant::now() + Duration::from_secs(5);
+    // The outage outlasts the session timeout: the worker must neither exit nor fail liveness, and
+    // its partitions are taken away (no commit is tried while Kafka is unreachable).
+    let until = Instant::now() + Duration::from_millis(SESSION_TIMEOUT_MS) + Duration::from_secs(3);
     while Instant::now() < until {
         w.assert_alive();
         std::thread::sleep(Duration::from_millis(500));
@@ -129,6 +131,12 @@ fn broker_outage_mid_run_is_survived_and_nothing_is_lost() {
         || w.assert_alive(),
     );
     let log = w.log();
+    let count = |needle: &str| log.lines().filter(|l| l.contains(needle)).count();
+    assert!(
+        count("partitions revoked") >= 1 && count("partitions assigned") >= 2,
+        "the worker should lose its partitions during the outage and get them back after it \
+         (worker log below)"
+    );
     let warnings = log
         .lines()
         .filter(|l| l.contains("WARN") || l.contains("ERROR"))
