@@ -36,6 +36,23 @@ enum Command {
         /// JSON-lines files (first byte `{`) or raw-text articles; stdin when none.
         files: Vec<PathBuf>,
     },
+    /// Put dead letters back on the input topic once their cause is fixed (see the README).
+    ReplayDlq {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Replay only this error class (`x-error-class`); repeat for several. Default: all.
+        #[arg(long = "class")]
+        classes: Vec<String>,
+        /// Stop after this many replayed records.
+        #[arg(long)]
+        limit: Option<u64>,
+        /// Count what would be replayed, per class; produce and commit nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Read the dead-letter topic from its start, not from where the last replay stopped.
+        #[arg(long)]
+        from_beginning: bool,
+    },
     /// Accuracy on CoNLL files.
     Eval {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -98,6 +115,45 @@ fn main() -> ExitCode {
             // An enrichment still running on the blocking pool must not hold the exit.
             runtime.shutdown_timeout(std::time::Duration::from_millis(500));
             report(result)
+        }
+        Command::ReplayDlq {
+            config,
+            classes,
+            limit,
+            dry_run,
+            from_beginning,
+        } => {
+            let settings = match start(config.as_ref()) {
+                Ok(s) => s,
+                Err(code) => return code,
+            };
+            let options = newsenrich::kafka::replay::ReplayOptions {
+                classes,
+                limit,
+                dry_run,
+                from_beginning,
+            };
+            let runtime = match tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                Ok(rt) => rt,
+                Err(e) => return report(Err(e.into())),
+            };
+            let result =
+                runtime.block_on(newsenrich::kafka::replay::replay(&settings.kafka, &options));
+            report(result.map(|summary| {
+                let verb = if dry_run { "would replay" } else { "replayed" };
+                println!(
+                    "{verb} {} dead letters from {} to {} {:?}; passed over {} {:?}",
+                    summary.total_replayed(),
+                    settings.kafka.dlq_topic(),
+                    settings.kafka.input_topic,
+                    summary.replayed,
+                    summary.total_skipped(),
+                    summary.skipped
+                );
+            }))
         }
         Command::CheckConfig { config } => match load(config.as_ref()) {
             Ok(settings) => {

@@ -5,6 +5,7 @@ pub mod admin;
 pub mod consumer;
 pub mod offsets;
 pub mod producer;
+pub mod replay;
 
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::KafkaError;

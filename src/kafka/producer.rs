@@ -127,6 +127,24 @@ impl OutRecord {
     }
 }
 
+/// The headers a dead letter gets on top of the original record's.
+pub const DEAD_LETTER_HEADERS: [&str; 5] = [
+    H_ERROR_CLASS,
+    H_ERROR,
+    H_SRC_TOPIC,
+    H_SRC_PARTITION,
+    H_SRC_OFFSET,
+];
+
+/// `headers` without [`DEAD_LETTER_HEADERS`]: the original record's own.
+pub fn without_dead_letter_headers(headers: &[(String, Option<Vec<u8>>)]) -> HeaderList {
+    headers
+        .iter()
+        .filter(|(k, _)| !DEAD_LETTER_HEADERS.contains(&k.as_str()))
+        .cloned()
+        .collect()
+}
+
 /// Where a dead letter came from and why it is one.
 #[derive(Debug, Clone, Copy)]
 pub struct DeadLetterInfo<'a> {
@@ -143,18 +161,7 @@ pub fn dead_letter_headers(
     original: &[(String, Option<Vec<u8>>)],
     info: &DeadLetterInfo<'_>,
 ) -> HeaderList {
-    let ours = [
-        H_ERROR_CLASS,
-        H_ERROR,
-        H_SRC_TOPIC,
-        H_SRC_PARTITION,
-        H_SRC_OFFSET,
-    ];
-    let mut headers: HeaderList = original
-        .iter()
-        .filter(|(k, _)| !ours.contains(&k.as_str()))
-        .cloned()
-        .collect();
+    let mut headers = without_dead_letter_headers(original);
     let error: String = info.error.chars().take(MAX_ERROR_LEN).collect();
     for (key, value) in [
         (H_ERROR_CLASS, info.class.to_string()),

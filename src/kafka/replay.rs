@@ -1,0 +1,329 @@
+//! `newsenrich replay-dlq`: after the cause of some dead letters is fixed (a limit raised, a
+//! producer corrected), puts them back on the input topic so the workers enrich them.
+//!
+//! - Reads the dead-letter topic up to the end it had when the command started (a record that fails
+//!   again lands behind that end and is not replayed a second time in the same run).
+//! - Progress is committed under its own consumer group (`<kafka.group_id>-dlq-replay`), only for
+//!   records whose copy the broker acknowledged: a second run goes on where the first stopped,
+//!   and a crash replays at most a batch twice (at-least-once, like the worker).
+//! - The copy keeps the dead letter's key, value and headers, minus our `x-error*`/`x-src-*` ones.
+//! - `--class` replays only some error classes; the records of other classes are passed over (the
+//!   summary counts them) and `--from-beginning` reaches them again later.
+
+use super::producer::{without_dead_letter_headers, H_ERROR_CLASS};
+use crate::config::KafkaSettings;
+use anyhow::{bail, Context};
+use rdkafka::config::ClientConfig;
+use rdkafka::consumer::{BaseConsumer, Consumer};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use rdkafka::{Offset, TopicPartitionList};
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// What to replay.
+#[derive(Debug, Clone, Default)]
+pub struct ReplayOptions {
+    /// Error classes to replay (`x-error-class`); empty means all.
+    pub classes: Vec<String>,
+    /// Stop after this many replayed records.
+    pub limit: Option<u64>,
+    /// Count what would be replayed; produce and commit nothing.
+    pub dry_run: bool,
+    /// Start from the topic's first record instead of the replay group's committed position.
+    pub from_beginning: bool,
+}
+
+/// What a run did, per error class.
+#[derive(Debug, Default, PartialEq)]
+pub struct ReplaySummary {
+    pub replayed: BTreeMap<String, u64>,
+    pub skipped: BTreeMap<String, u64>,
+}
+
+impl ReplaySummary {
+    pub fn total_replayed(&self) -> u64 {
+        self.replayed.values().sum()
+    }
+
+    pub fn total_skipped(&self) -> u64 {
+        self.skipped.values().sum()
+    }
+}
+
+/// The consumer group that records replay progress.
+pub fn replay_group(settings: &KafkaSettings) -> String {
+    format!("{}-dlq-replay", settings.group_id)
+}
+
+/// True when a dead letter of `class` is to be replayed.
+pub fn selected(options: &ReplayOptions, class: &str) -> bool {
+    options.classes.is_empty() || options.classes.iter().any(|c| c == class)
+}
+
+const TIMEOUT: Duration = Duration::from_secs(30);
+/// Records between two commits of the replay position.
+const BATCH: usize = 500;
+
+/// Replays the dead letters of `settings`' DLQ topic onto its input topic.
+pub async fn replay(
+    settings: &KafkaSettings,
+    options: &ReplayOptions,
+) -> anyhow::Result<ReplaySummary> {
+    let dlq = settings.dlq_topic();
+    let group = replay_group(settings);
+    let mut cc = ClientConfig::new();
+    cc.set("bootstrap.servers", &settings.brokers)
+        .set("enable.auto.commit", "false")
+        .set("enable.auto.offset.store", "false")
+        .set("auto.offset.reset", "earliest");
+    for (k, v) in &settings.consumer_extra {
+        cc.set(k, v);
+    }
+    // Ours, not the worker's: the replay must never join (and rebalance) the workers' group.
+    cc.set("group.id", &group);
+    let consumer: BaseConsumer = cc.create().context("creating the DLQ consumer")?;
+    let mut pc = ClientConfig::new();
+    pc.set("bootstrap.servers", &settings.brokers)
+        .set("enable.idempotence", "true")
+        .set("acks", "all");
+    for (k, v) in &settings.producer_extra {
+        pc.set(k, v);
+    }
+    let producer: FutureProducer = pc.create().context("creating the producer")?;
+
+    let meta = consumer
+        .fetch_metadata(Some(&dlq), TIMEOUT)
+        .with_context(|| format!("reading the metadata of {dlq}"))?;
+    let partitions: Vec<i32> = meta
+        .topics()
+        .iter()
+        .filter(|t| t.name() == dlq && t.error().is_none())
+        .flat_map(|t| t.partitions().iter().map(|p| p.id()))
+        .collect();
+    if partitions.is_empty() {
+        bail!("dead-letter topic {dlq} does not exist (or has no partitions)");
+    }
+    // Where to start and where to stop, per partition.
+    let mut ends: BTreeMap<i32, i64> = BTreeMap::new();
+    let mut assign = TopicPartitionList::new();
+    let committed = if options.from_beginning {
+        None
+    } else {
+        let mut tpl = TopicPartitionList::new();
+        for &p in &partitions {
+            tpl.add_partition(&dlq, p);
+        }
+        Some(
+            consumer
+                .committed_offsets(tpl, TIMEOUT)
+                .context("reading the replay group's committed offsets")?,
+        )
+    };
+    for &p in &partitions {
+        let (low, high) = consumer
+            .fetch_watermarks(&dlq, p, TIMEOUT)
+            .with_context(|| format!("reading the offsets of {dlq}/{p}"))?;
+        let start = committed
+            .as_ref()
+            .and_then(|c| c.find_partition(&dlq, p))
+            .and_then(|e| match e.offset() {
+                Offset::Offset(o) => Some(o.max(low)),
+                _ => None,
+            })
+            .unwrap_or(low);
+        if start < high {
+            ends.insert(p, high);
+            assign
+                .add_partition_offset(&dlq, p, Offset::Offset(start))
+                .context("setting a start offset")?;
+        }
+    }
+    let mut summary = ReplaySummary::default();
+    if ends.is_empty() {
+        return Ok(summary);
+    }
+    consumer
+        .assign(&assign)
+        .context("assigning the DLQ partitions")?;
+    let mut pending = Vec::new();
+    let mut done: BTreeMap<i32, i64> = BTreeMap::new();
+    let limit_reached = |s: &ReplaySummary| options.limit.is_some_and(|l| s.total_replayed() >= l);
+    let mut last_progress = Instant::now();
+    while !ends.is_empty() && !limit_reached(&summary) {
+        let msg = match consumer.poll(Duration::from_millis(500)) {
+            None => {
+                // Transaction markers (exactly-once workers write the DLQ in transactions) take
+                // offsets but are never delivered: the position, not the last record, says a
+                // partition is done.
+                if let Ok(position) = consumer.position() {
+                    ends.retain(|&p, &mut end| {
+                        !matches!(
+                            position.find_partition(&dlq, p).map(|e| e.offset()),
+                            Some(Offset::Offset(o)) if o >= end
+                        )
+                    });
+                }
+                if !ends.is_empty() && last_progress.elapsed() > TIMEOUT {
+                    bail!(
+                        "no records from {dlq} for {}s with {} partitions unfinished (Kafka down, or a transaction still open?)",
+                        TIMEOUT.as_secs(),
+                        ends.len()
+                    );
+                }
+                continue;
+            }
+            Some(Err(e)) => bail!("reading {dlq}: {e}"),
+            Some(Ok(m)) => m,
+        };
+        last_progress = Instant::now();
+        let (p, offset) = (msg.partition(), msg.offset());
+        let headers: Vec<(String, Option<Vec<u8>>)> = msg
+            .headers()
+            .map(|hs| {
+                hs.iter()
+                    .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let class = headers
+            .iter()
+            .find(|(k, _)| k == H_ERROR_CLASS)
+            .and_then(|(_, v)| v.as_deref())
+            .map_or_else(
+                || "unknown".to_string(),
+                |v| String::from_utf8_lossy(v).into_owned(),
+            );
+        if selected(options, &class) {
+            *summary.replayed.entry(class).or_default() += 1;
+            if !options.dry_run {
+                let mut out = OwnedHeaders::new_with_capacity(headers.len());
+                for (key, value) in without_dead_letter_headers(&headers) {
+                    out = out.insert(Header {
+                        key: key.as_str(),
+                        value: value.as_deref(),
+                    });
+                }
+                let mut record: FutureRecord<'_, [u8], [u8]> =
+                    FutureRecord::to(&settings.input_topic).headers(out);
+                if let Some(k) = msg.key() {
+                    record = record.key(k);
+                }
+                if let Some(v) = msg.payload() {
+                    record = record.payload(v);
+                }
+                loop {
+                    match producer.send_result(record) {
+                        Ok(delivery) => {
+                            pending.push(delivery);
+                            break;
+                        }
+                        Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                            // The local queue is full: wait for what is in flight, then retry.
+                            record = back;
+                            await_deliveries(&mut pending).await?;
+                        }
+                        Err((e, _)) => bail!("producing a replayed record: {e}"),
+                    }
+                }
+            }
+        } else {
+            *summary.skipped.entry(class).or_default() += 1;
+        }
+        done.insert(p, offset + 1);
+        if ends.get(&p).is_some_and(|&end| offset + 1 >= end) {
+            ends.remove(&p);
+        }
+        if pending.len() >= BATCH {
+            settle(&consumer, &mut pending, &done, &dlq, options).await?;
+        }
+    }
+    settle(&consumer, &mut pending, &done, &dlq, options).await?;
+    Ok(summary)
+}
+
+/// Waits until the broker acknowledged every copy in `pending`; the first failure ends the run
+/// before the position of its batch is committed.
+async fn await_deliveries(pending: &mut Vec<DeliveryFuture>) -> anyhow::Result<()> {
+    for delivery in pending.drain(..) {
+        match delivery.await {
+            Ok(Ok(_)) => {}
+            Ok(Err((e, _))) => bail!("producing a replayed record: {e}"),
+            Err(_) => bail!("producing a replayed record: delivery cancelled"),
+        }
+    }
+    Ok(())
+}
+
+/// Waits for the broker to acknowledge every copy sent so far, then commits the replay position.
+async fn settle(
+    consumer: &BaseConsumer,
+    pending: &mut Vec<DeliveryFuture>,
+    done: &BTreeMap<i32, i64>,
+    dlq: &str,
+    options: &ReplayOptions,
+) -> anyhow::Result<()> {
+    await_deliveries(pending).await?;
+    if options.dry_run || done.is_empty() {
+        return Ok(());
+    }
+    let mut tpl = TopicPartitionList::new();
+    for (&p, &next) in done {
+        tpl.add_partition_offset(dlq, p, Offset::Offset(next))
+            .context("building the replay position")?;
+    }
+    consumer
+        .commit(&tpl, rdkafka::consumer::CommitMode::Sync)
+        .context("committing the replay position")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kafka::producer::{H_ERROR, H_SRC_OFFSET, H_SRC_PARTITION, H_SRC_TOPIC};
+
+    fn h(k: &str, v: &str) -> (String, Option<Vec<u8>>) {
+        (k.to_string(), Some(v.as_bytes().to_vec()))
+    }
+
+    #[test]
+    fn copies_drop_only_the_workers_headers() {
+        let dead = vec![
+            h("traceparent", "00-abc-def-01"),
+            h(H_ERROR_CLASS, "text_too_long"),
+            h(H_ERROR, "text has 9000 characters"),
+            h(H_SRC_TOPIC, "articles"),
+            h(H_SRC_PARTITION, "2"),
+            h(H_SRC_OFFSET, "41"),
+            ("empty".to_string(), None),
+        ];
+        assert_eq!(
+            without_dead_letter_headers(&dead),
+            vec![
+                h("traceparent", "00-abc-def-01"),
+                ("empty".to_string(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn class_filter() {
+        let all = ReplayOptions::default();
+        assert!(selected(&all, "invalid_json"));
+        let some = ReplayOptions {
+            classes: vec!["text_too_long".into(), "too_large".into()],
+            ..ReplayOptions::default()
+        };
+        assert!(selected(&some, "too_large"));
+        assert!(!selected(&some, "invalid_json"));
+    }
+
+    #[test]
+    fn the_replay_group_is_not_the_workers() {
+        let s = KafkaSettings::default();
+        assert_eq!(replay_group(&s), "newsenrich-dlq-replay");
+        assert_ne!(replay_group(&s), s.group_id);
+    }
+}
