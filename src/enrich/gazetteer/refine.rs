@@ -78,6 +78,10 @@ const ORG_HEADS: &[&str] = &[
 /// too: CoNLL-2003 most often tags hospitals and universities as places.
 const PLACE_ORG_HEADS: &[&str] = &["University", "Hospital"];
 
+/// Last words of bank and fund names, which places share ("West Bank"): an organisation only when
+/// the gazetteer does not know the whole name as a place.
+const BANK_HEADS: &[&str] = &["Bank", "Bancorp", "Fund", "Trust", "Authority", "Bureau"];
+
 /// "Tarrow Group", "Kelso Development Agency": a place-typed name ending in an organisation word.
 fn place_names_org(text: &str) -> bool {
     last_word_in(text, &["Group"])
@@ -204,6 +208,15 @@ impl Gazetteer {
             // "Tarrow Group", "Kelso Development Agency": a place name that goes on to an
             // organisation word names the organisation (see [`place_names_org`]).
             EntityType::Loc | EntityType::Gpe if place_names_org(text) => EntityType::Org,
+            // "Kelso Bank", "Tarrow Savings Bank": a bank, unless the name is a known place ("West
+            // Bank").
+            EntityType::Loc | EntityType::Gpe
+                if last_word_in(text, BANK_HEADS)
+                    && text.contains(' ')
+                    && self.kinds(text) & (GPE_KINDS | LOCATION) == 0 =>
+            {
+                EntityType::Org
+            }
             EntityType::Loc => {
                 let kinds = self.kinds(text);
                 if kinds & GPE_KINDS != 0 {

@@ -19,6 +19,7 @@ Muslim\tgroup\t-\tMuslim
 Canadian Rockies\tlocation\t-\tCanadian Rockies
 Indo-Pacific\tlocation\t-\tIndo-Pacific
 Arctic\tlocation\t-\tArctic
+West Bank\tlocation\t-\tWest Bank
 G-7\torg\t-\tGroup of Seven
 G7\torg\t-\tGroup of Seven
 Group of Seven\torg\t-\tGroup of Seven
@@ -160,6 +161,12 @@ fn refines_coarse_types() {
         (EntityType::Loc, "Tarrow Group", EntityType::Org),
         (EntityType::Gpe, "Kelso Development Agency", EntityType::Org),
         (EntityType::Loc, "Kelso General Hospital", EntityType::Gpe),
+        // Banks and funds too, unless the whole name is a known place.
+        (EntityType::Gpe, "Kelso Bank", EntityType::Org),
+        (EntityType::Loc, "Tarrow Savings Bank", EntityType::Org),
+        (EntityType::Loc, "Brill Pension Fund", EntityType::Org),
+        (EntityType::Loc, "West Bank", EntityType::Loc),
+        (EntityType::Loc, "Bank", EntityType::Gpe),
     ];
     for (coarse, text, want) in cases {
         assert_eq!(g.refine_type(coarse, text), want, "{text}");
