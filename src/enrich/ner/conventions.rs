@@ -38,10 +38,121 @@ pub fn join_birthplace_state(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) 
     }
 }
 
+/// Titles CoNLL-2003 leaves outside person names ("President", "Sen.", "Dr.": 105 to 0 for
+/// "President" before a name in its train split). Royal and religious titles are left out: there
+/// they are often part of the name ("Prince" 5 to 3, "Pope" 1 to 0).
+const TITLES: &[&str] = &[
+    "president",
+    "chancellor",
+    "premier",
+    "senator",
+    "sen",
+    "rep",
+    "representative",
+    "judge",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "gen",
+    "general",
+    "governor",
+    "gov",
+    "mayor",
+    "minister",
+    "secretary",
+    "ambassador",
+    "captain",
+    "capt",
+    "col",
+    "colonel",
+    "lt",
+    "sgt",
+    "sergeant",
+    "admiral",
+    "adm",
+    "professor",
+    "prof",
+    "chairman",
+    "chairwoman",
+    "coach",
+    "commissioner",
+    "inspector",
+    "detective",
+    "ceo",
+];
+
+/// Words that go with a title before it: "Prime Minister", "Vice President", "Foreign Minister".
+const TITLE_MODIFIERS: &[&str] = &[
+    "prime", "vice", "deputy", "foreign", "finance", "defence", "defense", "interior", "acting",
+    "chief",
+];
+
+fn title_word(t: &Token<'_>, list: &[&str]) -> bool {
+    t.is_capitalised() && list.contains(&t.text.trim_end_matches('.').to_lowercase().as_str())
+}
+
+/// The product's convention (CoNLL-2003's): a person's name without the title before it.
+/// "Chancellor Olaf Scholz" becomes "Olaf Scholz", "Prime Minister Anton Brill" "Anton Brill",
+/// when a capitalised name is left.
+pub fn drop_leading_titles(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+    for m in mentions.iter_mut() {
+        if m.etype != EntityType::Person {
+            continue;
+        }
+        let mut cut = m.tokens.start;
+        let mut i = m.tokens.start;
+        while i + 1 < m.tokens.end {
+            let t = &tokens[i];
+            if title_word(t, TITLES) {
+                cut = i + 1;
+            } else if !title_word(t, TITLE_MODIFIERS) {
+                break;
+            }
+            i += 1;
+        }
+        if cut > m.tokens.start && tokens.get(cut).is_some_and(Token::is_capitalised) {
+            *m = Mention::over(tokens, cut..m.tokens.end, m.sentence, m.etype, m.confidence);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::super::fixtures::Doc;
     use super::*;
+
+    #[test]
+    fn titles_before_a_name_are_not_part_of_it() {
+        let text = "Prime Minister Anton Brill met Chancellor Olaf Scholz, Dr. Ann Holm, \
+                    Pope Leo and President Kelso.";
+        let d = Doc::new(text);
+        let mut ms = vec![
+            d.mention("Prime", 0, 4, EntityType::Person),
+            d.mention("Chancellor", 0, 3, EntityType::Person),
+            d.mention("Dr.", 0, 3, EntityType::Person),
+            d.mention("Pope", 0, 2, EntityType::Person),
+            d.mention("President", 0, 2, EntityType::Person),
+        ];
+        drop_leading_titles(&d.toks, &mut ms);
+        let got: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(
+            got,
+            vec![
+                "Anton Brill",
+                "Olaf Scholz",
+                "Ann Holm",
+                "Pope Leo",
+                "Kelso"
+            ]
+        );
+        assert!(ms.iter().all(|m| text
+            .chars()
+            .skip(m.start)
+            .take(m.end - m.start)
+            .collect::<String>()
+            == m.text));
+    }
 
     #[test]
     fn a_birthplace_and_its_state_become_one_place() {

@@ -131,6 +131,8 @@ impl NerModel {
         org_names::join_institution_of(tokens, &mut out);
         if self.conll04_conventions {
             conventions::join_birthplace_state(tokens, &mut out);
+        } else {
+            conventions::drop_leading_titles(tokens, &mut out);
         }
         out
     }
