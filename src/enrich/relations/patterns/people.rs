@@ -28,7 +28,17 @@ impl Ctx<'_> {
                 continue;
             };
             let (a, b) = (self.args[k].clone(), self.args[j].clone());
-            let mut verb: &[&str] = &gap;
+            // "Prime Minister Brill of Estonia met …": the place the subject is of comes first.
+            let of_place = self.args.iter().find(|p| {
+                p.w0 == a.w1 + 1
+                    && p.w1 <= b.w0
+                    && matches!(p.etype, EntityType::Gpe | EntityType::Org)
+            });
+            let skip = match (gap.first(), of_place) {
+                (Some(&"of"), Some(p)) => p.w1 - a.w1,
+                _ => 0,
+            };
+            let mut verb: &[&str] = gap.get(skip..).unwrap_or_default();
             while matches!(
                 verb.first(),
                 Some(

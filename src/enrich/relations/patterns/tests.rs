@@ -200,6 +200,18 @@ fn meetings_that_happened_once() {
             seo_mizuno.clone(),
         ),
         (
+            // The place the subject is of may stand before the verb; an organisation too.
+            "Seo of Canada met Mizuno. Pryce of Kelso Bank met with Kim.",
+            vec![("Seo", Person), ("Canada", Gpe), ("Mizuno", Person), ("Pryce", Person), ("Kelso Bank", Org), ("Kim", Person)],
+            vec![("Seo", "met_with", "Mizuno", ""), ("Pryce", "met_with", "Kim", "")],
+        ),
+        (
+            // … but not a place after another word: the meeting is not the subject's.
+            "Seo's aide in Canada met Mizuno.",
+            vec![("Seo", Person), ("Canada", Gpe), ("Mizuno", Person)],
+            vec![],
+        ),
+        (
             "Seo and Mizuno met with Pryce.",
             vec![("Seo", Person), ("Mizuno", Person), ("Pryce", Person)],
             vec![("Mizuno", "met_with", "Pryce", "")],
