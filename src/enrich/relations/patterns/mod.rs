@@ -355,9 +355,20 @@ impl Ctx<'_> {
             }
         }
         // A copula or "as", then the title: "X is the president of Y", "X, as chairman of Y".
+        // After a succession verb the title is the successor's: "B, who succeeded X as mayor of Y".
+        if after.first() == Some(&"as")
+            && matches!(
+                self.word(a.w0.wrapping_sub(1)),
+                "succeeded" | "succeeds" | "succeeding" | "replaced" | "replaces" | "replacing"
+            )
+        {
+            return;
+        }
         let skip = match after.as_slice() {
             ["is" | "was" | "became" | "becomes" | "remains" | "as", ..] => 1,
-            [",", "as", ..] | ["has", "been", ..] => 2,
+            [",", "as", ..] | ["has", "been", ..] | ["serves" | "served" | "serving", "as", ..] => {
+                2
+            }
             _ => return,
         };
         let mut rest = &after[skip..];

@@ -92,8 +92,7 @@ fn leaders_with_roles() {
         Vec<(&'a str, EntityType)>,
         Vec<(&'a str, &'static str, &'a str, &'a str)>,
     );
-    let cases: Vec<Case> =
-        vec![
+    let cases: Vec<Case> = vec![
         (
             "Japan’s Prime Minister Takeshi Mizuno spoke.",
             vec![("Japan", Gpe), ("Takeshi Mizuno", Person)],
@@ -130,11 +129,36 @@ fn leaders_with_roles() {
             vec![("Taro Aso", "leader_of", "Japan", "Minister of Finance")],
         ),
         (
+            // The title after "succeeded X as" is the successor's, not X's.
+            "Ann Holm, who succeeded Maria Kelso as mayor of Tarrowby, resigned. Tom Brill \
+             served as mayor of Kelso.",
+            vec![
+                ("Ann Holm", Person),
+                ("Maria Kelso", Person),
+                ("Tarrowby", Gpe),
+                ("Tom Brill", Person),
+                ("Kelso", Gpe),
+            ],
+            vec![
+                ("Maria Kelso", "predecessor_of", "Ann Holm", ""),
+                ("Tom Brill", "leader_of", "Kelso", "Mayor"),
+            ],
+        ),
+        (
             // A nationality stands for its country: leader and citizen of South Korea.
             "Former South Korean President Baek Min Ho left South Korea.",
-            vec![("South Korean", Norp), ("Baek Min Ho", Person), ("South Korea", Gpe)],
             vec![
-                ("Baek Min Ho", "leader_of", "South Korea", "former President"),
+                ("South Korean", Norp),
+                ("Baek Min Ho", Person),
+                ("South Korea", Gpe),
+            ],
+            vec![
+                (
+                    "Baek Min Ho",
+                    "leader_of",
+                    "South Korea",
+                    "former President",
+                ),
                 ("Baek Min Ho", "citizen_of", "South Korea", ""),
             ],
         ),
@@ -159,7 +183,11 @@ fn leaders_with_roles() {
         ),
         (
             "Kim Min, a South Korean diplomat, met reporters in South Korea.",
-            vec![("Kim Min", Person), ("South Korean", Norp), ("South Korea", Gpe)],
+            vec![
+                ("Kim Min", Person),
+                ("South Korean", Norp),
+                ("South Korea", Gpe),
+            ],
             vec![("Kim Min", "citizen_of", "South Korea", "")],
         ),
     ];
