@@ -120,9 +120,24 @@ const PERSON_HEADS: &[&str] = &[
     "princess",
 ];
 
+/// "carmaker", "chipmaker", "drugmaker": a company.
+fn is_maker(lower: &str) -> bool {
+    lower.len() > "maker".len() && lower.ends_with("maker") && lower != "peacemaker"
+}
+
 /// Head nouns of a phrase describing an organisation.
 const ORG_HEADS: &[&str] = &[
     "firm",
+    "startup",
+    "start-up",
+    "publisher",
+    "producer",
+    "exporter",
+    "distributor",
+    "refiner",
+    "utility",
+    "regulator",
+    "watchdog",
     "company",
     "corporation",
     "conglomerate",
@@ -275,7 +290,7 @@ pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option
         }
         let head = if PERSON_HEADS.contains(&lower.as_str()) {
             Some(EntityType::Person)
-        } else if ORG_HEADS.contains(&lower.as_str()) {
+        } else if ORG_HEADS.contains(&lower.as_str()) || is_maker(&lower) {
             Some(EntityType::Org)
         } else if PLACE_HEADS.contains(&lower.as_str()) {
             Some(EntityType::Loc)
@@ -363,6 +378,12 @@ mod tests {
                 2,
                 Some(Org),
             ),
+            (
+                "Holm Motors, a Tarrowby carmaker, said sales fell.",
+                2,
+                Some(Org),
+            ),
+            ("Brill, a Kelso chipmaker, grew.", 1, Some(Org)),
             ("Kelso, a mining town in the north, flooded.", 1, Some(Loc)),
             ("Kelso, the company's chairman, resigned.", 1, Some(Person)),
             // Not an apposition: a list, a new clause, a phrase introducing another name.

@@ -1,7 +1,8 @@
 //! Patterns between two people: `met_with` and `predecessor_of` (see the parent module's list).
 
+use super::words::whole_title;
 use super::{
-    Ctx, MET_AND, MET_THEIR_TALKS, MET_VERB, PREDECESSOR_MAIN_PERSON, PREDECESSOR_NAMED,
+    Ctx, LEADER_OF, MET_AND, MET_THEIR_TALKS, MET_VERB, PREDECESSOR_MAIN_PERSON, PREDECESSOR_NAMED,
     PREDECESSOR_PRONOUN,
 };
 use crate::enrich::{EntityType, Predicate};
@@ -121,6 +122,30 @@ impl Ctx<'_> {
         }
     }
 
+    /// "X succeeded Y as mayor of Z": the title after the predecessor `j` is the successor `k`'s.
+    fn successor_title(&self, k: usize, j: usize) {
+        let (a, b) = (&self.args[k], &self.args[j]);
+        let Some(n) = self.args.get(j + 1) else {
+            return;
+        };
+        let Some(obj) = self.place_or_org(n) else {
+            return;
+        };
+        let after = self.lowers(b.w1, n.w0);
+        let Some(rest) = after.strip_prefix(&["as"]) else {
+            return;
+        };
+        let rest = rest.strip_prefix(&["the"]).unwrap_or(rest);
+        let title = rest
+            .strip_suffix(&["of", "the"])
+            .or_else(|| rest.strip_suffix(&["of"]))
+            .and_then(whole_title);
+        if let Some(role) = title {
+            let ev = self.span(a.w0, n.w1);
+            self.emit_leader(a.entity, obj, role, LEADER_OF, ev);
+        }
+    }
+
     /// "A and B agreed … in their second in-person talks": the same clause after "A and B" calls a
     /// meeting theirs. Returns the word index after the meeting noun. Up to three words may stand
     /// between "their" and the noun, none of them saying it has not happened yet.
@@ -217,7 +242,7 @@ impl Ctx<'_> {
                 }
             }
         }
-        // "X succeeded Y", "X, who succeeded Y", "Y was succeeded by X"
+        // "X succeeded Y", "X, who succeeded Y", "X replaced Y", "Y was succeeded by X"
         for k in 0..self.args.len() {
             let Some((j, gap)) = self.next_person(k) else {
                 continue;
@@ -225,7 +250,8 @@ impl Ctx<'_> {
             let (a, b) = (self.args[k].clone(), self.args[j].clone());
             let ev = self.span(a.w0, b.w1);
             match gap.as_slice() {
-                ["succeeded" | "succeeds"] | [",", "who", "succeeded" | "succeeds"] => {
+                ["succeeded" | "succeeds" | "replaced" | "replaces"]
+                | [",", "who", "succeeded" | "succeeds" | "replaced" | "replaces"] => {
                     self.emit(
                         b.entity,
                         Predicate::PredecessorOf,
@@ -234,8 +260,9 @@ impl Ctx<'_> {
                         PREDECESSOR_NAMED,
                         ev,
                     );
+                    self.successor_title(k, j);
                 }
-                ["was" | "is", "succeeded", "by"] => {
+                ["was" | "is", "succeeded" | "replaced", "by"] => {
                     self.emit(
                         a.entity,
                         Predicate::PredecessorOf,

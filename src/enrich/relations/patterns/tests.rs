@@ -92,7 +92,8 @@ fn leaders_with_roles() {
         Vec<(&'a str, EntityType)>,
         Vec<(&'a str, &'static str, &'a str, &'a str)>,
     );
-    let cases: Vec<Case> = vec![
+    let cases: Vec<Case> =
+        vec![
         (
             "Japan’s Prime Minister Takeshi Mizuno spoke.",
             vec![("Japan", Gpe), ("Takeshi Mizuno", Person)],
@@ -141,7 +142,16 @@ fn leaders_with_roles() {
             ],
             vec![
                 ("Maria Kelso", "predecessor_of", "Ann Holm", ""),
+                ("Ann Holm", "leader_of", "Tarrowby", "Mayor"),
                 ("Tom Brill", "leader_of", "Kelso", "Mayor"),
+            ],
+        ),
+        (
+            "Maria Kelso replaced Tom Brill as chief executive of Holm Motors.",
+            vec![("Maria Kelso", Person), ("Tom Brill", Person), ("Holm Motors", Org)],
+            vec![
+                ("Tom Brill", "predecessor_of", "Maria Kelso", ""),
+                ("Maria Kelso", "leader_of", "Holm Motors", "CEO"),
             ],
         ),
         (
