@@ -9,7 +9,7 @@ use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
 use crate::config::{Delivery, KafkaSettings};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use rdkafka::{ClientContext, Statistics};
 use std::sync::Arc;
@@ -127,6 +127,17 @@ impl OutRecord {
     }
 }
 
+/// A consumed record's headers, owned.
+pub fn headers_of(msg: &impl Message) -> HeaderList {
+    msg.headers()
+        .map(|h| {
+            h.iter()
+                .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The headers a dead letter gets on top of the original record's.
 pub const DEAD_LETTER_HEADERS: [&str; 5] = [
     H_ERROR_CLASS,
@@ -208,8 +219,8 @@ pub enum SendError {
 
 /// Puts `record` on the producer queue, waiting (never dropping) while the queue is full or the
 /// client reports a transient error. Returns the future of the broker's acknowledgement.
-pub async fn enqueue(
-    producer: &OutputProducer,
+pub async fn enqueue<C: ClientContext + 'static>(
+    producer: &FutureProducer<C>,
     record: &OutRecord,
     cancel: &CancellationToken,
 ) -> Result<DeliveryFuture, SendError> {
@@ -234,8 +245,8 @@ pub async fn enqueue(
 
 /// Waits for the broker's ack of `record`, re-sending it after transient failures when `resend`
 /// (at-least-once). In a transaction a failed record dooms the transaction, so there it is reported.
-pub async fn deliver(
-    producer: &OutputProducer,
+pub async fn deliver<C: ClientContext + 'static>(
+    producer: &FutureProducer<C>,
     record: &OutRecord,
     mut delivery: DeliveryFuture,
     resend: bool,
@@ -295,6 +306,26 @@ mod tests {
                 h("x-src-topic", "articles"),
                 h("x-src-partition", "3"),
                 h("x-src-offset", "42"),
+            ]
+        );
+    }
+
+    #[test]
+    fn a_replayed_copy_keeps_only_the_original_headers() {
+        let dead = vec![
+            h("traceparent", "00-abc-def-01"),
+            h(H_ERROR_CLASS, "text_too_long"),
+            h(H_ERROR, "text has 9000 characters"),
+            h(H_SRC_TOPIC, "articles"),
+            h(H_SRC_PARTITION, "2"),
+            h(H_SRC_OFFSET, "41"),
+            ("empty".to_string(), None),
+        ];
+        assert_eq!(
+            without_dead_letter_headers(&dead),
+            vec![
+                h("traceparent", "00-abc-def-01"),
+                ("empty".to_string(), None)
             ]
         );
     }

@@ -10,17 +10,19 @@
 //! - `--class` replays only some error classes; the records of other classes are passed over (the
 //!   summary counts them) and `--from-beginning` reaches them again later.
 
-use super::producer::{without_dead_letter_headers, H_ERROR_CLASS};
+use super::producer::{
+    deliver, enqueue, headers_of, without_dead_letter_headers, OutRecord, H_ERROR_CLASS,
+};
 use crate::config::KafkaSettings;
-use anyhow::{bail, Context};
+use anyhow::{anyhow, bail, Context};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
-use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
+use rdkafka::message::Message;
+use rdkafka::producer::{DeliveryFuture, FutureProducer};
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// What to replay.
 #[derive(Debug, Clone, Default)]
@@ -148,6 +150,8 @@ pub async fn replay(
         .assign(&assign)
         .context("assigning the DLQ partitions")?;
     let mut pending = Vec::new();
+    // Nothing cancels a replay run; `enqueue` and `deliver` take a token for the worker's shutdown.
+    let never = CancellationToken::new();
     let mut done: BTreeMap<i32, i64> = BTreeMap::new();
     let limit_reached = |s: &ReplaySummary| options.limit.is_some_and(|l| s.total_replayed() >= l);
     let mut last_progress = Instant::now();
@@ -179,14 +183,7 @@ pub async fn replay(
         };
         last_progress = Instant::now();
         let (p, offset) = (msg.partition(), msg.offset());
-        let headers: Vec<(String, Option<Vec<u8>>)> = msg
-            .headers()
-            .map(|hs| {
-                hs.iter()
-                    .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
-                    .collect()
-            })
-            .unwrap_or_default();
+        let headers = headers_of(&msg);
         let class = headers
             .iter()
             .find(|(k, _)| k == H_ERROR_CLASS)
@@ -198,35 +195,16 @@ pub async fn replay(
         if selected(options, &class) {
             *summary.replayed.entry(class).or_default() += 1;
             if !options.dry_run {
-                let mut out = OwnedHeaders::new_with_capacity(headers.len());
-                for (key, value) in without_dead_letter_headers(&headers) {
-                    out = out.insert(Header {
-                        key: key.as_str(),
-                        value: value.as_deref(),
-                    });
-                }
-                let mut record: FutureRecord<'_, [u8], [u8]> =
-                    FutureRecord::to(&settings.input_topic).headers(out);
-                if let Some(k) = msg.key() {
-                    record = record.key(k);
-                }
-                if let Some(v) = msg.payload() {
-                    record = record.payload(v);
-                }
-                loop {
-                    match producer.send_result(record) {
-                        Ok(delivery) => {
-                            pending.push(delivery);
-                            break;
-                        }
-                        Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
-                            // The local queue is full: wait for what is in flight, then retry.
-                            record = back;
-                            await_deliveries(&mut pending).await?;
-                        }
-                        Err((e, _)) => bail!("producing a replayed record: {e}"),
-                    }
-                }
+                let copy = OutRecord {
+                    topic: settings.input_topic.clone(),
+                    key: msg.key().map(<[u8]>::to_vec),
+                    payload: msg.payload().map(<[u8]>::to_vec),
+                    headers: without_dead_letter_headers(&headers),
+                };
+                let delivery = enqueue(&producer, &copy, &never)
+                    .await
+                    .map_err(|e| anyhow!("producing a replayed record: {e}"))?;
+                pending.push((copy, delivery));
             }
         } else {
             *summary.skipped.entry(class).or_default() += 1;
@@ -236,35 +214,48 @@ pub async fn replay(
             ends.remove(&p);
         }
         if pending.len() >= BATCH {
-            settle(&consumer, &mut pending, &done, &dlq, options).await?;
+            settle(
+                &consumer,
+                &producer,
+                &mut pending,
+                &done,
+                &dlq,
+                options,
+                &never,
+            )
+            .await?;
         }
     }
-    settle(&consumer, &mut pending, &done, &dlq, options).await?;
+    settle(
+        &consumer,
+        &producer,
+        &mut pending,
+        &done,
+        &dlq,
+        options,
+        &never,
+    )
+    .await?;
     Ok(summary)
 }
 
-/// Waits until the broker acknowledged every copy in `pending`; the first failure ends the run
-/// before the position of its batch is committed.
-async fn await_deliveries(pending: &mut Vec<DeliveryFuture>) -> anyhow::Result<()> {
-    for delivery in pending.drain(..) {
-        match delivery.await {
-            Ok(Ok(_)) => {}
-            Ok(Err((e, _))) => bail!("producing a replayed record: {e}"),
-            Err(_) => bail!("producing a replayed record: delivery cancelled"),
-        }
-    }
-    Ok(())
-}
-
 /// Waits for the broker to acknowledge every copy sent so far, then commits the replay position.
+/// A copy is sent again after a transient failure (at-least-once, like the worker); an error no
+/// retry fixes ends the run before the position of its batch is committed.
 async fn settle(
     consumer: &BaseConsumer,
-    pending: &mut Vec<DeliveryFuture>,
+    producer: &FutureProducer,
+    pending: &mut Vec<(OutRecord, DeliveryFuture)>,
     done: &BTreeMap<i32, i64>,
     dlq: &str,
     options: &ReplayOptions,
+    never: &CancellationToken,
 ) -> anyhow::Result<()> {
-    await_deliveries(pending).await?;
+    for (copy, delivery) in pending.drain(..) {
+        deliver(producer, &copy, delivery, true, never)
+            .await
+            .map_err(|e| anyhow!("producing a replayed record: {e}"))?;
+    }
     if options.dry_run || done.is_empty() {
         return Ok(());
     }
@@ -282,31 +273,6 @@ async fn settle(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::kafka::producer::{H_ERROR, H_SRC_OFFSET, H_SRC_PARTITION, H_SRC_TOPIC};
-
-    fn h(k: &str, v: &str) -> (String, Option<Vec<u8>>) {
-        (k.to_string(), Some(v.as_bytes().to_vec()))
-    }
-
-    #[test]
-    fn copies_drop_only_the_workers_headers() {
-        let dead = vec![
-            h("traceparent", "00-abc-def-01"),
-            h(H_ERROR_CLASS, "text_too_long"),
-            h(H_ERROR, "text has 9000 characters"),
-            h(H_SRC_TOPIC, "articles"),
-            h(H_SRC_PARTITION, "2"),
-            h(H_SRC_OFFSET, "41"),
-            ("empty".to_string(), None),
-        ];
-        assert_eq!(
-            without_dead_letter_headers(&dead),
-            vec![
-                h("traceparent", "00-abc-def-01"),
-                ("empty".to_string(), None)
-            ]
-        );
-    }
 
     #[test]
     fn class_filter() {

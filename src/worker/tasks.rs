@@ -6,8 +6,8 @@ use crate::article::{self, ErrorClass};
 use crate::enrich::output::SourcePosition;
 use crate::kafka::consumer::PartitionId;
 use crate::kafka::now_ms;
-use crate::kafka::producer::{self, DeadLetterInfo, HeaderList, OutRecord, SendError};
-use rdkafka::message::{Headers, Message, OwnedMessage};
+use crate::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
+use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::DeliveryFuture;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
@@ -105,7 +105,7 @@ impl Pipeline {
                     topic: self.cfg.output_topic.clone(),
                     key: Some(id.clone().into_bytes()),
                     payload: Some(payload),
-                    headers: copy_headers(msg),
+                    headers: producer::headers_of(msg),
                 },
                 outcome: Outcome::Output { article_id: id },
             },
@@ -131,7 +131,7 @@ impl Pipeline {
                 topic: self.cfg.dlq_topic.clone(),
                 key: msg.key().map(<[u8]>::to_vec),
                 payload: msg.payload().map(<[u8]>::to_vec),
-                headers: producer::dead_letter_headers(&copy_headers(msg), &info),
+                headers: producer::dead_letter_headers(&producer::headers_of(msg), &info),
             },
             outcome: Outcome::Dead { class, message },
         }
@@ -292,14 +292,4 @@ impl Pipeline {
         // The consumer thread may be gone at shutdown; then there is nothing left to store.
         let _ = self.done_tx.send(done);
     }
-}
-
-fn copy_headers(msg: &OwnedMessage) -> HeaderList {
-    msg.headers()
-        .map(|h| {
-            h.iter()
-                .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
-                .collect()
-        })
-        .unwrap_or_default()
 }
