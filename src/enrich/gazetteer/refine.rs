@@ -82,12 +82,6 @@ const PLACE_ORG_HEADS: &[&str] = &["University", "Hospital"];
 /// the gazetteer does not know the whole name as a place.
 const BANK_HEADS: &[&str] = &["Bank", "Bancorp", "Fund", "Trust", "Authority", "Bureau"];
 
-/// "Tarrow Group", "Kelso Development Agency": a place-typed name ending in an organisation word.
-fn place_names_org(text: &str) -> bool {
-    last_word_in(text, &["Group"])
-        || (last_word_in(text, ORG_HEADS) && !last_word_in(text, PLACE_ORG_HEADS))
-}
-
 const LOC_WORDS: &[&str] = &[
     "River",
     "Sea",
@@ -202,21 +196,21 @@ impl Gazetteer {
         mentions
     }
 
+    /// A place-typed name that goes on to an organisation word names the organisation: "Tarrow
+    /// Group", "Kelso Development Agency"; "Kelso Bank" too, unless the gazetteer knows the whole
+    /// name as a place ("West Bank").
+    fn place_names_org(&self, text: &str) -> bool {
+        last_word_in(text, &["Group"])
+            || (last_word_in(text, ORG_HEADS) && !last_word_in(text, PLACE_ORG_HEADS))
+            || (last_word_in(text, BANK_HEADS)
+                && text.contains(' ')
+                && self.kinds(text) & (GPE_KINDS | LOCATION) == 0)
+    }
+
     /// The fine type for a tagger mention of coarse type `etype`.
     pub fn refine_type(&self, etype: EntityType, text: &str) -> EntityType {
         match etype {
-            // "Tarrow Group", "Kelso Development Agency": a place name that goes on to an
-            // organisation word names the organisation (see [`place_names_org`]).
-            EntityType::Loc | EntityType::Gpe if place_names_org(text) => EntityType::Org,
-            // "Kelso Bank", "Tarrow Savings Bank": a bank, unless the name is a known place ("West
-            // Bank").
-            EntityType::Loc | EntityType::Gpe
-                if last_word_in(text, BANK_HEADS)
-                    && text.contains(' ')
-                    && self.kinds(text) & (GPE_KINDS | LOCATION) == 0 =>
-            {
-                EntityType::Org
-            }
+            EntityType::Loc | EntityType::Gpe if self.place_names_org(text) => EntityType::Org,
             EntityType::Loc => {
                 let kinds = self.kinds(text);
                 if kinds & GPE_KINDS != 0 {
