@@ -29,7 +29,7 @@ use super::super::{EntityType, Mention, Predicate, Sentence, Span};
 use super::Found;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use words::{is_occupation, whole_title, Word};
+use words::{is_occupation, title_then_of, whole_title, Word};
 
 const LEADER_PREMODIFIER: f32 = 0.95;
 const LEADER_OF: f32 = 0.9;
@@ -371,20 +371,9 @@ impl Ctx<'_> {
             }
             _ => return,
         };
-        let mut rest = &after[skip..];
-        if rest.first() == Some(&"the") {
-            rest = &rest[1..];
-        }
-        let tail: &[&str] = if rest.ends_with(&["of", "the"]) {
-            &["of", "the"]
-        } else {
-            &["of"]
-        };
-        if rest.ends_with(tail) {
-            if let Some(role) = whole_title(&rest[..rest.len() - tail.len()]) {
-                let ev = self.span(a.w0, n.w1);
-                self.emit_leader(a.entity, obj, role, LEADER_OF, ev);
-            }
+        if let Some(role) = title_then_of(&after[skip..]) {
+            let ev = self.span(a.w0, n.w1);
+            self.emit_leader(a.entity, obj, role, LEADER_OF, ev);
         }
     }
 
@@ -402,16 +391,8 @@ impl Ctx<'_> {
                 }
                 let ev = self.span(a.w0, n.w1);
                 // ", the chief executive of Apple"
-                let tail: &[&str] = if rest.ends_with(&["of", "the"]) {
-                    &["of", "the"]
-                } else {
-                    &["of"]
-                };
-                if rest.ends_with(tail) {
-                    let title = whole_title(&rest[..rest.len() - tail.len()]);
-                    if let (Some(role), Some(obj)) = (title, self.place_or_org(&n)) {
-                        self.emit_leader(a.entity, obj, role, LEADER_APPOSITION, ev);
-                    }
+                if let (Some(role), Some(obj)) = (title_then_of(rest), self.place_or_org(&n)) {
+                    self.emit_leader(a.entity, obj, role, LEADER_APPOSITION, ev);
                 }
                 // ", Apple's CEO" / ", the South Korean president" / ", a Japanese national"
                 if rest.is_empty() || rest == ["former"] {

@@ -1,6 +1,6 @@
 //! Patterns between two people: `met_with` and `predecessor_of` (see the parent module's list).
 
-use super::words::whole_title;
+use super::words::title_then_of;
 use super::{
     Ctx, LEADER_OF, MET_AND, MET_THEIR_TALKS, MET_VERB, PREDECESSOR_MAIN_PERSON, PREDECESSOR_NAMED,
     PREDECESSOR_PRONOUN,
@@ -132,15 +132,7 @@ impl Ctx<'_> {
             return;
         };
         let after = self.lowers(b.w1, n.w0);
-        let Some(rest) = after.strip_prefix(&["as"]) else {
-            return;
-        };
-        let rest = rest.strip_prefix(&["the"]).unwrap_or(rest);
-        let title = rest
-            .strip_suffix(&["of", "the"])
-            .or_else(|| rest.strip_suffix(&["of"]))
-            .and_then(whole_title);
-        if let Some(role) = title {
+        if let Some(role) = after.strip_prefix(&["as"]).and_then(title_then_of) {
             let ev = self.span(a.w0, n.w1);
             self.emit_leader(a.entity, obj, role, LEADER_OF, ev);
         }

@@ -169,6 +169,16 @@ pub fn parse_title(words: &[&str]) -> Option<(String, usize)> {
     Some((role, used))
 }
 
+/// "the president of", "chairman of the": an optional "the", exactly a title, then "of" or
+/// "of the" (what stands between a person and the country or organisation they lead).
+pub fn title_then_of(words: &[&str]) -> Option<String> {
+    let words = words.strip_prefix(&["the"]).unwrap_or(words);
+    words
+        .strip_suffix(&["of", "the"])
+        .or_else(|| words.strip_suffix(&["of"]))
+        .and_then(whole_title)
+}
+
 /// Exactly a title, nothing before or after it.
 pub fn whole_title(words: &[&str]) -> Option<String> {
     parse_title(words).and_then(|(role, n)| (n == words.len()).then_some(role))
