@@ -153,6 +153,10 @@ pub async fn replay(
     // Nothing cancels a replay run; `enqueue` and `deliver` take a token for the worker's shutdown.
     let never = CancellationToken::new();
     let mut done: BTreeMap<i32, i64> = BTreeMap::new();
+    let commit_batch = async |pending: &mut Vec<(OutRecord, DeliveryFuture)>,
+                              done: &BTreeMap<i32, i64>| {
+        settle(&consumer, &producer, pending, done, &dlq, options, &never).await
+    };
     let limit_reached = |s: &ReplaySummary| options.limit.is_some_and(|l| s.total_replayed() >= l);
     let mut last_progress = Instant::now();
     while !ends.is_empty() && !limit_reached(&summary) {
@@ -214,28 +218,10 @@ pub async fn replay(
             ends.remove(&p);
         }
         if pending.len() >= BATCH {
-            settle(
-                &consumer,
-                &producer,
-                &mut pending,
-                &done,
-                &dlq,
-                options,
-                &never,
-            )
-            .await?;
+            commit_batch(&mut pending, &done).await?;
         }
     }
-    settle(
-        &consumer,
-        &producer,
-        &mut pending,
-        &done,
-        &dlq,
-        options,
-        &never,
-    )
-    .await?;
+    commit_batch(&mut pending, &done).await?;
     Ok(summary)
 }
 
