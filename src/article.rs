@@ -284,6 +284,10 @@ fn is_date(s: &str) -> bool {
 
 /// RFC 3339 date-time: `YYYY-MM-DDTHH:MM:SS[.frac](Z|±HH:MM)`.
 fn is_rfc3339(s: &str) -> bool {
+    // Every valid form is ASCII; checking that first makes each byte index below a char boundary.
+    if !s.is_ascii() {
+        return false;
+    }
     let (Some(date), Some(sep), Some(time)) = (s.get(..10), s.get(10..11), s.get(11..)) else {
         return false;
     };
@@ -405,6 +409,15 @@ mod tests {
             ),
             (
                 b"{\"body\": \"x\", \"published_at\": \"yesterday\"}",
+                ErrorClass::InvalidEnvelope,
+            ),
+            (
+                // A multi-byte character in the time part once panicked on byte slicing.
+                "{\"body\": \"x\", \"published_at\": \"2025-06-18T1é:00:00Z\"}".as_bytes(),
+                ErrorClass::InvalidEnvelope,
+            ),
+            (
+                "{\"body\": \"x\", \"published_at\": \"2025-06-18T10:00:00+0é:00\"}".as_bytes(),
                 ErrorClass::InvalidEnvelope,
             ),
             (b"{\"body\": \"  \"}", ErrorClass::EmptyText),

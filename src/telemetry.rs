@@ -2,6 +2,7 @@
 //! output such as `newsenrich enrich`).
 
 use crate::config::{LogFormat, LogSettings};
+use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 
 /// Installs the global subscriber. `RUST_LOG`, when set, overrides `log.level`.
@@ -10,8 +11,12 @@ pub fn init(settings: &LogSettings) -> anyhow::Result<()> {
         Ok(value) if !value.trim().is_empty() => EnvFilter::try_new(value)?,
         _ => EnvFilter::try_new(&settings.level)?,
     };
+    // Colour codes only for a person at a terminal: a log shipper reading a pipe or a file gets
+    // plain text.
+    let ansi = std::io::stderr().is_terminal();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(ansi)
         .with_writer(std::io::stderr);
     let result = match settings.format {
         LogFormat::Text => builder.try_init(),
