@@ -1,7 +1,7 @@
 //! The `newsenrich` binary: parse the command line, load settings, start logging, run.
 
 use clap::{Parser, Subcommand};
-use newsenrich::config::Settings;
+use newsenrich::service::config::Settings;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -78,7 +78,7 @@ fn load(config: Option<&PathBuf>) -> Result<Settings, ExitCode> {
 /// Settings and logging for the commands that do work; the exit code when either fails.
 fn start(config: Option<&PathBuf>) -> Result<Settings, ExitCode> {
     let settings = load(config)?;
-    if let Err(e) = newsenrich::telemetry::init(&settings.log) {
+    if let Err(e) = newsenrich::service::telemetry::init(&settings.log) {
         eprintln!("newsenrich: {e:#}");
         return Err(ExitCode::from(EXIT_CONFIG));
     }
@@ -111,7 +111,7 @@ fn main() -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return report(Err(e.into())),
             };
-            let result = runtime.block_on(newsenrich::app::run(settings));
+            let result = runtime.block_on(newsenrich::service::app::run(settings));
             // An enrichment still running on the blocking pool must not hold the exit.
             runtime.shutdown_timeout(std::time::Duration::from_millis(500));
             report(result)
@@ -127,7 +127,7 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            let options = newsenrich::kafka::replay::ReplayOptions {
+            let options = newsenrich::service::kafka::replay::ReplayOptions {
                 classes,
                 limit,
                 dry_run,
@@ -140,8 +140,10 @@ fn main() -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return report(Err(e.into())),
             };
-            let result =
-                runtime.block_on(newsenrich::kafka::replay::replay(&settings.kafka, &options));
+            let result = runtime.block_on(newsenrich::service::kafka::replay::replay(
+                &settings.kafka,
+                &options,
+            ));
             report(result.map(|summary| {
                 let verb = if dry_run { "would replay" } else { "replayed" };
                 println!(
@@ -167,13 +169,13 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(code) => return code,
             };
-            match newsenrich::tools::enrich_cmd::run(&settings, &files) {
+            match newsenrich::service::enrich_cmd::run(&settings, &files) {
                 Ok(true) => ExitCode::SUCCESS,
                 Ok(false) => ExitCode::FAILURE,
                 Err(e) => report(Err(e)),
             }
         }
-        Command::Eval { args } => report(newsenrich::tools::eval::run(&args)),
-        Command::Train { args } => report(newsenrich::tools::train::run(&args)),
+        Command::Eval { args } => report(newsenrich::lab::eval::run(&args)),
+        Command::Train { args } => report(newsenrich::lab::train::run(&args)),
     }
 }

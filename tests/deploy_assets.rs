@@ -1,7 +1,7 @@
 //! The operations kit in deploy/ must only query what the worker exports: an alert on a misspelt metric
 //! or label never fires, and a dashboard panel on one stays empty, both silently. These tests read the
 //! alert rules and the Grafana dashboard and check every `newsenrich_*` name and every label they use
-//! against the real metric definitions (`newsenrich::metrics`). A black-box test elsewhere checks that a
+//! against the real metric definitions (`newsenrich::service::metrics`). A black-box test elsewhere checks that a
 //! running worker exports every name in `ALL_NAMES`; together they tie the kit to the live /metrics.
 //! No broker is needed. YAML is read with a small line scanner (the files' layout is ours), so no YAML
 //! crate is added; scripts/check-deploy parses the same files fully with PyYAML.
@@ -9,7 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use newsenrich::metrics::{Metrics, ALL_NAMES};
+use newsenrich::service::metrics::{Metrics, ALL_NAMES};
 use prometheus::core::Collector;
 
 /// Labels every scraped series may carry: added by Prometheus (job, instance) or the Prometheus

@@ -8,7 +8,7 @@ mod common;
 use common::articles::{self, good_batch, ids};
 use common::WorkerOptions;
 use common::{consume_ids, consume_until, metric_sum, metric_with, produce, Rec, Topics, Worker};
-use newsenrich::metrics;
+use newsenrich::service::metrics;
 use std::collections::HashMap;
 use std::time::Duration;
 

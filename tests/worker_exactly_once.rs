@@ -17,7 +17,7 @@ use common::{
     block_on, bootstrap, consume_ids, consume_until, key_counts, metric_sum, metric_with, produce,
     unique, Rec, Topics, Worker, WorkerOptions,
 };
-use newsenrich::metrics;
+use newsenrich::service::metrics;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};

@@ -8,7 +8,7 @@ mod common;
 use common::articles::{good_batch, ids};
 use common::worker::{free_port, DRAIN_TIMEOUT_MS};
 use common::{consume_ids, key_counts, produce, wait_for, Topics, Worker, WorkerOptions};
-use newsenrich::metrics;
+use newsenrich::service::metrics;
 use std::time::{Duration, Instant};
 
 /// Longest a SIGTERM'd worker may take to exit: the contract's hard cap is twice the drain

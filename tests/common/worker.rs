@@ -246,7 +246,7 @@ impl Worker {
         let what = format!("[{}] to publish {n} documents", self.name);
         wait_for(timeout, &what, || {
             self.assert_alive();
-            let p = self.metric(newsenrich::metrics::RECORDS_PRODUCED_TOTAL);
+            let p = self.metric(newsenrich::service::metrics::RECORDS_PRODUCED_TOTAL);
             (p >= n).then_some(p)
         })
     }
@@ -260,9 +260,9 @@ impl Worker {
         loop {
             self.assert_alive();
             if let Some((200, _, m)) = self.get("/metrics") {
-                let consumed = metric_sum(&m, newsenrich::metrics::RECORDS_CONSUMED_TOTAL);
-                let produced = metric_sum(&m, newsenrich::metrics::RECORDS_PRODUCED_TOTAL);
-                let dlq = metric_sum(&m, newsenrich::metrics::RECORDS_DLQ_TOTAL);
+                let consumed = metric_sum(&m, newsenrich::service::metrics::RECORDS_CONSUMED_TOTAL);
+                let produced = metric_sum(&m, newsenrich::service::metrics::RECORDS_PRODUCED_TOTAL);
+                let dlq = metric_sum(&m, newsenrich::service::metrics::RECORDS_DLQ_TOTAL);
                 if consumed as u64 >= n && produced + dlq >= consumed {
                     return m;
                 }

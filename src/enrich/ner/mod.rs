@@ -5,10 +5,9 @@
 //!
 //! Model directory layout (`models/ner/`): `pass1.crf`, optional `pass1.conll04.crf` (the same
 //! model seen from CoNLL04's conventions) and `pass2.crf`, `clusters.tsv`,
-//! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/tools/train_ner.rs`).
+//! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/lab/train_ner.rs`).
 
 mod apposition;
-pub mod conll;
 pub mod consistency;
 pub mod context;
 mod conventions;
@@ -19,13 +18,10 @@ mod fixtures;
 pub mod gaz;
 pub mod hash;
 pub mod labels;
-mod lbfgs;
 mod org_names;
-pub mod score;
 mod tagger;
 #[cfg(test)]
 mod tests;
-pub mod train;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};
 use crf::Crf;

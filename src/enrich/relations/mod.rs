@@ -17,7 +17,6 @@ pub mod classifier;
 pub mod evidence;
 pub mod features;
 pub mod patterns;
-pub mod train;
 
 use super::entities::{Resolved, ISO3166};
 use super::gazetteer::Gazetteer;

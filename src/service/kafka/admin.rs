@@ -1,6 +1,6 @@
 //! Admin helpers: creating the output and dead-letter topics when `kafka.create_topics` is on.
 
-use crate::config::KafkaSettings;
+use crate::service::config::KafkaSettings;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;

@@ -153,7 +153,7 @@ impl Metrics {
     /// Creates every fixed label set at zero so each name shows on the first scrape (dashboards and
     /// `rate()` need the series to exist before the first event), and sets build info.
     pub fn init_labels(&self, model: &str) {
-        for class in crate::article::ErrorClass::ALL {
+        for class in crate::service::article::ErrorClass::ALL {
             self.records_dlq.with_label_values(&[class.as_str()]);
         }
         for result in ["ok", "error"] {

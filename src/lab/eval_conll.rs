@@ -2,8 +2,9 @@
 //! entity path (tagger + gazetteer type refinement) on a CoNLL-2003 file, over the gold tokens.
 
 use crate::enrich::gazetteer::Gazetteer;
-use crate::enrich::ner::{conll, train::evaluate, NerModel};
+use crate::enrich::ner::NerModel;
 use crate::enrich::EntityType;
+use crate::lab::ner::{conll, train::evaluate};
 use anyhow::Context;
 use clap::Parser;
 use std::path::PathBuf;

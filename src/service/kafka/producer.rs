@@ -6,7 +6,7 @@
 //! as too large) are reported to the caller.
 
 use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
-use crate::config::{Delivery, KafkaSettings};
+use crate::service::config::{Delivery, KafkaSettings};
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};

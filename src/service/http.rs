@@ -1,7 +1,7 @@
 //! `/metrics`, `/healthz`, `/readyz` on one port.
 
-use crate::kafka::Status;
-use crate::metrics::Metrics;
+use crate::service::kafka::Status;
+use crate::service::metrics::Metrics;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;

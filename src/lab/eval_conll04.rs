@@ -157,7 +157,7 @@ impl Scores {
     /// (precision, recall, F1) of one label, in percent.
     pub fn label(&self, label: &str) -> (f64, f64, f64) {
         let (tp, p, g) = self.counts.get(label).copied().unwrap_or_default();
-        crate::enrich::relations::train::prf(tp, p, g)
+        crate::lab::relations_train::prf(tp, p, g)
     }
 
     pub fn micro(&self, labels: &[&str]) -> (f64, f64, f64) {
@@ -168,7 +168,7 @@ impl Scores {
             p += c.1;
             g += c.2;
         }
-        crate::enrich::relations::train::prf(tp, p, g)
+        crate::lab::relations_train::prf(tp, p, g)
     }
 
     /// Unweighted mean of the per-label precision, recall and F1.
@@ -484,7 +484,7 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     }
     if let Some(out) = &args.export_ner {
         let docs = super::conll04_ner::docs(&data, args.as_annotated);
-        std::fs::write(out, crate::enrich::ner::conll::write(&docs))
+        std::fs::write(out, crate::lab::ner::conll::write(&docs))
             .with_context(|| format!("writing {}", out.display()))?;
         println!(
             "{}: {} of {} sentences written",

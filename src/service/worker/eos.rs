@@ -12,7 +12,7 @@
 //! must use `isolation.level=read_committed`.
 
 use super::Pipeline;
-use crate::kafka::consumer::{InputConsumer, PartitionId};
+use crate::service::kafka::consumer::{InputConsumer, PartitionId};
 use rdkafka::consumer::Consumer;
 use rdkafka::producer::Producer;
 use rdkafka::{Offset, TopicPartitionList};

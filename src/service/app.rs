@@ -2,13 +2,13 @@
 //! owns the shutdown order: stop fetching -> drain in-flight -> commit -> close consumer -> flush
 //! producer -> stop HTTP.
 
-use crate::config::{Delivery, Settings};
 use crate::enrich::Enricher;
-use crate::http::{self, HttpState};
-use crate::kafka::consumer::{self, ConsumerCtx};
-use crate::kafka::{admin, producer, Status};
-use crate::metrics::Metrics;
-use crate::worker::{self, Pipeline, PipelineConfig, Rebalancer};
+use crate::service::config::{Delivery, Settings};
+use crate::service::http::{self, HttpState};
+use crate::service::kafka::consumer::{self, ConsumerCtx};
+use crate::service::kafka::{admin, producer, Status};
+use crate::service::metrics::Metrics;
+use crate::service::worker::{self, Pipeline, PipelineConfig, Rebalancer};
 use anyhow::Context;
 use std::future::IntoFuture;
 use std::sync::atomic::Ordering;

@@ -6,8 +6,8 @@
 //! lets a revocation block there while in-flight records of the revoked partitions finish.
 
 use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
-use crate::config::{Delivery, KafkaSettings};
-use crate::metrics::Metrics;
+use crate::service::config::{Delivery, KafkaSettings};
+use crate::service::metrics::Metrics;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};

@@ -5,9 +5,9 @@
 //! is reported on stderr with its line number and the rest still go out; the exit status says
 //! whether anything failed.
 
-use crate::article::{self, ErrorClass};
-use crate::config::Settings;
 use crate::enrich::Enricher;
+use crate::service::article::{self, ErrorClass};
+use crate::service::config::Settings;
 use anyhow::Context;
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};

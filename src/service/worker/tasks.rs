@@ -2,11 +2,11 @@
 
 use super::eos::Ticket;
 use super::{Done, Job, Outcome, Pipeline, Processed};
-use crate::article::{self, ErrorClass};
 use crate::enrich::output::SourcePosition;
-use crate::kafka::consumer::PartitionId;
-use crate::kafka::now_ms;
-use crate::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
+use crate::service::article::{self, ErrorClass};
+use crate::service::kafka::consumer::PartitionId;
+use crate::service::kafka::now_ms;
+use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::DeliveryFuture;
 use std::panic::{catch_unwind, AssertUnwindSafe};

@@ -3,15 +3,15 @@
 //! attribute ids assigned in order of first occurrence.
 
 use super::conll::ConllDoc;
-use super::context::majority_types;
-use super::crf::{Crf, Flags};
-use super::features::{Clusters, Extractor};
-use super::gaz::EntityGaz;
-use super::hash::with;
-use super::labels::{self, bioes, spans_from_iob, Span, NUM_LABELS};
 use super::lbfgs::{minimise, Options};
 use super::score::Scorer;
-use super::{coarse_types, label_doc, Resources};
+use crate::enrich::ner::context::majority_types;
+use crate::enrich::ner::crf::{Crf, Flags};
+use crate::enrich::ner::features::{Clusters, Extractor};
+use crate::enrich::ner::gaz::EntityGaz;
+use crate::enrich::ner::hash::with;
+use crate::enrich::ner::labels::{self, bioes, spans_from_iob, Span, NUM_LABELS};
+use crate::enrich::ner::{coarse_types, label_doc, Resources};
 use crate::enrich::{Sentence, Token};
 use rustc_hash::FxHashMap;
 use std::ops::Range;
@@ -723,7 +723,7 @@ mod tests {
         };
         let span = |crf: &Crf| -> Vec<Range<usize>> {
             let (labels, conf) = label_doc(crf, None, &res, None, &toks, &sents);
-            super::super::mentions(&toks, &sents, &labels, &conf)
+            crate::enrich::ner::mentions(&toks, &sents, &labels, &conf)
                 .into_iter()
                 .map(|m| m.tokens)
                 .collect()

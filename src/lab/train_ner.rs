@@ -4,8 +4,9 @@
 use crate::enrich::ner::crf::Flags;
 use crate::enrich::ner::features::Clusters;
 use crate::enrich::ner::gaz::EntityGaz;
-use crate::enrich::ner::train::{evaluate, train, TrainOptions};
-use crate::enrich::ner::{conll, labels, NerModel};
+use crate::enrich::ner::{labels, NerModel};
+use crate::lab::ner::conll;
+use crate::lab::ner::train::{evaluate, train, TrainOptions};
 use anyhow::Context;
 use clap::Parser;
 use std::path::PathBuf;

@@ -13,7 +13,7 @@
 use super::producer::{
     deliver, enqueue, headers_of, without_dead_letter_headers, OutRecord, H_ERROR_CLASS,
 };
-use crate::config::KafkaSettings;
+use crate::service::config::KafkaSettings;
 use anyhow::{anyhow, bail, Context};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};

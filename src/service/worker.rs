@@ -16,14 +16,14 @@
 //! Offsets: at-least-once stores each partition's contiguous finished prefix for auto-commit;
 //! exactly-once (`eos`) commits the same prefix inside the producer's transaction.
 
-use crate::article::ErrorClass;
-use crate::config::{LimitsSettings, Settings};
 use crate::enrich::Enricher;
-use crate::kafka::consumer::{InputConsumer, PartitionId, RebalanceHandler};
-use crate::kafka::offsets::PartitionOffsets;
-use crate::kafka::producer::{OutRecord, OutputProducer};
-use crate::kafka::{RateLimit, Status};
-use crate::metrics::Metrics;
+use crate::service::article::ErrorClass;
+use crate::service::config::{LimitsSettings, Settings};
+use crate::service::kafka::consumer::{InputConsumer, PartitionId, RebalanceHandler};
+use crate::service::kafka::offsets::PartitionOffsets;
+use crate::service::kafka::producer::{OutRecord, OutputProducer};
+use crate::service::kafka::{RateLimit, Status};
+use crate::service::metrics::Metrics;
 use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::{Message, OwnedMessage};
@@ -73,7 +73,7 @@ impl PipelineConfig {
             max_inflight: s.worker.max_inflight,
             max_inflight_per_partition: s.worker.max_inflight_per_partition,
             drain_timeout: Duration::from_millis(s.worker.drain_timeout_ms),
-            exactly_once: s.kafka.delivery == crate::config::Delivery::ExactlyOnce,
+            exactly_once: s.kafka.delivery == crate::service::config::Delivery::ExactlyOnce,
         }
     }
 }

@@ -5,9 +5,9 @@
 use super::eval_conll04::{self, gold_mentions, joined, predicate_of, whole, Conll04Sentence};
 use crate::enrich::gazetteer::Gazetteer;
 use crate::enrich::relations::classifier::{class_index, Classifier};
-use crate::enrich::relations::train::{train, Example};
 use crate::enrich::relations::{for_each_candidate, RelationModel};
 use crate::enrich::{tokenize, EntityType, Mention};
+use crate::lab::relations_train::{train, Example};
 use anyhow::Context;
 use clap::Parser;
 use std::path::PathBuf;

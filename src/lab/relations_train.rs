@@ -2,7 +2,7 @@
 //! picked on the dev set, then a Platt sigmoid per predicate and one probability threshold fitted
 //! on dev. Deterministic: a fixed-seed shuffle, no clock, no threads.
 
-use super::classifier::{weight_key, Classifier, CLASSES};
+use crate::enrich::relations::classifier::{weight_key, Classifier, CLASSES};
 use rustc_hash::FxHashMap;
 
 /// One candidate pair: the predicate its types allow, its features, whether it holds.

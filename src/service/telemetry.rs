@@ -1,7 +1,7 @@
 //! Logging: a `tracing` subscriber writing text or JSON lines to stderr (stdout is kept for command
 //! output such as `newsenrich enrich`).
 
-use crate::config::{LogFormat, LogSettings};
+use crate::service::config::{LogFormat, LogSettings};
 use std::io::IsTerminal;
 use tracing_subscriber::EnvFilter;
 

@@ -3,9 +3,9 @@
 //! Everything here is pure so the worker and the offline `enrich` command share one set of rules,
 //! and a rejected record carries an [`ErrorClass`] that becomes its dead-letter reason.
 
-use crate::config::LimitsSettings;
 use crate::enrich::output::{ArticleDoc, Processing, SourcePosition, SCHEMA};
 use crate::enrich::Analysis;
+use crate::service::config::LimitsSettings;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
@@ -553,7 +553,7 @@ mod tests {
     fn output_matches_the_published_schema() {
         use crate::enrich::{Entity, EntityType, MentionSpan, Predicate, Relation, Span};
         let schema: Value =
-            serde_json::from_str(include_str!("../schema/newsenrich.article.v1.json")).unwrap();
+            serde_json::from_str(include_str!("../../schema/newsenrich.article.v1.json")).unwrap();
         let a = ok(
             r#"{"id":"x","title":"t","url":"u","source":"s","published_at":"2025-06-18",
                 "language":"en","body":"Lee visited Seoul.","k":1}"#,

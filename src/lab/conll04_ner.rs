@@ -16,8 +16,8 @@
 
 use super::detok::detokenize;
 use super::eval_conll04::{Conll04Sentence, GoldEntity, GoldRelation};
-use crate::enrich::ner::conll::ConllDoc;
 use crate::enrich::tokenize;
+use crate::lab::ner::conll::ConllDoc;
 
 /// Words that are a title before a name, not part of it.
 const TITLES: &[&str] = &[

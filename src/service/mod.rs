@@ -1,0 +1,22 @@
+//! The service around the core: everything that talks to Kafka, the network or the process.
+//!
+//! - [`config`]: typed settings, the only place configuration is read.
+//! - [`telemetry`]: the log subscriber.
+//! - [`article`]: decoding and validation of input records (JSON envelope or plain text).
+//! - [`kafka`]: consumer with manual offset store, producer for output and dead letters, admin
+//!   helpers, dead-letter replay.
+//! - [`worker`]: decode -> enrich on a bounded pool -> publish -> mark offset done.
+//! - [`metrics`]: every metric name and label, defined once.
+//! - [`http`]: `/metrics`, `/healthz`, `/readyz`.
+//! - [`app`]: wires the pieces together and owns the shutdown order.
+//! - [`enrich_cmd`]: `newsenrich enrich`, the same decoding and core without Kafka.
+
+pub mod app;
+pub mod article;
+pub mod config;
+pub mod enrich_cmd;
+pub mod http;
+pub mod kafka;
+pub mod metrics;
+pub mod telemetry;
+pub mod worker;
