@@ -506,7 +506,7 @@ fn exactly_once_output_refused_by_the_producer_is_a_dead_letter_not_a_crash_loop
     assert_eq!(dlq[0].key_str().as_deref(), Some(big_id), "DLQ record key");
     assert_eq!(
         dlq[0].header_str("x-error-class").as_deref(),
-        Some("enrich_failed"),
+        Some("output_rejected"),
         "x-error-class of an output Kafka refused"
     );
     consume_ids(&topics.output, &good_ids, Duration::from_secs(60), || {
