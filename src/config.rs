@@ -592,4 +592,28 @@ mod tests {
         assert_eq!(s.kafka.producer_extra["compression.type"], "lz4");
         assert!(!s.redacted_json().contains("hunter2"));
     }
+
+    #[test]
+    fn exactly_once_drain_must_end_before_the_transaction_times_out() {
+        let mut s = Settings::default();
+        s.kafka.delivery = Delivery::ExactlyOnce;
+        assert!(
+            s.validate().is_ok(),
+            "defaults: {}",
+            s.transaction_timeout_ms()
+        );
+        assert_eq!(
+            s.transaction_timeout_ms(),
+            s.worker.drain_timeout_ms + 10_000
+        );
+        s.kafka
+            .producer_extra
+            .insert("transaction.timeout.ms".into(), "10000".into());
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("worker.drain_timeout_ms"), "{err}");
+        s.worker.drain_timeout_ms = 5_000;
+        assert!(s.validate().is_ok());
+        s.worker.stall_timeout_ms = 0;
+        assert!(s.validate().is_err());
+    }
 }

@@ -806,3 +806,112 @@ fn commit_sync(consumer: &InputConsumer) {
         Err(e) => tracing::warn!("offset commit failed: {e}"),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Settings;
+
+    #[test]
+    fn progress_reports_a_stall_only_while_records_are_in_flight() {
+        let p = Progress::default();
+        let timeout = Duration::from_millis(50);
+        assert_eq!(p.stalled(timeout), None, "idle is not stalled");
+        p.set_inflight(3);
+        assert_eq!(p.stalled(timeout), None, "just became busy");
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(p.stalled(timeout).is_some(), "busy and nothing finished");
+        p.finished();
+        assert_eq!(p.stalled(timeout), None, "a record finished");
+        std::thread::sleep(Duration::from_millis(80));
+        p.set_inflight(0);
+        assert_eq!(p.stalled(timeout), None, "drained");
+        p.broken.store(true, Ordering::Relaxed);
+        assert!(
+            p.stalled(timeout).is_some(),
+            "a broken pipeline is never healthy"
+        );
+    }
+
+    fn pipeline(rt: &tokio::runtime::Runtime) -> (Arc<Pipeline>, Arc<Progress>) {
+        let settings = Settings::default();
+        let status = Arc::new(Status::default());
+        // Never connects in this test: nothing is sent.
+        let producer = crate::kafka::producer::create(&settings.kafka, status.clone())
+            .map(Arc::new)
+            .unwrap_or_else(|e| panic!("producer: {e}"));
+        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let enricher = Arc::new(Enricher::load(&models).unwrap_or_else(|e| panic!("models: {e}")));
+        let metrics = Metrics::new().unwrap_or_else(|e| panic!("metrics: {e}"));
+        let progress = Arc::new(Progress::default());
+        let p = Pipeline::new(
+            PipelineConfig::from_settings(&settings),
+            rt.handle().clone(),
+            producer,
+            enricher,
+            metrics,
+            status,
+            progress.clone(),
+        );
+        (p, progress)
+    }
+
+    fn wait_failing(p: &Pipeline) -> Option<String> {
+        for _ in 0..100 {
+            if let Some(why) = p.failing() {
+                return Some(why);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    #[test]
+    fn a_partition_task_that_dies_fails_the_pipeline_and_a_cancelled_one_does_not() {
+        let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("runtime: {e}"));
+        let (p, progress) = pipeline(&rt);
+        let id: PartitionId = ("articles".into(), 4);
+
+        let cancel = CancellationToken::new();
+        let task_cancel = cancel.clone();
+        p.supervise("publisher", &id, &cancel, async move {
+            task_cancel.cancelled().await;
+        });
+        cancel.cancel();
+        assert_eq!(
+            wait_failing(&p),
+            None,
+            "a revoked partition's task ends quietly"
+        );
+        assert_eq!(progress.stalled(Duration::from_secs(60)), None);
+
+        let cancel = CancellationToken::new();
+        p.supervise("publisher", &id, &cancel, async {
+            panic!("header copy failed");
+        });
+        let why = wait_failing(&p).unwrap_or_default();
+        assert!(
+            why.contains("publisher task of articles partition 4 panicked: header copy failed"),
+            "{why}"
+        );
+        assert!(
+            progress.stalled(Duration::from_secs(60)).is_some(),
+            "/healthz fails"
+        );
+        rt.block_on(p.close(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_partition_task_that_ends_while_assigned_fails_the_pipeline() {
+        let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("runtime: {e}"));
+        let (p, _) = pipeline(&rt);
+        let id: PartitionId = ("articles".into(), 1);
+        p.supervise("acknowledger", &id, &CancellationToken::new(), async {});
+        let why = wait_failing(&p).unwrap_or_default();
+        assert!(
+            why.contains("ended while its partition is assigned"),
+            "{why}"
+        );
+        rt.block_on(p.close(Duration::from_secs(1)));
+    }
+}
