@@ -56,6 +56,8 @@ pub struct Eos {
     doomed: Mutex<CancellationToken>,
     /// Records the broker refused in the open transaction: (partition, offset, error).
     refused: Mutex<Vec<(PartitionId, i64, String)>>,
+    /// A record was purged by librdkafka (an abort racing the send): redo, nothing to dead-letter.
+    purged: AtomicBool,
     /// Input records to send to the dead-letter topic when they come round again.
     redo_dead: Mutex<HashMap<(PartitionId, i64), String>>,
 }
@@ -89,6 +91,7 @@ impl Default for Eos {
             generation: AtomicU64::new(0),
             doomed: Mutex::new(CancellationToken::new()),
             refused: Mutex::new(Vec::new()),
+            purged: AtomicBool::new(false),
             redo_dead: Mutex::new(HashMap::new()),
         }
     }
@@ -134,16 +137,30 @@ impl Eos {
 
     /// A record of transaction `generation` failed: it can only be aborted.
     pub fn record_failure(&self, generation: u64, what: String) {
+        // Checked under the lock `next_generation` bumps the counter under: no late report of an
+        // aborted transaction lands in the next one.
+        let mut failed = locked(&self.failed);
         if self.current(generation) {
-            locked(&self.failed).get_or_insert(what);
+            failed.get_or_insert(what);
             locked(&self.doomed).cancel();
         }
     }
 
     /// The broker refused the output of input `offset` of `id` in transaction `generation`.
     pub fn record_refusal(&self, generation: u64, id: &PartitionId, offset: i64, error: String) {
+        let _order = locked(&self.failed);
         if self.current(generation) {
             locked(&self.refused).push((id.clone(), offset, error));
+            locked(&self.doomed).cancel();
+        }
+    }
+
+    /// A record of transaction `generation` was purged from the producer queue: the transaction is
+    /// aborted and the partitions rewound, as after a refusal, with nothing dead-lettered.
+    pub fn record_purged(&self, generation: u64) {
+        let _order = locked(&self.failed);
+        if self.current(generation) {
+            self.purged.store(true, Ordering::Release);
             locked(&self.doomed).cancel();
         }
     }
@@ -164,8 +181,10 @@ impl Eos {
 
     /// Forgets the aborted transaction's state and starts counting the next one.
     fn next_generation(&self) {
+        let mut failed = locked(&self.failed);
         self.generation.fetch_add(1, Ordering::AcqRel);
-        locked(&self.failed).take();
+        failed.take();
+        drop(failed);
         locked(&self.committable).clear();
         self.dirty.store(false, Ordering::Release);
         *locked(&self.doomed) = CancellationToken::new();
@@ -244,7 +263,7 @@ impl Pipeline {
             self.pump(consumer, super::WAIT_STEP);
         }
         self.pump(consumer, Duration::ZERO);
-        if !locked(&eos.refused).is_empty() {
+        if !locked(&eos.refused).is_empty() || eos.purged.swap(false, Ordering::AcqRel) {
             return Err(Failure::Refused);
         }
         if let Some(failure) = locked(&eos.failed).take() {
@@ -309,6 +328,8 @@ impl Pipeline {
     /// After refusals: abort, remember the refused records, rewind every assigned partition to its
     /// last committed offset and start over in a new transaction. Runs with the gate held.
     fn rewind(self: &Arc<Self>, eos: &Eos, consumer: &InputConsumer) -> Result<(), String> {
+        // First: the abort fails what is still queued, and those reports must not count.
+        eos.next_generation();
         let refused = std::mem::take(&mut *locked(&eos.refused));
         self.producer
             .abort_transaction(TXN_TIMEOUT)

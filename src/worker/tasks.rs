@@ -7,7 +7,7 @@ use crate::enrich::output::SourcePosition;
 use crate::kafka::consumer::PartitionId;
 use crate::kafka::now_ms;
 use crate::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{DeliveryFuture, Producer};
 use std::collections::VecDeque;
@@ -267,6 +267,13 @@ impl Pipeline {
                 match entry.processed.outcome {
                     Outcome::Output { .. } if permanent => {
                         eos.record_refusal(generation, &id, entry.msg.offset(), error.to_string())
+                    }
+                    _ if matches!(
+                        error.rdkafka_error_code(),
+                        Some(RDKafkaErrorCode::PurgeQueue | RDKafkaErrorCode::PurgeInflight)
+                    ) =>
+                    {
+                        eos.record_purged(generation)
                     }
                     _ => eos.record_failure(
                         generation,
