@@ -147,3 +147,64 @@ fn broker_outage_mid_run_is_survived_and_nothing_is_lost() {
         "the outage should be visible in the worker's log"
     );
 }
+
+/// A worker whose output is unreachable (its producer points at a closed port) while its input is
+/// fine: it fills up (`max_inflight` = 2) and stays full. It must keep polling: a second member that
+/// joins the group gets partitions within seconds and publishes them, and the full worker rejoins
+/// (is assigned again) instead of blocking the rebalance until it is evicted. Its /healthz turns 503
+/// once nothing has finished for `stall_timeout_ms`.
+#[test]
+fn full_worker_with_unreachable_output_keeps_serving_rebalances_and_reports_the_stall() {
+    let topics = Topics::create("full-rebalance", 4);
+    common::produce(&topics.input, good_batch("fr", 0, 200));
+    let closed = {
+        let l = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        l.local_addr().expect("port").port()
+    };
+    let stuck_opts = WorkerOptions::new(&topics)
+        .env("NEWSENRICH__WORKER__MAX_INFLIGHT", "2")
+        .env("NEWSENRICH__WORKER__MAX_INFLIGHT_PER_PARTITION", "2")
+        .env("NEWSENRICH__WORKER__STALL_TIMEOUT_MS", "4000")
+        .env(
+            "NEWSENRICH__KAFKA__PRODUCER_EXTRA__BOOTSTRAP__SERVERS",
+            &format!("127.0.0.1:{closed}"),
+        );
+    let mut stuck = Worker::start("stuck", &stuck_opts);
+    wait_for(
+        Duration::from_secs(60),
+        "[stuck] full (2 in flight)",
+        || {
+            stuck.assert_alive();
+            (stuck.metric(newsenrich::service::metrics::INFLIGHT_RECORDS) >= 2.0).then_some(())
+        },
+    );
+    let health = wait_for(
+        Duration::from_secs(20),
+        "[stuck] /healthz 503 after the stall timeout",
+        || match stuck.get("/healthz") {
+            Some((503, _, body)) => Some(body),
+            _ => None,
+        },
+    );
+    assert!(
+        health.contains("none finished"),
+        "/healthz says why: {health}"
+    );
+
+    let joined = Instant::now();
+    let mut helper = Worker::start("helper", &WorkerOptions::new(&topics));
+    // Without polling the full member would hold the rebalance until max.poll.interval.ms (5 min).
+    helper.wait_produced(1.0, Duration::from_secs(60));
+    eprintln!("helper published after {:?}", joined.elapsed());
+    wait_for(
+        Duration::from_secs(30),
+        "[stuck] assigned partitions again after the rebalance",
+        || (stuck.log().matches("partitions assigned").count() >= 2).then_some(()),
+    );
+    stuck.assert_alive();
+    assert_eq!(
+        stuck.metric(newsenrich::service::metrics::RECORDS_PRODUCED_TOTAL),
+        0.0,
+        "the stuck worker's output is unreachable"
+    );
+}

@@ -12,10 +12,10 @@
 
 mod common;
 
-use common::articles::{good_batch, ids};
+use common::articles::{entity_dense_text, good_batch, ids};
 use common::{
     block_on, bootstrap, consume_ids, consume_until, key_counts, metric_sum, metric_with, produce,
-    unique, Rec, Topics, Worker, WorkerOptions,
+    set_topic_config, unique, Rec, Topics, Worker, WorkerOptions,
 };
 use newsenrich::service::metrics;
 use rdkafka::config::ClientConfig;
@@ -506,7 +506,7 @@ fn exactly_once_output_refused_by_the_producer_is_a_dead_letter_not_a_crash_loop
     assert_eq!(dlq[0].key_str().as_deref(), Some(big_id), "DLQ record key");
     assert_eq!(
         dlq[0].header_str("x-error-class").as_deref(),
-        Some("enrich_failed"),
+        Some("output_rejected"),
         "x-error-class of an output Kafka refused"
     );
     consume_ids(&topics.output, &good_ids, Duration::from_secs(60), || {
@@ -522,6 +522,70 @@ fn exactly_once_output_refused_by_the_producer_is_a_dead_letter_not_a_crash_loop
         metric_with(&m, metrics::OFFSET_COMMITS_TOTAL, "result", "error"),
         Some(0.0),
         "no transaction may fail over a record the producer refused"
+    );
+    w.assert_alive();
+}
+
+#[test]
+fn exactly_once_output_refused_by_the_broker_is_a_dead_letter_and_the_stream_goes_on() {
+    // The output topic takes at most 8 kB per record batch; the ordinary documents (~1.5 kB) fit,
+    // the document of an article naming 300 distinct people does not. The producer itself has no
+    // such limit, so only the broker refuses it, inside a transaction that then has to be aborted.
+    // (batch.size below the topic limit, as the README asks: else a batch of small documents is
+    // refused as a whole.)
+    let topics = Topics::create("eos-broker-refuses", 3);
+    set_topic_config(&topics.output, &[("max.message.bytes", "8192")]);
+    let dense_id = "eos-dense";
+    let dense = entity_dense_text(300);
+    let mut recs = good_batch("eb", 0, 10);
+    recs.insert(
+        5,
+        Rec::new(
+            Some(dense_id),
+            serde_json::json!({"id": dense_id, "body": dense}).to_string(),
+        ),
+    );
+    let sent = produce(&topics.input, recs);
+    let good_ids: Vec<String> = ids(&sent).into_iter().filter(|k| k != dense_id).collect();
+    assert_eq!(good_ids.len(), 10);
+
+    let opts = exactly_once(&topics).env("NEWSENRICH__KAFKA__PRODUCER_EXTRA__BATCH__SIZE", "8000");
+    let mut w = Worker::start("w", &opts);
+    let dlq = consume_until(
+        &topics.dlq,
+        Duration::from_secs(90),
+        "the dense article in the DLQ",
+        |recs| {
+            w.assert_alive();
+            !recs.is_empty()
+        },
+    );
+    assert_eq!(
+        dlq[0].key_str().as_deref(),
+        Some(dense_id),
+        "DLQ record key"
+    );
+    assert_eq!(
+        dlq[0].header_str("x-error-class").as_deref(),
+        Some("output_rejected"),
+        "x-error-class of an output the broker refused"
+    );
+    let why = dlq[0].header_str("x-error").unwrap_or_default();
+    assert!(
+        why.to_lowercase().contains("too large"),
+        "x-error names the broker error: {why}"
+    );
+    consume_ids(&topics.output, &good_ids, Duration::from_secs(60), || {
+        w.assert_alive()
+    });
+    wait_input_committed(&topics, Duration::from_secs(30), || w.assert_alive());
+    let out = read_all_committed(&topics.output, Duration::from_secs(30));
+    assert_exactly_once("output around a refused document", &out, &good_ids);
+    let dlq = read_all_committed(&topics.dlq, Duration::from_secs(30));
+    assert_exactly_once("DLQ", &dlq, &[dense_id.to_string()]);
+    assert!(
+        w.log().contains("kafka refused the output of a record"),
+        "the rewind is logged"
     );
     w.assert_alive();
 }

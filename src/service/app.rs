@@ -8,7 +8,7 @@ use crate::service::http::{self, HttpState};
 use crate::service::kafka::consumer::{self, ConsumerCtx};
 use crate::service::kafka::{admin, producer, Status};
 use crate::service::metrics::Metrics;
-use crate::service::worker::{self, Pipeline, PipelineConfig, Rebalancer};
+use crate::service::worker::{self, Pipeline, PipelineConfig, Progress, Rebalancer};
 use anyhow::Context;
 use std::future::IntoFuture;
 use std::sync::atomic::Ordering;
@@ -47,9 +47,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {addr} (http.host, http.port)"))?;
     tracing::info!(addr = %listener.local_addr()?, "http listening");
     let http_stop = CancellationToken::new();
+    let progress = Arc::new(Progress::default());
     let router = http::router(HttpState {
         metrics: metrics.clone(),
         status: status.clone(),
+        progress: progress.clone(),
+        stall_timeout: Duration::from_millis(settings.worker.stall_timeout_ms),
     });
     let server = tokio::spawn(
         axum::serve(listener, router)
@@ -57,9 +60,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .into_future(),
     );
 
+    let mut kafka = settings.kafka.clone();
+    if settings.kafka.delivery == Delivery::ExactlyOnce {
+        // Longer than the drain deadline (validated), so a drain never outlives the transaction.
+        kafka
+            .producer_extra
+            .entry("transaction.timeout.ms".to_string())
+            .or_insert_with(|| settings.transaction_timeout_ms().to_string());
+    }
     let producer = Arc::new(
-        producer::create(&settings.kafka, status.clone())
-            .context("cannot create the kafka producer")?,
+        producer::create(&kafka, status.clone()).context("cannot create the kafka producer")?,
     );
     if settings.kafka.create_topics {
         ensure_topics(&settings, &status, &shutdown).await;
@@ -77,13 +87,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             enricher,
             metrics.clone(),
             status.clone(),
+            progress,
         );
         let ctx = ConsumerCtx::new(
             status.clone(),
             metrics.clone(),
             Arc::new(Rebalancer::new(pipeline.clone())),
             settings.kafka.input_topic.clone(),
-        );
+        )
+        .lag_from_stored(settings.kafka.delivery == Delivery::ExactlyOnce);
         let consumer =
             consumer::create(&settings.kafka, ctx).context("cannot create the kafka consumer")?;
         // The poll loop blocks (and rebalances drain) on its own thread, never on the reactor.

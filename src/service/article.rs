@@ -20,10 +20,12 @@ pub enum ErrorClass {
     TooLarge,
     TextTooLong,
     EnrichFailed,
+    /// The broker refused the enriched document (e.g. larger than the output topic allows).
+    OutputRejected,
 }
 
 impl ErrorClass {
-    pub const ALL: [ErrorClass; 7] = [
+    pub const ALL: [ErrorClass; 8] = [
         ErrorClass::InvalidJson,
         ErrorClass::InvalidEnvelope,
         ErrorClass::EmptyText,
@@ -31,6 +33,7 @@ impl ErrorClass {
         ErrorClass::TooLarge,
         ErrorClass::TextTooLong,
         ErrorClass::EnrichFailed,
+        ErrorClass::OutputRejected,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -42,6 +45,7 @@ impl ErrorClass {
             ErrorClass::TooLarge => "too_large",
             ErrorClass::TextTooLong => "text_too_long",
             ErrorClass::EnrichFailed => "enrich_failed",
+            ErrorClass::OutputRejected => "output_rejected",
         }
     }
 }

@@ -176,6 +176,8 @@ pub struct WorkerSettings {
     pub max_inflight_per_partition: usize,
     /// Deadline to finish in-flight records on shutdown and on partition revocation.
     pub drain_timeout_ms: u64,
+    /// `/healthz` turns 503 when records are in flight and none finished for this long.
+    pub stall_timeout_ms: u64,
 }
 
 impl Default for WorkerSettings {
@@ -185,6 +187,7 @@ impl Default for WorkerSettings {
             max_inflight: 1024,
             max_inflight_per_partition: 256,
             drain_timeout_ms: 10_000,
+            stall_timeout_ms: 180_000,
         }
     }
 }
@@ -296,6 +299,16 @@ impl Settings {
         Ok(settings)
     }
 
+    /// The producer's `transaction.timeout.ms` in exactly-once mode: `kafka.producer_extra` when set
+    /// (an unparsable value counts as 0 and fails validation), else the drain deadline plus 10 s, so
+    /// a transaction open through a whole drain is not aborted by the broker.
+    pub fn transaction_timeout_ms(&self) -> u64 {
+        match self.kafka.producer_extra.get("transaction.timeout.ms") {
+            Some(v) => v.trim().parse().unwrap_or(0),
+            None => self.worker.drain_timeout_ms + 10_000,
+        }
+    }
+
     /// Cross-field and range checks that serde cannot express.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let k = &self.kafka;
@@ -353,6 +366,23 @@ impl Settings {
                 format!(
                     "must be > 0 and < kafka.session_timeout_ms ({})",
                     k.session_timeout_ms
+                ),
+            ));
+        }
+        if w.stall_timeout_ms == 0 {
+            return Err(ConfigError::invalid(
+                "worker.stall_timeout_ms",
+                "must be > 0",
+            ));
+        }
+        if k.delivery == Delivery::ExactlyOnce
+            && w.drain_timeout_ms >= self.transaction_timeout_ms()
+        {
+            return Err(ConfigError::invalid(
+                "worker.drain_timeout_ms",
+                format!(
+                    "must be < the producer's transaction.timeout.ms ({}) in exactly-once mode",
+                    self.transaction_timeout_ms()
                 ),
             ));
         }
@@ -561,5 +591,29 @@ mod tests {
         assert_eq!(s.kafka.producer_extra["linger.ms"], "20");
         assert_eq!(s.kafka.producer_extra["compression.type"], "lz4");
         assert!(!s.redacted_json().contains("hunter2"));
+    }
+
+    #[test]
+    fn exactly_once_drain_must_end_before_the_transaction_times_out() {
+        let mut s = Settings::default();
+        s.kafka.delivery = Delivery::ExactlyOnce;
+        assert!(
+            s.validate().is_ok(),
+            "defaults: {}",
+            s.transaction_timeout_ms()
+        );
+        assert_eq!(
+            s.transaction_timeout_ms(),
+            s.worker.drain_timeout_ms + 10_000
+        );
+        s.kafka
+            .producer_extra
+            .insert("transaction.timeout.ms".into(), "10000".into());
+        let err = s.validate().unwrap_err().to_string();
+        assert!(err.contains("worker.drain_timeout_ms"), "{err}");
+        s.worker.drain_timeout_ms = 5_000;
+        assert!(s.validate().is_ok());
+        s.worker.stall_timeout_ms = 0;
+        assert!(s.validate().is_err());
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::service::kafka::Status;
 use crate::service::metrics::Metrics;
+use crate::service::worker::Progress;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -17,6 +18,9 @@ pub const LIVENESS_WINDOW: Duration = Duration::from_secs(30);
 pub struct HttpState {
     pub metrics: Metrics,
     pub status: Arc<Status>,
+    /// Whether records finish; a pipeline stuck longer than `stall_timeout` is not live.
+    pub progress: Arc<Progress>,
+    pub stall_timeout: Duration,
 }
 
 pub fn router(state: HttpState) -> Router {
@@ -35,10 +39,12 @@ async fn metrics(State(state): State<HttpState>) -> impl IntoResponse {
 }
 
 async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
-    if state.status.is_live(LIVENESS_WINDOW) {
-        (StatusCode::OK, "ok")
-    } else {
+    if !state.status.is_live(LIVENESS_WINDOW) {
         (StatusCode::SERVICE_UNAVAILABLE, "main loop stalled")
+    } else if let Some(reason) = state.progress.stalled(state.stall_timeout) {
+        (StatusCode::SERVICE_UNAVAILABLE, reason)
+    } else {
+        (StatusCode::OK, "ok")
     }
 }
 

@@ -8,10 +8,16 @@
 //!   producer in that order (so the output of a partition keeps its input order), then spawns a task
 //!   waiting for the broker's ack, which reports the offset back to the consumer thread.
 //!
-//! Backpressure: while `max_inflight` records are unstored overall, the consumer thread stops
-//! fetching and waits for completions. A partition with `max_inflight_per_partition` unstored
-//! records gets a short wait, then is paused with its next record held, so a stuck partition does not
-//! stall the others. Nothing is dropped.
+//! Backpressure: when `max_inflight` records are unstored overall, the consumer thread holds the
+//! record at hand, pauses every assigned partition and keeps polling (so rebalances are served,
+//! the group membership stays alive and exactly-once commits go on); the partitions resume once the
+//! pipeline is down to three quarters of the limit. A partition with `max_inflight_per_partition`
+//! unstored records gets a short wait, then is paused with its next record held, so a stuck
+//! partition does not stall the others. Nothing is dropped.
+//!
+//! Supervision: the partition tasks are watched; one that panics or ends while its partition is
+//! still assigned makes the worker drain what it can and exit non-zero, as does a fatal producer
+//! error. [`Progress`] lets `/healthz` fail when records are in flight and none finishes.
 //!
 //! Offsets: at-least-once stores each partition's contiguous finished prefix for auto-commit;
 //! exactly-once (`eos`) commits the same prefix inside the producer's transaction.
@@ -29,7 +35,8 @@ use rdkafka::error::RDKafkaErrorCode;
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::Ordering;
+use std::future::Future;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
@@ -48,6 +55,47 @@ const POLL_INTERVAL: Duration = Duration::from_millis(20);
 const WAIT_STEP: Duration = Duration::from_millis(10);
 /// How long a record of a full partition waits for room before its partition is paused.
 const PARTITION_FULL_WAIT: Duration = Duration::from_millis(200);
+
+/// How often the consumer thread asks librdkafka whether the producer hit a fatal error.
+const FATAL_CHECK: Duration = Duration::from_millis(200);
+
+/// Whether records finish, for `/healthz`: written by the pipeline, read by the HTTP handler.
+#[derive(Debug, Default)]
+pub struct Progress {
+    /// Unix millis of the last finished record, or of when the pipeline last became busy.
+    last_ms: AtomicU64,
+    inflight: AtomicUsize,
+    /// A pipeline task died or the producer failed fatally: the worker is going down.
+    broken: AtomicBool,
+}
+
+impl Progress {
+    /// `Some(reason)` when the pipeline is broken, or records are in flight and none finished
+    /// within `timeout`.
+    pub fn stalled(&self, timeout: Duration) -> Option<&'static str> {
+        if self.broken.load(Ordering::Relaxed) {
+            return Some("pipeline failed, worker exiting");
+        }
+        if self.inflight.load(Ordering::Relaxed) == 0 {
+            return None;
+        }
+        let idle =
+            crate::service::kafka::now_ms().saturating_sub(self.last_ms.load(Ordering::Relaxed));
+        (idle > timeout.as_millis() as u64)
+            .then_some("records in flight and none finished within worker.stall_timeout_ms")
+    }
+
+    fn set_inflight(&self, n: usize) {
+        if self.inflight.swap(n, Ordering::Relaxed) == 0 && n > 0 {
+            self.finished();
+        }
+    }
+
+    fn finished(&self) {
+        self.last_ms
+            .store(crate::service::kafka::now_ms(), Ordering::Relaxed);
+    }
+}
 
 /// The settings the pipeline needs, resolved once.
 #[derive(Debug, Clone)]
@@ -111,6 +159,11 @@ struct Part {
     /// Records fetched while the partition was full; it is paused until they are started.
     held: VecDeque<OwnedMessage>,
     paused: bool,
+    /// Exactly-once: the next offset of the last transaction committed for this partition.
+    committed: Option<i64>,
+    /// The first offset fetched since the partition was (re)added: where a rewind goes back to
+    /// when nothing was committed yet.
+    start: Option<i64>,
     jobs: tmpsc::UnboundedSender<Job>,
     cancel: CancellationToken,
 }
@@ -121,6 +174,15 @@ struct State {
     next_epoch: u64,
     /// Sum of unstored records over all partitions.
     total: usize,
+    /// The whole pipeline was full: every partition is paused until it is down to the low mark.
+    global_paused: bool,
+}
+
+impl State {
+    fn set_total(&self, metrics: &Metrics, progress: &Progress) {
+        metrics.inflight.set(self.total as i64);
+        progress.set_inflight(self.total);
+    }
 }
 
 pub struct Pipeline {
@@ -144,6 +206,9 @@ pub struct Pipeline {
     eos: Option<eos::Eos>,
     /// An unrecoverable error (a failed transaction): the consumer thread stops and reports it.
     fatal: Mutex<Option<String>>,
+    /// A broken pipeline (a dead task, a fatal producer error): drain, then exit non-zero.
+    failing: Mutex<Option<String>>,
+    progress: Arc<Progress>,
 }
 
 impl Pipeline {
@@ -154,6 +219,7 @@ impl Pipeline {
         enricher: Arc<Enricher>,
         metrics: Metrics,
         status: Arc<Status>,
+        progress: Arc<Progress>,
     ) -> Arc<Self> {
         let (done_tx, done_rx) = mpsc::channel();
         let cfg_eos = cfg.exactly_once;
@@ -174,6 +240,8 @@ impl Pipeline {
             dlq_log: RateLimit::new(Duration::from_secs(1)),
             eos: cfg_eos.then(eos::Eos::default),
             fatal: Mutex::new(None),
+            failing: Mutex::new(None),
+            progress,
         })
     }
 
@@ -195,9 +263,10 @@ impl Pipeline {
 
     // ---- consumer thread ----------------------------------------------------------------------
 
-    /// Takes one fetched record into the pipeline. When the pipeline is full overall, waits here
-    /// (no fetching) for room. When only its partition is full, waits briefly, then holds the record
-    /// and pauses that partition so a stuck partition does not stall the others.
+    /// Takes one fetched record into the pipeline. When the pipeline is full overall, holds the
+    /// record and pauses every partition; the poll loop goes on (rebalances, commits). When only
+    /// its partition is full, waits briefly, then holds the record and pauses that partition so a
+    /// stuck partition does not stall the others.
     fn admit(
         self: &Arc<Self>,
         consumer: &InputConsumer,
@@ -213,21 +282,41 @@ impl Pipeline {
                     // Records only arrive for assigned partitions; this covers a missed callback.
                     self.add_partition(&mut guard, id.clone());
                 }
-                let State { parts, total, .. } = &mut *guard;
+                let State {
+                    parts,
+                    total,
+                    global_paused,
+                    ..
+                } = &mut *guard;
                 let Some(part) = parts.get_mut(&id) else {
                     return;
                 };
+                part.start.get_or_insert(msg.offset());
                 let part_full = part.offsets.len() >= self.cfg.max_inflight_per_partition;
-                let global_full = *total >= self.cfg.max_inflight;
+                let global_full = *total >= self.cfg.max_inflight || *global_paused;
                 if part.held.is_empty() && !part_full && !global_full {
                     self.start(part, total, msg);
+                    return;
+                }
+                if global_full {
+                    part.held.push_back(msg);
+                    if !*global_paused {
+                        tracing::debug!(inflight = *total, "pipeline full: pausing all partitions");
+                    }
+                    *global_paused = true;
+                    for (pid, p) in parts.iter_mut() {
+                        if !p.paused {
+                            p.paused = true;
+                            set_paused(consumer, pid, true);
+                        }
+                    }
                     return;
                 }
                 // Pausing drops librdkafka's prefetched records and resuming refetches them, so it is
                 // kept for partitions that stay full; short waits ride out ordinary saturation.
                 let hold = !part.held.is_empty()
                     || stop.is_cancelled()
-                    || (!global_full && started.elapsed() >= PARTITION_FULL_WAIT);
+                    || started.elapsed() >= PARTITION_FULL_WAIT;
                 if hold {
                     part.held.push_back(msg);
                     if !part.paused {
@@ -246,9 +335,21 @@ impl Pipeline {
         part.offsets.begin(msg.offset());
         *total += 1;
         self.metrics.inflight.set(*total as i64);
+        self.progress.set_inflight(*total);
         self.metrics.records_consumed.inc();
         let msg = Arc::new(msg);
-        let result = self.spawn_processing(msg.clone());
+        let result = match self.eos.as_ref().and_then(|e| e.redo_as_dead(&msg)) {
+            // Refused by the broker in an aborted transaction: this time it is a dead letter.
+            Some(reason) => {
+                let this = self.clone();
+                let record = msg.clone();
+                self.tasks.spawn_on(
+                    async move { this.refused_dead_letter(&record, reason) },
+                    &self.rt,
+                )
+            }
+            None => self.spawn_processing(msg.clone()),
+        };
         // A closed channel means the partition is being dropped; its record will be redelivered.
         let _ = part.jobs.send(Job { msg, result });
     }
@@ -267,6 +368,7 @@ impl Pipeline {
             };
             let mut guard = self.lock();
             let state = &mut *guard;
+            let mut finished = false;
             for done in first
                 .into_iter()
                 .chain(std::iter::from_fn(|| rx.try_recv().ok()))
@@ -283,10 +385,19 @@ impl Pipeline {
                     *slot = (*slot).max(next);
                 }
                 state.total -= before - part.offsets.len();
+                finished = true;
             }
-            self.metrics.inflight.set(state.total as i64);
-            let State { parts, total, .. } = state;
-            for (id, part) in parts.iter_mut() {
+            if finished {
+                self.progress.finished();
+            }
+            state.set_total(&self.metrics, &self.progress);
+            let State {
+                parts,
+                total,
+                global_paused,
+                ..
+            } = state;
+            for part in parts.values_mut() {
                 while !part.held.is_empty()
                     && part.offsets.len() < self.cfg.max_inflight_per_partition
                     && *total < self.cfg.max_inflight
@@ -295,12 +406,18 @@ impl Pipeline {
                         self.start(part, total, msg);
                     }
                 }
+            }
+            if *global_paused && *total <= self.cfg.max_inflight * 3 / 4 {
+                *global_paused = false;
+                tracing::debug!(inflight = *total, "pipeline below its low mark: resuming");
+            }
+            for (id, part) in parts.iter_mut() {
                 // Resume only once well below the limits: every pause drops librdkafka's prefetched
                 // records and a resume refetches them, so flapping at the limit would crawl.
                 // (Only the partition's own level counts: waiting for the whole pipeline to drain
                 // could starve it while the other partitions keep the pipeline busy.)
                 let low = part.offsets.len() <= self.cfg.max_inflight_per_partition / 2
-                    && *total < self.cfg.max_inflight;
+                    && !*global_paused;
                 if part.held.is_empty() && part.paused && low {
                     part.paused = false;
                     set_paused(consumer, id, false);
@@ -348,6 +465,13 @@ impl Pipeline {
             if left == 0 || now >= deadline {
                 return left;
             }
+            // A drain can take longer than a transaction may stay open: keep committing.
+            if self.eos.as_ref().is_some_and(eos::Eos::commit_due) {
+                if let Err(e) = self.commit_transaction(consumer, || {}) {
+                    self.set_fatal(e);
+                    return left;
+                }
+            }
             self.pump(consumer, WAIT_STEP.min(deadline - now));
         }
     }
@@ -373,7 +497,10 @@ impl Pipeline {
                     .remove_label_values(&[id.0.as_str(), partition.as_str()]);
             }
         }
-        self.metrics.inflight.set(state.total as i64);
+        if state.parts.is_empty() {
+            state.global_paused = false;
+        }
+        state.set_total(&self.metrics, &self.progress);
     }
 
     /// Stop taking records for the partitions, finish what runs within the drain deadline, commit.
@@ -442,18 +569,59 @@ impl Pipeline {
         self.fatal.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
+    /// A broken pipeline: log once, fail `/healthz`, and make the consumer thread drain and exit
+    /// non-zero.
+    fn fail(&self, why: String) {
+        self.progress.broken.store(true, Ordering::Relaxed);
+        let mut failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
+        if failing.is_none() {
+            tracing::error!(
+                "{why}: finishing what can be finished, then exiting non-zero so the worker is restarted"
+            );
+            *failing = Some(why);
+        }
+    }
+
+    fn failing(&self) -> Option<String> {
+        self.failing
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// A fatal producer error (librdkafka's ERR__FATAL): nothing can be published any more.
+    fn check_producer(&self) {
+        use rdkafka::producer::Producer;
+        if let Some((code, reason)) = self.producer.client().fatal_error() {
+            self.fail(format!("producer fatal error ({code:?}): {reason}"));
+        }
+    }
+
     fn add_partition(self: &Arc<Self>, state: &mut State, id: PartitionId) {
+        self.add_partition_at(state, id, None);
+    }
+
+    /// Starts the partition's publisher and acknowledger, supervised.
+    fn add_partition_at(
+        self: &Arc<Self>,
+        state: &mut State,
+        id: PartitionId,
+        committed: Option<i64>,
+    ) {
         let epoch = state.next_epoch;
         state.next_epoch += 1;
         let (jobs, rx) = tmpsc::unbounded_channel();
+        let (sent_tx, sent_rx) = tmpsc::unbounded_channel();
+        let resend = Arc::new(tokio::sync::RwLock::new(()));
         let cancel = self.abort.child_token();
-        let this = self.clone();
-        let task_id = id.clone();
-        let task_cancel = cancel.clone();
-        self.tasks.spawn_on(
-            async move { this.run_partition(task_id, epoch, rx, task_cancel).await },
-            &self.rt,
-        );
+        let publisher = self
+            .clone()
+            .run_partition(rx, sent_tx, resend.clone(), cancel.clone());
+        self.supervise("publisher", &id, &cancel, publisher);
+        let acker = self
+            .clone()
+            .run_acker(id.clone(), epoch, sent_rx, resend, cancel.clone());
+        self.supervise("acknowledger", &id, &cancel, acker);
         state.parts.insert(
             id,
             Part {
@@ -461,9 +629,46 @@ impl Pipeline {
                 offsets: PartitionOffsets::default(),
                 held: VecDeque::new(),
                 paused: false,
+                committed,
+                start: None,
                 jobs,
                 cancel,
             },
+        );
+    }
+
+    /// Runs a partition task and watches it: a panic, or an end while its partition is still
+    /// assigned (not cancelled), leaves that partition stuck, so the worker fails.
+    fn supervise(
+        self: &Arc<Self>,
+        what: &'static str,
+        id: &PartitionId,
+        cancel: &CancellationToken,
+        task: impl Future<Output = ()> + Send + 'static,
+    ) {
+        let handle = self.rt.spawn(self.tasks.track_future(task));
+        let this = self.clone();
+        let id = id.clone();
+        let cancel = cancel.clone();
+        self.tasks.spawn_on(
+            async move {
+                let result = handle.await;
+                if cancel.is_cancelled() {
+                    return;
+                }
+                let how = match result {
+                    Ok(()) => "ended while its partition is assigned".to_string(),
+                    Err(e) if e.is_panic() => {
+                        format!("panicked: {}", tasks::panic_message(&*e.into_panic()))
+                    }
+                    Err(e) => format!("failed: {e}"),
+                };
+                this.fail(format!(
+                    "the {what} task of {} partition {} {how}",
+                    id.0, id.1
+                ));
+            },
+            &self.rt,
         );
     }
 }
@@ -504,6 +709,9 @@ pub enum ConsumeError {
     /// Exactly-once mode: the group resumes from the last committed transaction after a restart.
     #[error("transaction failed, exiting so the group resumes from the last commit: {0}")]
     Transaction(String),
+    /// A partition task died or the producer failed fatally; in-flight work was drained.
+    #[error("pipeline failed, exiting so the worker is restarted: {0}")]
+    Failed(String),
 }
 
 /// The consumer thread's body: subscribe, poll until `stop`, then drain, commit and close.
@@ -516,6 +724,7 @@ pub fn consume(
     consumer.subscribe(&[input_topic])?;
     tracing::info!(topic = input_topic, "worker started");
     let errors = RateLimit::new(Duration::from_secs(10));
+    let mut producer_checked = Instant::now();
     while !stop.is_cancelled() {
         pipeline.status.touch();
         match consumer.poll(POLL_INTERVAL) {
@@ -535,8 +744,15 @@ pub fn consume(
                 pipeline.set_fatal(e);
             }
         }
+        if producer_checked.elapsed() >= FATAL_CHECK {
+            producer_checked = Instant::now();
+            pipeline.check_producer();
+        }
         if let Some(e) = pipeline.take_fatal() {
             return Err(abandon(pipeline, consumer, e));
+        }
+        if pipeline.failing().is_some() {
+            break;
         }
     }
     pipeline.status.stopping.store(true, Ordering::Relaxed);
@@ -556,7 +772,10 @@ pub fn consume(
         tracing::warn!("kafka unreachable: exiting without leaving the group");
         std::mem::forget(consumer);
     }
-    Ok(())
+    match pipeline.failing() {
+        Some(why) => Err(ConsumeError::Failed(why)),
+        None => Ok(()),
+    }
 }
 
 /// After a failed transaction: drop all work (nothing of it is committed) and leave the group.
@@ -567,7 +786,7 @@ fn abandon(pipeline: Arc<Pipeline>, consumer: InputConsumer, error: String) -> C
     ConsumeError::Transaction(error)
 }
 
-fn set_paused(consumer: &InputConsumer, id: &PartitionId, pause: bool) {
+pub(super) fn set_paused(consumer: &InputConsumer, id: &PartitionId, pause: bool) {
     let mut tpl = TopicPartitionList::new();
     tpl.add_partition(&id.0, id.1);
     let result = if pause {
@@ -586,5 +805,114 @@ fn commit_sync(consumer: &InputConsumer) {
         Ok(()) => tracing::info!("offsets committed"),
         Err(e) if e.rdkafka_error_code() == Some(RDKafkaErrorCode::NoOffset) => {}
         Err(e) => tracing::warn!("offset commit failed: {e}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::service::config::Settings;
+
+    #[test]
+    fn progress_reports_a_stall_only_while_records_are_in_flight() {
+        let p = Progress::default();
+        let timeout = Duration::from_millis(50);
+        assert_eq!(p.stalled(timeout), None, "idle is not stalled");
+        p.set_inflight(3);
+        assert_eq!(p.stalled(timeout), None, "just became busy");
+        std::thread::sleep(Duration::from_millis(80));
+        assert!(p.stalled(timeout).is_some(), "busy and nothing finished");
+        p.finished();
+        assert_eq!(p.stalled(timeout), None, "a record finished");
+        std::thread::sleep(Duration::from_millis(80));
+        p.set_inflight(0);
+        assert_eq!(p.stalled(timeout), None, "drained");
+        p.broken.store(true, Ordering::Relaxed);
+        assert!(
+            p.stalled(timeout).is_some(),
+            "a broken pipeline is never healthy"
+        );
+    }
+
+    fn pipeline(rt: &tokio::runtime::Runtime) -> (Arc<Pipeline>, Arc<Progress>) {
+        let settings = Settings::default();
+        let status = Arc::new(Status::default());
+        // Never connects in this test: nothing is sent.
+        let producer = crate::service::kafka::producer::create(&settings.kafka, status.clone())
+            .map(Arc::new)
+            .unwrap_or_else(|e| panic!("producer: {e}"));
+        let models = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let enricher = Arc::new(Enricher::load(&models).unwrap_or_else(|e| panic!("models: {e}")));
+        let metrics = Metrics::new().unwrap_or_else(|e| panic!("metrics: {e}"));
+        let progress = Arc::new(Progress::default());
+        let p = Pipeline::new(
+            PipelineConfig::from_settings(&settings),
+            rt.handle().clone(),
+            producer,
+            enricher,
+            metrics,
+            status,
+            progress.clone(),
+        );
+        (p, progress)
+    }
+
+    fn wait_failing(p: &Pipeline) -> Option<String> {
+        for _ in 0..100 {
+            if let Some(why) = p.failing() {
+                return Some(why);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+
+    #[test]
+    fn a_partition_task_that_dies_fails_the_pipeline_and_a_cancelled_one_does_not() {
+        let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("runtime: {e}"));
+        let (p, progress) = pipeline(&rt);
+        let id: PartitionId = ("articles".into(), 4);
+
+        let cancel = CancellationToken::new();
+        let task_cancel = cancel.clone();
+        p.supervise("publisher", &id, &cancel, async move {
+            task_cancel.cancelled().await;
+        });
+        cancel.cancel();
+        assert_eq!(
+            wait_failing(&p),
+            None,
+            "a revoked partition's task ends quietly"
+        );
+        assert_eq!(progress.stalled(Duration::from_secs(60)), None);
+
+        let cancel = CancellationToken::new();
+        p.supervise("publisher", &id, &cancel, async {
+            panic!("header copy failed");
+        });
+        let why = wait_failing(&p).unwrap_or_default();
+        assert!(
+            why.contains("publisher task of articles partition 4 panicked: header copy failed"),
+            "{why}"
+        );
+        assert!(
+            progress.stalled(Duration::from_secs(60)).is_some(),
+            "/healthz fails"
+        );
+        rt.block_on(p.close(Duration::from_secs(1)));
+    }
+
+    #[test]
+    fn a_partition_task_that_ends_while_assigned_fails_the_pipeline() {
+        let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("runtime: {e}"));
+        let (p, _) = pipeline(&rt);
+        let id: PartitionId = ("articles".into(), 1);
+        p.supervise("acknowledger", &id, &CancellationToken::new(), async {});
+        let why = wait_failing(&p).unwrap_or_default();
+        assert!(
+            why.contains("ended while its partition is assigned"),
+            "{why}"
+        );
+        rt.block_on(p.close(Duration::from_secs(1)));
     }
 }

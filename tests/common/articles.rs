@@ -94,3 +94,47 @@ pub fn traceparent(n: usize) -> String {
 pub fn ids(recs: &[Rec]) -> Vec<String> {
     recs.iter().filter_map(Rec::key_str).collect()
 }
+
+/// An article naming `count` distinct people (generated first name x surname pairs, two per
+/// sentence, each with an organisation and a place): its enriched document is far larger than an
+/// ordinary one's while its own bytes stay modest.
+pub fn entity_dense_text(count: usize) -> String {
+    const FIRST: [&str; 20] = [
+        "Maria", "Daniel", "Aisha", "Tomas", "Elena", "Kwame", "Sofia", "Henrik", "Lucia", "Ravi",
+        "Ingrid", "Mateo", "Yuki", "Olga", "Samuel", "Nadia", "Victor", "Leila", "Jonas", "Priya",
+    ];
+    const LAST: [&str; 20] = [
+        "Okafor",
+        "Brandt",
+        "Haddad",
+        "Novak",
+        "Petrova",
+        "Mensah",
+        "Ricci",
+        "Lindqvist",
+        "Moreno",
+        "Sharma",
+        "Berg",
+        "Alvarez",
+        "Tanaka",
+        "Ivanova",
+        "Adeyemi",
+        "Karimi",
+        "Dubois",
+        "Farouk",
+        "Weber",
+        "Nair",
+    ];
+    let name = |i: usize| format!("{} {}", FIRST[i % 20], LAST[(i / 20 + i) % 20]);
+    (0..count.div_ceil(2))
+        .map(|k| {
+            format!(
+                "{} met {} of {} in {}. ",
+                name(2 * k),
+                name(2 * k + 1),
+                ORGS[k % ORGS.len()],
+                PLACES[k % PLACES.len()]
+            )
+        })
+        .collect()
+}

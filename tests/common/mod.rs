@@ -146,6 +146,27 @@ impl Topics {
     }
 }
 
+/// Sets topic-level configs (e.g. `max.message.bytes`) on an existing topic of the default broker.
+pub fn set_topic_config(topic: &str, configs: &[(&str, &str)]) {
+    use rdkafka::admin::{AlterConfig, ResourceSpecifier};
+    let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .create()
+        .expect("admin client");
+    let mut alter = AlterConfig::new(ResourceSpecifier::Topic(topic));
+    for (k, v) in configs {
+        alter = alter.set(k, v);
+    }
+    let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
+    let results = block_on(admin.alter_configs([&alter], &opts))
+        .unwrap_or_else(|e| panic!("alter configs of {topic}: {e}"));
+    for r in results {
+        if let Err((_, code)) = r {
+            panic!("alter configs of {topic}: {code}");
+        }
+    }
+}
+
 pub fn create_topics(topics: &[(&str, i32)]) {
     create_topics_on(&bootstrap(), topics)
 }

@@ -33,6 +33,9 @@ pub struct ConsumerCtx {
     handler: Arc<dyn RebalanceHandler>,
     input_topic: String,
     errors: RateLimit,
+    /// Report the lag behind the stored offsets (exactly-once: what the last transaction
+    /// committed) instead of behind the consumer's own commits, which that mode never makes.
+    stored_lag: bool,
 }
 
 impl ConsumerCtx {
@@ -48,7 +51,15 @@ impl ConsumerCtx {
             handler,
             input_topic,
             errors: RateLimit::new(Duration::from_secs(10)),
+            stored_lag: false,
         }
+    }
+
+    /// See `stored_lag`: librdkafka's `consumer_lag` is measured from the consumer's committed
+    /// offset, which transactions (`send_offsets_to_transaction`) do not update.
+    pub fn lag_from_stored(mut self, yes: bool) -> Self {
+        self.stored_lag = yes;
+        self
     }
 }
 
@@ -84,11 +95,17 @@ impl ClientContext for ConsumerCtx {
             let labels = [self.input_topic.as_str(), label.as_str()];
             // Fetch state "none"/"stopped" marks a partition this member does not own (any more).
             let owned = !matches!(p.fetch_state.as_str(), "none" | "stopped");
-            if owned && p.consumer_lag >= 0 {
+            // Both are measured to the last stable offset under read_committed (exactly-once).
+            let lag = if self.stored_lag && p.consumer_lag_stored >= 0 {
+                p.consumer_lag_stored
+            } else {
+                p.consumer_lag
+            };
+            if owned && lag >= 0 {
                 self.metrics
                     .consumer_lag
                     .with_label_values(&labels)
-                    .set(p.consumer_lag);
+                    .set(lag);
             } else if !owned {
                 let _ = self.metrics.consumer_lag.remove_label_values(&labels);
             }

@@ -7,19 +7,29 @@
 //! transaction. Partition tasks send in input order, so what is acknowledged is always a contiguous
 //! prefix per partition and the committed offsets match the committed output exactly.
 //!
-//! A failed transaction is not patched up: it is aborted and the worker exits non-zero, so a restart
-//! (or the group's other members) resumes from the last committed transaction. Readers of the output
-//! must use `isolation.level=read_committed`.
+//! A record the broker refuses inside a transaction (e.g. a document over the output topic's
+//! `max.message.bytes`) dooms the transaction, but not the stream: the transaction is aborted, the
+//! record's input position remembered, every assigned partition rewound (seek) to its last committed
+//! offset and processed again, and this time the remembered record goes to the dead-letter topic
+//! (class `output_rejected`). Any other failed transaction is not patched up: it is aborted and the
+//! worker exits non-zero, so a restart (or the group's other members) resumes from the last
+//! committed transaction. Readers of the output must use `isolation.level=read_committed`.
+//!
+//! The committed offsets are also stored on the consumer (never committed by it: auto-commit is
+//! off), so librdkafka's `consumer_lag_stored` is the lag behind the last transaction.
 
 use super::Pipeline;
 use crate::service::kafka::consumer::{InputConsumer, PartitionId};
 use rdkafka::consumer::Consumer;
+use rdkafka::error::KafkaError;
+use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::Producer;
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use tokio_util::sync::CancellationToken;
 
 /// How often the open transaction is committed: the latency the output gains in this mode.
 const COMMIT_INTERVAL: Duration = Duration::from_millis(100);
@@ -40,6 +50,33 @@ pub struct Eos {
     /// Next offset to commit per partition, for what finished in the open transaction.
     pub committable: Mutex<HashMap<PartitionId, i64>>,
     last_commit: Mutex<Instant>,
+    /// Counts transactions, so a late report about an aborted one is not pinned on the next.
+    generation: AtomicU64,
+    /// Cancelled once the open transaction can only be aborted: publishers stop sending.
+    doomed: Mutex<CancellationToken>,
+    /// Records the broker refused in the open transaction: (partition, offset, error).
+    refused: Mutex<Vec<(PartitionId, i64, String)>>,
+    /// A record was purged by librdkafka (an abort racing the send): redo, nothing to dead-letter.
+    purged: AtomicBool,
+    /// Input records to send to the dead-letter topic when they come round again.
+    redo_dead: Mutex<HashMap<(PartitionId, i64), String>>,
+}
+
+fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+/// How a transaction went wrong.
+enum Failure {
+    /// The broker refused records: abort, rewind, dead-letter them.
+    Refused,
+    Other(String),
+}
+
+impl From<String> for Failure {
+    fn from(e: String) -> Self {
+        Failure::Other(e)
+    }
 }
 
 impl Default for Eos {
@@ -51,13 +88,18 @@ impl Default for Eos {
             failed: Mutex::new(None),
             committable: Mutex::new(HashMap::new()),
             last_commit: Mutex::new(Instant::now()),
+            generation: AtomicU64::new(0),
+            doomed: Mutex::new(CancellationToken::new()),
+            refused: Mutex::new(Vec::new()),
+            purged: AtomicBool::new(false),
+            redo_dead: Mutex::new(HashMap::new()),
         }
     }
 }
 
 /// Counts one record sent in the open transaction until dropped (acknowledged, failed or
 /// cancelled). A no-op in at-least-once mode.
-pub struct Ticket(Option<Arc<Pipeline>>);
+pub struct Ticket(Option<(Arc<Pipeline>, u64)>);
 
 impl Ticket {
     pub fn issue(pipeline: &Arc<Pipeline>) -> Self {
@@ -65,25 +107,87 @@ impl Ticket {
             Some(eos) => {
                 eos.unacked.fetch_add(1, Ordering::AcqRel);
                 eos.dirty.store(true, Ordering::Release);
-                Self(Some(pipeline.clone()))
+                Self(Some((
+                    pipeline.clone(),
+                    eos.generation.load(Ordering::Acquire),
+                )))
             }
             None => Self(None),
         }
+    }
+
+    /// The transaction the record was sent in.
+    pub fn generation(&self) -> u64 {
+        self.0.as_ref().map_or(0, |(_, g)| *g)
     }
 }
 
 impl Drop for Ticket {
     fn drop(&mut self) {
-        if let Some(eos) = self.0.as_ref().and_then(|p| p.eos.as_ref()) {
+        if let Some(eos) = self.0.as_ref().and_then(|(p, _)| p.eos.as_ref()) {
             eos.unacked.fetch_sub(1, Ordering::AcqRel);
         }
     }
 }
 
 impl Eos {
-    pub fn record_failure(&self, what: String) {
-        let mut failed = self.failed.lock().unwrap_or_else(|p| p.into_inner());
-        failed.get_or_insert(what);
+    fn current(&self, generation: u64) -> bool {
+        self.generation.load(Ordering::Acquire) == generation
+    }
+
+    /// A record of transaction `generation` failed: it can only be aborted.
+    pub fn record_failure(&self, generation: u64, what: String) {
+        // Checked under the lock `next_generation` bumps the counter under: no late report of an
+        // aborted transaction lands in the next one.
+        let mut failed = locked(&self.failed);
+        if self.current(generation) {
+            failed.get_or_insert(what);
+            locked(&self.doomed).cancel();
+        }
+    }
+
+    /// The broker refused the output of input `offset` of `id` in transaction `generation`.
+    pub fn record_refusal(&self, generation: u64, id: &PartitionId, offset: i64, error: String) {
+        let _order = locked(&self.failed);
+        if self.current(generation) {
+            locked(&self.refused).push((id.clone(), offset, error));
+            locked(&self.doomed).cancel();
+        }
+    }
+
+    /// A record of transaction `generation` was purged from the producer queue: the transaction is
+    /// aborted and the partitions rewound, as after a refusal, with nothing dead-lettered.
+    pub fn record_purged(&self, generation: u64) {
+        let _order = locked(&self.failed);
+        if self.current(generation) {
+            self.purged.store(true, Ordering::Release);
+            locked(&self.doomed).cancel();
+        }
+    }
+
+    /// Cancelled once the open transaction can only be aborted.
+    pub fn doomed(&self) -> CancellationToken {
+        locked(&self.doomed).clone()
+    }
+
+    /// The reason to dead-letter `msg` instead of processing it, once (see [`Eos::record_refusal`]).
+    pub fn redo_as_dead(&self, msg: &OwnedMessage) -> Option<String> {
+        let mut redo = locked(&self.redo_dead);
+        if redo.is_empty() {
+            return None;
+        }
+        redo.remove(&((msg.topic().to_string(), msg.partition()), msg.offset()))
+    }
+
+    /// Forgets the aborted transaction's state and starts counting the next one.
+    fn next_generation(&self) {
+        let mut failed = locked(&self.failed);
+        self.generation.fetch_add(1, Ordering::AcqRel);
+        failed.take();
+        drop(failed);
+        locked(&self.committable).clear();
+        self.dirty.store(false, Ordering::Release);
+        *locked(&self.doomed) = CancellationToken::new();
     }
 
     pub fn add_committable(&self, stores: &HashMap<PartitionId, i64>) {
@@ -106,8 +210,9 @@ impl Eos {
 impl Pipeline {
     /// Commits the open transaction with the offsets of everything finished in it, then opens the
     /// next one. `then` runs after a successful commit while sends are still held back, i.e. before
-    /// anything can enter the next transaction. On failure the transaction is aborted and the error
-    /// returned (the caller exits).
+    /// anything can enter the next transaction. When the broker refused records, the transaction is
+    /// aborted and the partitions are rewound (see the module docs). On any other failure the
+    /// transaction is aborted and the error returned (the caller exits).
     pub(super) fn commit_transaction(
         self: &Arc<Self>,
         consumer: &InputConsumer,
@@ -116,19 +221,28 @@ impl Pipeline {
         let Some(eos) = &self.eos else {
             return Ok(());
         };
+        // The consumer thread is not a runtime thread, so blocking here is allowed. Held until the
+        // next transaction is open (or the rewind done), so no send slips in between.
+        let _gate = eos.gate.blocking_write();
         let result = self.try_commit(eos, consumer, then);
-        *eos.last_commit.lock().unwrap_or_else(|p| p.into_inner()) = Instant::now();
-        if let Err(e) = &result {
-            self.metrics
-                .offset_commits
-                .with_label_values(&["error"])
-                .inc();
-            tracing::error!("transaction failed, aborting: {e}");
-            if let Err(abort) = self.producer.abort_transaction(TXN_TIMEOUT) {
-                tracing::error!("cannot abort the transaction: {abort}");
-            }
+        *locked(&eos.last_commit) = Instant::now();
+        let error = match result {
+            Ok(()) => return Ok(()),
+            Err(Failure::Refused) => match self.rewind(eos, consumer) {
+                Ok(()) => return Ok(()),
+                Err(e) => e,
+            },
+            Err(Failure::Other(e)) => e,
+        };
+        self.metrics
+            .offset_commits
+            .with_label_values(&["error"])
+            .inc();
+        tracing::error!("transaction failed, aborting: {error}");
+        if let Err(abort) = self.producer.abort_transaction(TXN_TIMEOUT) {
+            tracing::error!("cannot abort the transaction: {abort}");
         }
-        result
+        Err(error)
     }
 
     fn try_commit(
@@ -136,23 +250,26 @@ impl Pipeline {
         eos: &Eos,
         consumer: &InputConsumer,
         then: impl FnOnce(),
-    ) -> Result<(), String> {
-        // The consumer thread is not a runtime thread, so blocking here is allowed.
-        let _gate = eos.gate.blocking_write();
+    ) -> Result<(), Failure> {
         let deadline = Instant::now() + self.cfg.drain_timeout;
-        while eos.unacked.load(Ordering::Acquire) > 0 {
+        let doomed = eos.doomed();
+        while eos.unacked.load(Ordering::Acquire) > 0 && !doomed.is_cancelled() {
             if Instant::now() >= deadline {
-                return Err("records of the transaction not acknowledged in time".into());
+                return Err("records of the transaction not acknowledged in time"
+                    .to_string()
+                    .into());
             }
             self.status.touch();
             self.pump(consumer, super::WAIT_STEP);
         }
         self.pump(consumer, Duration::ZERO);
-        if let Some(failure) = eos.failed.lock().unwrap_or_else(|p| p.into_inner()).take() {
-            return Err(failure);
+        if !locked(&eos.refused).is_empty() || eos.purged.swap(false, Ordering::AcqRel) {
+            return Err(Failure::Refused);
         }
-        let offsets =
-            std::mem::take(&mut *eos.committable.lock().unwrap_or_else(|p| p.into_inner()));
+        if let Some(failure) = locked(&eos.failed).take() {
+            return Err(failure.into());
+        }
+        let offsets = std::mem::take(&mut *locked(&eos.committable));
         let dirty = eos.dirty.swap(false, Ordering::AcqRel);
         if offsets.is_empty() && !dirty {
             then();
@@ -166,19 +283,113 @@ impl Pipeline {
         if !offsets.is_empty() {
             let group = consumer
                 .group_metadata()
-                .ok_or("consumer has no group metadata")?;
+                .ok_or_else(|| "consumer has no group metadata".to_string())?;
             self.producer
                 .send_offsets_to_transaction(&tpl, &group, TXN_TIMEOUT)
-                .map_err(|e| format!("cannot add offsets to the transaction: {e}"))?;
+                .map_err(|e| txn_error("cannot add offsets to the transaction", &e))?;
         }
         self.producer
             .commit_transaction(TXN_TIMEOUT)
-            .map_err(|e| format!("cannot commit the transaction: {e}"))?;
+            .map_err(|e| txn_error("cannot commit the transaction", &e))?;
         self.metrics.offset_commits.with_label_values(&["ok"]).inc();
+        if !offsets.is_empty() {
+            self.committed(consumer, &tpl, &offsets);
+        }
+        eos.generation.fetch_add(1, Ordering::AcqRel);
+        *locked(&eos.doomed) = CancellationToken::new();
         self.producer
             .begin_transaction()
-            .map_err(|e| format!("cannot begin a transaction: {e}"))?;
+            .map_err(|e| txn_error("cannot begin a transaction", &e))?;
         then();
         Ok(())
+    }
+
+    /// Remembers what a transaction committed: where a rewind goes back to, and (stored on the
+    /// consumer, which never commits in this mode) what `consumer_lag` is measured from.
+    fn committed(
+        &self,
+        consumer: &InputConsumer,
+        tpl: &TopicPartitionList,
+        offsets: &HashMap<PartitionId, i64>,
+    ) {
+        {
+            let mut state = self.lock();
+            for (id, next) in offsets {
+                if let Some(part) = state.parts.get_mut(id) {
+                    part.committed = Some(*next);
+                }
+            }
+        }
+        if let Err(e) = consumer.store_offsets(tpl) {
+            tracing::debug!("cannot store the committed offsets for the lag metric: {e}");
+        }
+    }
+
+    /// After refusals: abort, remember the refused records, rewind every assigned partition to its
+    /// last committed offset and start over in a new transaction. Runs with the gate held.
+    fn rewind(self: &Arc<Self>, eos: &Eos, consumer: &InputConsumer) -> Result<(), String> {
+        // First: the abort fails what is still queued, and those reports must not count.
+        eos.next_generation();
+        let refused = std::mem::take(&mut *locked(&eos.refused));
+        self.producer
+            .abort_transaction(TXN_TIMEOUT)
+            .map_err(|e| txn_error("cannot abort the transaction", &e))?;
+        {
+            let mut redo = locked(&eos.redo_dead);
+            for ((topic, partition), offset, error) in refused {
+                tracing::warn!(
+                    topic,
+                    partition,
+                    offset,
+                    "kafka refused the output of a record; transaction aborted, partitions rewound, \
+                     the record goes to the dead-letter topic: {error}"
+                );
+                redo.insert(
+                    ((topic, partition), offset),
+                    format!("output rejected by kafka: {error}"),
+                );
+            }
+        }
+        eos.next_generation();
+        let targets: Vec<(PartitionId, Option<i64>, Option<i64>)> = self
+            .lock()
+            .parts
+            .iter()
+            .map(|(id, p)| (id.clone(), p.committed, p.committed.or(p.start)))
+            .collect();
+        self.forget(None);
+        // The abandoned tasks drop their tickets as soon as they see the cancellation.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while eos.unacked.load(Ordering::Acquire) > 0 && Instant::now() < deadline {
+            std::thread::sleep(super::WAIT_STEP);
+        }
+        self.producer
+            .begin_transaction()
+            .map_err(|e| txn_error("cannot begin a transaction", &e))?;
+        {
+            let mut state = self.lock();
+            for (id, committed, _) in &targets {
+                self.add_partition_at(&mut state, id.clone(), *committed);
+            }
+        }
+        for (id, _, target) in &targets {
+            super::set_paused(consumer, id, false);
+            if let Some(offset) = target {
+                consumer
+                    .seek(&id.0, id.1, Offset::Offset(*offset), TXN_TIMEOUT)
+                    .map_err(|e| format!("cannot rewind {} partition {}: {e}", id.0, id.1))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A transactional error, saying when librdkafka calls it fatal (the producer is unusable).
+fn txn_error(what: &str, e: &KafkaError) -> String {
+    match e {
+        KafkaError::Transaction(t) if t.is_fatal() => {
+            format!("{what}: fatal transactional error: {e}")
+        }
+        _ => format!("{what}: {e}"),
     }
 }

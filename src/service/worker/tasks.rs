@@ -7,12 +7,14 @@ use crate::service::article::{self, ErrorClass};
 use crate::service::kafka::consumer::PartitionId;
 use crate::service::kafka::now_ms;
 use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
-use rdkafka::producer::DeliveryFuture;
+use rdkafka::producer::{DeliveryFuture, Producer};
+use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::Arc;
 use std::time::Instant;
-use tokio::sync::mpsc as tmpsc;
+use tokio::sync::{mpsc as tmpsc, RwLock};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
@@ -138,13 +140,20 @@ impl Pipeline {
     }
 
     // ---- partition tasks -----------------------------------------------------------------------
+    //
+    // Two tasks per partition. The publisher awaits the enrich results in input order and hands
+    // them to the producer in that order; the acknowledger awaits the broker's answers in the same
+    // order and reports finished offsets. In at-least-once mode a transient delivery failure (a
+    // delivery timeout) makes the acknowledger take the partition's re-send lock: the publisher
+    // stops sending, every record already sent is settled, and the failed ones are re-sent in
+    // offset order before anything newer goes out. So re-sends keep the partition's order.
 
     /// Publishes one partition's results in input order.
     pub(super) async fn run_partition(
         self: Arc<Self>,
-        id: PartitionId,
-        epoch: u64,
         mut jobs: tmpsc::UnboundedReceiver<Job>,
+        sent: tmpsc::UnboundedSender<Sent>,
+        resend: Arc<RwLock<()>>,
         cancel: CancellationToken,
     ) {
         loop {
@@ -161,6 +170,12 @@ impl Pipeline {
                     Err(e) => self.dead(&job.msg, ErrorClass::EnrichFailed, format!("enrich task failed: {e}")),
                 },
             };
+            // Wait while this partition's unacknowledged records are being re-sent.
+            let resending = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                g = resend.read() => g,
+            };
             // In exactly-once mode a send belongs to the open transaction: wait while it commits.
             let gate = match &self.eos {
                 Some(eos) => tokio::select! {
@@ -171,90 +186,201 @@ impl Pipeline {
                 None => None,
             };
             let ticket = Ticket::issue(&self);
-            let queued = producer::enqueue(&self.producer, &processed.record, &cancel).await;
-            drop(gate);
-            if matches!(queued, Err(SendError::Cancelled)) {
+            let queued = match &self.eos {
+                Some(eos) => {
+                    // Once the transaction can only be aborted, sends fail until it is: stop here;
+                    // the rewind (or the exit) that follows cancels this task.
+                    let doomed = eos.doomed();
+                    tokio::select! {
+                        biased;
+                        _ = doomed.cancelled() => None,
+                        r = producer::enqueue(&self.producer, &processed.record, &cancel) => Some(r),
+                    }
+                }
+                None => Some(producer::enqueue(&self.producer, &processed.record, &cancel).await),
+            };
+            let state = match queued {
+                Some(Ok(delivery)) => Pending::Waiting(delivery),
+                Some(Err(SendError::Permanent(e) | SendError::Failed(e))) => Pending::Refused(e),
+                Some(Err(SendError::Cancelled)) => return,
+                None => {
+                    drop((gate, resending, ticket));
+                    cancel.cancelled().await;
+                    return;
+                }
+            };
+            let entry = Sent {
+                msg: job.msg,
+                processed,
+                state,
+                ticket,
+            };
+            // Handed over before the locks are released, so a re-send sees every sent record.
+            if sent.send(entry).is_err() {
                 return;
             }
-            let this = self.clone();
-            let done = Done {
-                partition: id.clone(),
-                epoch,
-                offset: job.msg.offset(),
-            };
-            let cancel = cancel.clone();
-            self.tasks.spawn(async move {
-                this.finish(job.msg, processed, queued, done, cancel).await;
-                // Only after the completion was reported: the committer waits for this.
-                drop(ticket);
-            });
+            drop((gate, resending));
         }
     }
 
-    /// Waits for the broker's ack (re-sending on transient errors), counts, reports the offset.
-    async fn finish(
+    /// Awaits the broker's answers for one partition in send order, re-sends (in order) after
+    /// transient failures, turns refused outputs into dead letters, reports finished offsets.
+    pub(super) async fn run_acker(
         self: Arc<Self>,
-        msg: Arc<OwnedMessage>,
-        mut processed: Processed,
-        mut queued: Result<DeliveryFuture, SendError>,
-        done: Done,
+        id: PartitionId,
+        epoch: u64,
+        mut sent: tmpsc::UnboundedReceiver<Sent>,
+        resend: Arc<RwLock<()>>,
         cancel: CancellationToken,
     ) {
-        let resend = self.eos.is_none();
+        // Records re-sent (or being re-sent) come before anything still in the channel.
+        let mut redo: VecDeque<Sent> = VecDeque::new();
+        let mut attempt = 0u32;
         loop {
-            let (result, sent) = match queued {
-                Ok(delivery) => (
-                    producer::deliver(&self.producer, &processed.record, delivery, resend, &cancel)
-                        .await,
-                    true,
-                ),
-                Err(e) => (Err(e), false),
+            let mut entry = match redo.pop_front() {
+                Some(e) => e,
+                None => tokio::select! {
+                    biased;
+                    _ = cancel.cancelled() => return,
+                    e = sent.recv() => match e { Some(e) => e, None => return },
+                },
             };
-            match result {
-                Ok(()) => break,
-                Err(SendError::Cancelled) => return,
-                // A record refused by the producer itself (e.g. output over message.max.bytes)
-                // never reached the broker, so even a transaction is intact: it becomes a dead
-                // letter below, as in at-least-once. Aborting would crash-loop on the record.
-                Err(e) if !resend && (sent || !matches!(e, SendError::Permanent(_))) => {
-                    // The open transaction can only be aborted now; the committer sees this.
-                    if let Some(eos) = &self.eos {
-                        eos.record_failure(format!(
-                            "offset {} of {}: {e}",
-                            msg.offset(),
-                            msg.topic()
-                        ));
+            let Some(result) = settle(&mut entry.state, &cancel).await else {
+                return;
+            };
+            let error = match result {
+                Ok(()) => {
+                    attempt = 0;
+                    self.published(entry, &id, epoch);
+                    continue;
+                }
+                Err(e) => e,
+            };
+            let permanent = producer::is_permanent(&error);
+            // Refused by the producer itself: it never reached the broker, so even a transaction
+            // is intact and the record becomes a dead letter in it, as in at-least-once.
+            let reached = !matches!(entry.state, Pending::Refused(_));
+            if let (Some(eos), true) = (&self.eos, reached) {
+                // Inside a transaction nothing is re-sent: it is aborted. A refused output is
+                // remembered and becomes a dead letter when the partitions are replayed.
+                let generation = entry.ticket.generation();
+                match entry.processed.outcome {
+                    Outcome::Output { .. } if permanent => {
+                        eos.record_refusal(generation, &id, entry.msg.offset(), error.to_string())
                     }
-                    return;
+                    _ if matches!(
+                        error.rdkafka_error_code(),
+                        Some(RDKafkaErrorCode::PurgeQueue | RDKafkaErrorCode::PurgeInflight)
+                    ) =>
+                    {
+                        eos.record_purged(generation)
+                    }
+                    _ => eos.record_failure(
+                        generation,
+                        format!(
+                            "offset {} of {}: {error}",
+                            entry.msg.offset(),
+                            entry.msg.topic()
+                        ),
+                    ),
                 }
-                Err(SendError::Failed(e)) => {
-                    // `deliver` re-sends by itself in this mode; should it ever give up, send again
-                    // rather than leave the partition's commit point stuck.
-                    tracing::warn!("delivery failed, re-sending: {e}");
-                    queued = producer::enqueue(&self.producer, &processed.record, &cancel).await;
-                }
-                Err(SendError::Permanent(e)) => match processed.outcome {
+                continue;
+            }
+            if permanent {
+                match entry.processed.outcome {
                     Outcome::Output { .. } => {
-                        processed = self.dead(
-                            &msg,
-                            ErrorClass::EnrichFailed,
-                            format!("output rejected by kafka: {e}"),
+                        entry.processed = self.dead(
+                            &entry.msg,
+                            ErrorClass::OutputRejected,
+                            format!("output rejected by kafka: {error}"),
                         );
-                        queued =
-                            producer::enqueue(&self.producer, &processed.record, &cancel).await;
+                        let Some(state) = self.send(&entry.processed, &cancel).await else {
+                            return;
+                        };
+                        entry.state = state;
+                        redo.push_front(entry);
                     }
                     Outcome::Dead { .. } => {
                         tracing::error!(
-                            topic = msg.topic(),
-                            partition = msg.partition(),
-                            offset = msg.offset(),
-                            "dead letter rejected by kafka, record skipped: {e}"
+                            topic = entry.msg.topic(),
+                            partition = entry.msg.partition(),
+                            offset = entry.msg.offset(),
+                            "dead letter rejected by kafka, record skipped: {error}"
                         );
-                        break;
+                        self.published(entry, &id, epoch);
                     }
-                },
+                }
+                continue;
             }
+            if self.producer.client().fatal_error().is_some() {
+                // Nothing will be delivered any more; the consumer thread sees the fatal error,
+                // drains and exits non-zero.
+                cancel.cancelled().await;
+                return;
+            }
+            tracing::warn!(
+                topic = %entry.processed.record.topic,
+                partition = id.1,
+                attempt,
+                "delivery failed, re-sending the partition's unacknowledged records in order: {error}"
+            );
+            let _resending = tokio::select! {
+                biased;
+                _ = cancel.cancelled() => return,
+                g = resend.write() => g,
+            };
+            entry.state = Pending::Failed(error);
+            let mut batch = VecDeque::from([entry]);
+            batch.extend(redo.drain(..));
+            while let Ok(e) = sent.try_recv() {
+                batch.push_back(e);
+            }
+            for e in batch.iter_mut().skip(1) {
+                if settle(&mut e.state, &cancel).await.is_none() {
+                    return;
+                }
+            }
+            tokio::select! {
+                _ = cancel.cancelled() => return,
+                _ = tokio::time::sleep(producer::backoff(attempt)) => {}
+            }
+            attempt = attempt.saturating_add(1);
+            for e in batch.iter_mut() {
+                if matches!(&e.state, Pending::Failed(err) | Pending::Refused(err) if !producer::is_permanent(err))
+                {
+                    let Some(state) = self.send(&e.processed, &cancel).await else {
+                        return;
+                    };
+                    e.state = state;
+                }
+            }
+            redo = batch;
         }
+    }
+
+    /// The dead letter of an input record the broker refused the output of in an aborted
+    /// transaction (exactly-once rewind).
+    pub(super) fn refused_dead_letter(&self, msg: &OwnedMessage, reason: String) -> Processed {
+        self.dead(msg, ErrorClass::OutputRejected, reason)
+    }
+
+    /// Hands `processed` to the producer again; `None` when cancelled.
+    async fn send(&self, processed: &Processed, cancel: &CancellationToken) -> Option<Pending> {
+        match producer::enqueue(&self.producer, &processed.record, cancel).await {
+            Ok(delivery) => Some(Pending::Waiting(delivery)),
+            Err(SendError::Permanent(e) | SendError::Failed(e)) => Some(Pending::Refused(e)),
+            Err(SendError::Cancelled) => None,
+        }
+    }
+
+    /// Counts a record whose output or dead letter is acknowledged and reports its offset.
+    fn published(&self, entry: Sent, id: &PartitionId, epoch: u64) {
+        let Sent {
+            msg,
+            processed,
+            ticket,
+            ..
+        } = entry;
         match &processed.outcome {
             Outcome::Output { article_id } => {
                 self.metrics.records_produced.inc();
@@ -290,6 +416,60 @@ impl Pipeline {
             }
         }
         // The consumer thread may be gone at shutdown; then there is nothing left to store.
-        let _ = self.done_tx.send(done);
+        let _ = self.done_tx.send(Done {
+            partition: id.clone(),
+            epoch,
+            offset: msg.offset(),
+        });
+        // Only after the completion was reported: the committer waits for this.
+        drop(ticket);
     }
+}
+
+/// One record handed to the producer and what the broker answered so far.
+pub(super) struct Sent {
+    msg: Arc<OwnedMessage>,
+    processed: Processed,
+    state: Pending,
+    ticket: Ticket,
+}
+
+pub(super) enum Pending {
+    Waiting(DeliveryFuture),
+    Acked,
+    /// The broker (or librdkafka after retries) answered with this error.
+    Failed(KafkaError),
+    /// The producer refused the record before sending it.
+    Refused(KafkaError),
+}
+
+/// Waits for the broker's answer (if not in yet) and records it in `state`. `None` when cancelled
+/// or the producer is gone (shutdown past its deadline).
+async fn settle(state: &mut Pending, cancel: &CancellationToken) -> Option<Result<(), KafkaError>> {
+    if let Pending::Waiting(delivery) = state {
+        let answer = tokio::select! {
+            biased;
+            _ = cancel.cancelled() => return None,
+            r = delivery => r,
+        };
+        *state = match answer {
+            Ok(Ok(_)) => Pending::Acked,
+            Ok(Err((e, _))) => Pending::Failed(e),
+            Err(_) => return None,
+        };
+    }
+    match state {
+        Pending::Acked => Some(Ok(())),
+        Pending::Failed(e) | Pending::Refused(e) => Some(Err(e.clone())),
+        Pending::Waiting(_) => None,
+    }
+}
+
+/// The text of a panic payload, when it has one.
+pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default()
 }
