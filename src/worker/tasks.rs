@@ -3,6 +3,7 @@
 use super::eos::Ticket;
 use super::{Done, Job, Outcome, Pipeline, Processed};
 use crate::article::{self, ErrorClass};
+use crate::config::required_message_max_bytes;
 use crate::enrich::output::SourcePosition;
 use crate::kafka::consumer::PartitionId;
 use crate::kafka::now_ms;
@@ -10,6 +11,7 @@ use crate::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::DeliveryFuture;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc as tmpsc;
@@ -117,7 +119,9 @@ impl Pipeline {
         }
     }
 
-    /// The dead letter for `msg`: original key, bytes and headers plus the error headers.
+    /// The dead letter for `msg`: original key, bytes and headers plus the error headers. A copy
+    /// larger than the producer takes (`limits.max_record_bytes` + headroom) is cut to fit and
+    /// marked (`x-truncated`, `x-original-size`, `x-original-sha256`).
     fn dead(&self, msg: &OwnedMessage, class: ErrorClass, message: String) -> Processed {
         let info = DeadLetterInfo {
             class: class.as_str(),
@@ -126,15 +130,33 @@ impl Pipeline {
             partition: msg.partition(),
             offset: msg.offset(),
         };
+        let mut record = OutRecord {
+            topic: self.cfg.dlq_topic.clone(),
+            key: msg.key().map(<[u8]>::to_vec),
+            payload: msg.payload().map(<[u8]>::to_vec),
+            headers: producer::dead_letter_headers(&producer::headers_of(msg), &info),
+        };
+        let limit = required_message_max_bytes(&self.cfg.limits);
+        // Should the headers alone be too long, the send fails and `finish` stops the partition.
+        producer::fit_dead_letter(&mut record, msg.payload(), limit);
         Processed {
-            record: OutRecord {
-                topic: self.cfg.dlq_topic.clone(),
-                key: msg.key().map(<[u8]>::to_vec),
-                payload: msg.payload().map(<[u8]>::to_vec),
-                headers: producer::dead_letter_headers(&producer::headers_of(msg), &info),
-            },
+            record,
             outcome: Outcome::Dead { class, message },
         }
+    }
+
+    /// `msg` reached neither topic: its partition stops here (no completion is reported, so
+    /// nothing from it on is committed), `/readyz` fails and the log says why, loudly.
+    fn stuck(&self, msg: &OwnedMessage, dlq_topic: &str, cause: &dyn std::fmt::Display) {
+        self.status.record_stuck.store(true, Ordering::Relaxed);
+        tracing::error!(
+            topic = msg.topic(),
+            partition = msg.partition(),
+            offset = msg.offset(),
+            dlq_topic,
+            "record reached neither the output nor the dead-letter topic; its partition stops \
+             here (not committed) until the cause is fixed and the worker restarted: {cause}"
+        );
     }
 
     // ---- partition tasks -----------------------------------------------------------------------
@@ -243,14 +265,39 @@ impl Pipeline {
                         queued =
                             producer::enqueue(&self.producer, &processed.record, &cancel).await;
                     }
+                    // Too large for the DLQ topic (its max.message.bytes may be below the
+                    // producer's limit): retry with a copy cut shorter. Anything else stops here.
                     Outcome::Dead { .. } => {
-                        tracing::error!(
-                            topic = msg.topic(),
-                            partition = msg.partition(),
-                            offset = msg.offset(),
-                            "dead letter rejected by kafka, record skipped: {e}"
-                        );
-                        break;
+                        let dlq = processed.record.topic.clone();
+                        let refused = producer::record_size(&processed.record);
+                        let limit = producer::is_too_large(&e)
+                            .then(|| producer::smaller_limit(&processed.record))
+                            .flatten();
+                        match limit {
+                            Some(limit)
+                                if producer::fit_dead_letter(
+                                    &mut processed.record,
+                                    msg.payload(),
+                                    limit,
+                                ) =>
+                            {
+                                tracing::warn!(
+                                    topic = msg.topic(),
+                                    partition = msg.partition(),
+                                    offset = msg.offset(),
+                                    refused,
+                                    limit,
+                                    "dead letter refused as too large, retrying cut shorter: {e}"
+                                );
+                                queued =
+                                    producer::enqueue(&self.producer, &processed.record, &cancel)
+                                        .await;
+                            }
+                            _ => {
+                                self.stuck(&msg, &dlq, &format!("dead letter rejected: {e}"));
+                                return;
+                            }
+                        }
                     }
                 },
             }
