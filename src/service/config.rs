@@ -71,11 +71,55 @@ pub struct KafkaSettings {
     /// librdkafka producer properties passed through verbatim (they override ours).
     #[serde(deserialize_with = "librdkafka_properties")]
     pub producer_extra: BTreeMap<String, String>,
+    /// Codec of the output and dead-letter producer (`compression.type`), unless `producer_extra`
+    /// sets `compression.type` or `compression.codec`. Input of any codec is read regardless.
+    pub compression: Compression,
+    /// What the worker sets on its producer by itself, derived from the settings above and
+    /// `limits` (see [`Settings::resolve`]); shown by `check-config`, never read from a file.
+    #[serde(skip_deserializing)]
+    pub producer_derived: BTreeMap<String, String>,
 }
+
+/// Producer compression codec.
+///
+/// The default is lz4: the codec most Kafka deployments use for throughput (Confluent's and the
+/// Kafka docs' usual recommendation), with the lowest CPU cost of the compressing codecs. This
+/// worker's CPU goes to enrichment, so a cheap codec wins over zstd's better ratio; JSON documents
+/// still shrink several-fold.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Compression {
+    None,
+    Gzip,
+    Snappy,
+    #[default]
+    Lz4,
+    Zstd,
+}
+
+impl Compression {
+    /// The librdkafka `compression.type` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Compression::None => "none",
+            Compression::Gzip => "gzip",
+            Compression::Snappy => "snappy",
+            Compression::Lz4 => "lz4",
+            Compression::Zstd => "zstd",
+        }
+    }
+}
+
+/// Room the producer's `message.max.bytes` keeps above `limits.max_record_bytes`: a dead letter
+/// carries the original key and headers plus ours, and the protocol adds its framing.
+pub const PRODUCER_HEADROOM_BYTES: usize = 64 * 1024;
+
+/// librdkafka's upper bound for `message.max.bytes`.
+const LIBRDKAFKA_MAX_MESSAGE_BYTES: usize = 1_000_000_000;
 
 impl Default for KafkaSettings {
     fn default() -> Self {
-        Self {
+        let mut settings = Self {
             brokers: "127.0.0.1:9092".into(),
             group_id: "newsenrich".into(),
             input_topic: "articles".into(),
@@ -86,7 +130,12 @@ impl Default for KafkaSettings {
             create_topics: false,
             consumer_extra: BTreeMap::new(),
             producer_extra: BTreeMap::new(),
-        }
+            compression: Compression::default(),
+            producer_derived: BTreeMap::new(),
+        };
+        settings.producer_derived =
+            settings.derived_producer_properties(&LimitsSettings::default());
+        settings
     }
 }
 
@@ -139,6 +188,36 @@ where
 }
 
 impl KafkaSettings {
+    /// The producer's `message.max.bytes`: the operator's (`producer_extra`) if set and a number,
+    /// else `limits.max_record_bytes` + [`PRODUCER_HEADROOM_BYTES`].
+    pub fn message_max_bytes(&self, limits: &LimitsSettings) -> usize {
+        self.producer_extra
+            .get("message.max.bytes")
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or_else(|| required_message_max_bytes(limits))
+    }
+
+    /// The properties the worker sets on its producers by itself, before `producer_extra`:
+    /// `message.max.bytes` and `compression.type`, each unless the operator set it.
+    pub fn derived_producer_properties(&self, limits: &LimitsSettings) -> BTreeMap<String, String> {
+        let mut out = BTreeMap::new();
+        if !self.producer_extra.contains_key("message.max.bytes") {
+            out.insert(
+                "message.max.bytes".to_string(),
+                required_message_max_bytes(limits).to_string(),
+            );
+        }
+        if !self.producer_extra.contains_key("compression.type")
+            && !self.producer_extra.contains_key("compression.codec")
+        {
+            out.insert(
+                "compression.type".to_string(),
+                self.compression.as_str().to_string(),
+            );
+        }
+        out
+    }
+
     /// The effective dead-letter topic.
     pub fn dlq_topic(&self) -> String {
         if self.dlq_topic.is_empty() {
@@ -156,6 +235,14 @@ pub struct LimitsSettings {
     pub max_record_bytes: usize,
     /// Articles with a longer text (in chars) go to the DLQ as `text_too_long`.
     pub max_text_chars: usize,
+}
+
+/// The smallest producer `message.max.bytes` that carries a record of `limits.max_record_bytes`
+/// with its dead-letter headers.
+pub fn required_message_max_bytes(limits: &LimitsSettings) -> usize {
+    limits
+        .max_record_bytes
+        .saturating_add(PRODUCER_HEADROOM_BYTES)
 }
 
 impl Default for LimitsSettings {
@@ -295,7 +382,9 @@ impl Settings {
         let settings: Settings = raw
             .try_deserialize()
             .map_err(|e| ConfigError::Load(e.to_string()))?;
+        let mut settings = settings;
         settings.validate()?;
+        settings.resolve();
         Ok(settings)
     }
 
@@ -307,6 +396,11 @@ impl Settings {
             Some(v) => v.trim().parse().unwrap_or(0),
             None => self.worker.drain_timeout_ms + 10_000,
         }
+    }
+
+    /// Fills the derived values (`kafka.producer_derived`) from the others.
+    pub fn resolve(&mut self) {
+        self.kafka.producer_derived = self.kafka.derived_producer_properties(&self.limits);
     }
 
     /// Cross-field and range checks that serde cannot express.
@@ -346,6 +440,40 @@ impl Settings {
                 "limits.max_record_bytes",
                 "must be > 0",
             ));
+        }
+        let needed = required_message_max_bytes(&self.limits);
+        if needed > LIBRDKAFKA_MAX_MESSAGE_BYTES {
+            return Err(ConfigError::invalid(
+                "limits.max_record_bytes",
+                format!(
+                    "must be at most {} (the producer's message.max.bytes, which must hold it plus \
+                     {PRODUCER_HEADROOM_BYTES} bytes for headers, cannot exceed {LIBRDKAFKA_MAX_MESSAGE_BYTES})",
+                    LIBRDKAFKA_MAX_MESSAGE_BYTES - PRODUCER_HEADROOM_BYTES
+                ),
+            ));
+        }
+        if let Some(raw) = k.producer_extra.get("message.max.bytes") {
+            match raw.trim().parse::<usize>() {
+                Err(_) => {
+                    return Err(ConfigError::invalid(
+                        "kafka.producer_extra.message.max.bytes",
+                        format!("must be a whole number of bytes, got {raw:?}"),
+                    ))
+                }
+                Ok(set) if set < needed => {
+                    return Err(ConfigError::invalid(
+                        "kafka.producer_extra.message.max.bytes",
+                        format!(
+                            "is {set} but must be at least {needed} (limits.max_record_bytes {} + \
+                             {PRODUCER_HEADROOM_BYTES} for key, headers and framing), or a record \
+                             the worker accepts could not even reach the dead-letter topic; raise it, \
+                             lower limits.max_record_bytes, or leave it unset (then it is {needed})",
+                            self.limits.max_record_bytes
+                        ),
+                    ))
+                }
+                Ok(_) => {}
+            }
         }
         if self.limits.max_text_chars == 0 {
             return Err(ConfigError::invalid("limits.max_text_chars", "must be > 0"));
@@ -615,5 +743,85 @@ mod tests {
         assert!(s.validate().is_ok());
         s.worker.stall_timeout_ms = 0;
         assert!(s.validate().is_err());
+    }
+
+    #[test]
+    fn producer_limit_and_codec_are_derived_unless_the_operator_sets_them() {
+        let s = Settings::load_from(None, env(&[])).unwrap();
+        let derived = &s.kafka.producer_derived;
+        assert_eq!(
+            derived["message.max.bytes"],
+            (1_048_576 + 65_536).to_string()
+        );
+        assert_eq!(derived["compression.type"], "lz4");
+        assert!(s
+            .redacted_json()
+            .contains("\"message.max.bytes\": \"1114112\""));
+        assert_eq!(s.kafka.message_max_bytes(&s.limits), 1_114_112);
+
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("NEWSENRICH__KAFKA__COMPRESSION", "zstd"),
+                ("NEWSENRICH__LIMITS__MAX_RECORD_BYTES", "2000000"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.kafka.producer_derived["compression.type"], "zstd");
+        assert_eq!(s.kafka.producer_derived["message.max.bytes"], "2065536");
+
+        let f = file(
+            "[kafka.producer_extra]\n\"compression.type\" = \"gzip\"\n\"message.max.bytes\" = \"5000000\"\n",
+        );
+        let s = Settings::load_from(Some(f.path()), env(&[])).unwrap();
+        assert!(
+            s.kafka.producer_derived.is_empty(),
+            "{:?}",
+            s.kafka.producer_derived
+        );
+        assert_eq!(s.kafka.message_max_bytes(&s.limits), 5_000_000);
+    }
+
+    #[test]
+    fn a_producer_limit_below_the_record_limit_is_a_config_error() {
+        let f = file("[kafka.producer_extra]\n\"message.max.bytes\" = \"1000000\"\n");
+        let err = Settings::load_from(Some(f.path()), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("kafka.producer_extra.message.max.bytes"),
+            "{err}"
+        );
+        assert!(err.contains("1114112"), "{err}");
+        // Fine once the record limit leaves room.
+        let ok = Settings::load_from(
+            Some(f.path()),
+            env(&[("NEWSENRICH__LIMITS__MAX_RECORD_BYTES", "900000")]),
+        );
+        assert!(ok.is_ok(), "{ok:?}");
+        let f = file("[kafka.producer_extra]\n\"message.max.bytes\" = \"lots\"\n");
+        let err = Settings::load_from(Some(f.path()), env(&[]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("whole number"), "{err}");
+    }
+
+    #[test]
+    fn compression_is_one_of_the_known_codecs() {
+        for codec in ["none", "gzip", "snappy", "lz4", "zstd"] {
+            let s = Settings::load_from(None, env(&[("NEWSENRICH__KAFKA__COMPRESSION", codec)]))
+                .unwrap();
+            assert_eq!(s.kafka.compression.as_str(), codec);
+        }
+        let err = Settings::load_from(None, env(&[("NEWSENRICH__KAFKA__COMPRESSION", "brotli")]))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("brotli"), "{err}");
+    }
+
+    #[test]
+    fn derived_producer_properties_cannot_be_set_in_a_file() {
+        let f = file("[kafka.producer_derived]\n\"message.max.bytes\" = \"1\"\n");
+        assert!(Settings::load_from(Some(f.path()), env(&[])).is_err());
     }
 }

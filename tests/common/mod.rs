@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test crate uses a different subset of these helpers
 
 pub mod articles;
+pub mod raw;
 pub mod worker;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
@@ -12,7 +13,7 @@ use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::message::{Header, Message, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::{BTreeMap, HashMap};
@@ -395,14 +396,16 @@ pub fn consume_until_on(
             Some(Ok(m)) => got.push(Rec {
                 key: m.key().map(<[u8]>::to_vec),
                 value: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-                headers: m
-                    .headers()
-                    .map(|hs| {
-                        hs.iter()
-                            .map(|h| (h.key.to_string(), h.value.unwrap_or_default().to_vec()))
-                            .collect()
+                // Raw: rdkafka's header iterator panics on a name that is not UTF-8.
+                headers: raw::raw_headers(&m)
+                    .into_iter()
+                    .map(|(k, v)| {
+                        (
+                            String::from_utf8_lossy(&k).into_owned(),
+                            v.unwrap_or_default(),
+                        )
                     })
-                    .unwrap_or_default(),
+                    .collect(),
                 partition: m.partition(),
                 offset: m.offset(),
             }),

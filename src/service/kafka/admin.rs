@@ -8,7 +8,9 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use std::time::Duration;
 
 /// Creates the output and DLQ topics if missing (partitions and replication from the broker's
-/// defaults). Existing topics are fine. Errors are returned so the caller can retry while a broker
+/// defaults; `max.message.bytes` = the producer's `message.max.bytes`, so a dead letter the
+/// producer takes is not refused by the broker's ~1 MB default). Existing topics are fine (and kept
+/// as they are: a dead letter one of them refuses as too large is retried cut shorter). Errors are returned so the caller can retry while a broker
 /// is unreachable.
 pub async fn ensure_topics(settings: &KafkaSettings) -> Result<(), KafkaError> {
     let mut config = ClientConfig::new();
@@ -20,10 +22,17 @@ pub async fn ensure_topics(settings: &KafkaSettings) -> Result<(), KafkaError> {
     }
     let admin: AdminClient<DefaultClientContext> = config.create()?;
     let dlq = settings.dlq_topic();
-    let topics = [
-        NewTopic::new(&settings.output_topic, -1, TopicReplication::Fixed(-1)),
-        NewTopic::new(&dlq, -1, TopicReplication::Fixed(-1)),
-    ];
+    let max = settings
+        .producer_extra
+        .get("message.max.bytes")
+        .or_else(|| settings.producer_derived.get("message.max.bytes"));
+    let topics = [&settings.output_topic, &dlq].map(|name| {
+        let topic = NewTopic::new(name, -1, TopicReplication::Fixed(-1));
+        match max {
+            Some(max) => topic.set("max.message.bytes", max),
+            None => topic,
+        }
+    });
     let opts = AdminOptions::new().request_timeout(Some(Duration::from_secs(5)));
     for result in admin.create_topics(topics.iter(), &opts).await? {
         match result {

@@ -29,6 +29,9 @@ pub struct Status {
     pub stopping: AtomicBool,
     /// Unix millis of the last main-loop iteration, for `/healthz`.
     pub last_progress_ms: AtomicU64,
+    /// A record reached neither the output nor the dead-letter topic; its partition stopped there
+    /// (nothing past it is committed). Stays set until the process restarts.
+    pub record_stuck: AtomicBool,
 }
 
 impl Status {
@@ -40,6 +43,8 @@ impl Status {
     pub fn readiness(&self) -> Result<(), &'static str> {
         if self.stopping.load(Ordering::Relaxed) {
             Err("shutting down")
+        } else if self.record_stuck.load(Ordering::Relaxed) {
+            Err("a record reached neither the output nor the dead-letter topic; its partition is stopped (see the error log)")
         } else if !self.consumer_up.load(Ordering::Relaxed) {
             Err("consumer not connected to kafka")
         } else if !self.producer_up.load(Ordering::Relaxed) {
@@ -145,6 +150,11 @@ mod tests {
         assert_eq!(s.readiness(), Err("producer not connected to kafka"));
         s.producer_up.store(true, Ordering::Relaxed);
         assert_eq!(s.readiness(), Ok(()));
+        s.record_stuck.store(true, Ordering::Relaxed);
+        assert!(s
+            .readiness()
+            .unwrap_err()
+            .contains("neither the output nor"));
         s.stopping.store(true, Ordering::Relaxed);
         assert_eq!(s.readiness(), Err("shutting down"));
     }

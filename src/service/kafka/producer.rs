@@ -7,17 +7,22 @@
 
 use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
 use crate::service::config::{Delivery, KafkaSettings};
+use rdkafka::bindings as rdsys;
 use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
-use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
+use rdkafka::message::{BorrowedHeaders, Message, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
 use rdkafka::{ClientContext, Statistics};
+use sha2::{Digest, Sha256};
+use std::ffi::CStr;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio_util::sync::CancellationToken;
 
-/// Headers as carried through the pipeline: name and optional value.
-pub type HeaderList = Vec<(String, Option<Vec<u8>>)>;
+/// Headers as carried through the pipeline: name and optional value, both raw bytes. Kafka header
+/// names are meant to be UTF-8 but the broker does not check, so a name of any bytes is carried
+/// through unchanged (rdkafka's own header API panics on such a name, hence the C calls below).
+pub type HeaderList = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// Dead-letter header names (the contract).
 pub const H_ERROR_CLASS: &str = "x-error-class";
@@ -25,6 +30,11 @@ pub const H_ERROR: &str = "x-error";
 pub const H_SRC_TOPIC: &str = "x-src-topic";
 pub const H_SRC_PARTITION: &str = "x-src-partition";
 pub const H_SRC_OFFSET: &str = "x-src-offset";
+/// On a dead letter whose key or value was cut to fit: `true`, the original value's length in
+/// bytes (decimal) and its SHA-256 (lowercase hex).
+pub const H_TRUNCATED: &str = "x-truncated";
+pub const H_ORIGINAL_SIZE: &str = "x-original-size";
+pub const H_ORIGINAL_SHA256: &str = "x-original-sha256";
 
 /// Longest `x-error` sentence kept; headers are not the place for essays.
 const MAX_ERROR_LEN: usize = 1000;
@@ -89,7 +99,11 @@ pub fn create(settings: &KafkaSettings, status: Arc<Status>) -> Result<OutputPro
             .set("transaction.timeout.ms", "10000")
             .set("message.timeout.ms", "10000");
     }
-    for (key, value) in &settings.producer_extra {
+    for (key, value) in settings
+        .producer_derived
+        .iter()
+        .chain(&settings.producer_extra)
+    {
         config.set(key, value);
     }
     config.create_with_context(ProducerCtx {
@@ -109,14 +123,7 @@ pub struct OutRecord {
 
 impl OutRecord {
     fn as_future_record(&self) -> FutureRecord<'_, [u8], [u8]> {
-        let mut headers = OwnedHeaders::new_with_capacity(self.headers.len());
-        for (key, value) in &self.headers {
-            headers = headers.insert(Header {
-                key: key.as_str(),
-                value: value.as_deref(),
-            });
-        }
-        let mut record = FutureRecord::to(&self.topic).headers(headers);
+        let mut record = FutureRecord::to(&self.topic).headers(owned_headers(&self.headers));
         if let Some(key) = &self.key {
             record = record.key(key.as_slice());
         }
@@ -127,15 +134,89 @@ impl OutRecord {
     }
 }
 
-/// A consumed record's headers, owned.
-pub fn headers_of(msg: &impl Message) -> HeaderList {
-    msg.headers()
-        .map(|h| {
-            h.iter()
-                .map(|h| (h.key.to_string(), h.value.map(<[u8]>::to_vec)))
-                .collect()
-        })
-        .unwrap_or_default()
+/// rdkafka's `BorrowedHeaders` is a zero-sized view whose address is librdkafka's header list
+/// (rdkafka 0.39 converts it the same way, in a private method).
+fn native_headers(headers: &BorrowedHeaders) -> *mut rdsys::rd_kafka_headers_t {
+    headers as *const BorrowedHeaders as *mut rdsys::rd_kafka_headers_t
+}
+
+/// Header collections backed by a librdkafka header list (those of consumed and owned messages).
+pub trait NativeHeaders {
+    fn borrowed(&self) -> &BorrowedHeaders;
+}
+
+impl NativeHeaders for BorrowedHeaders {
+    fn borrowed(&self) -> &BorrowedHeaders {
+        self
+    }
+}
+
+impl NativeHeaders for OwnedHeaders {
+    fn borrowed(&self) -> &BorrowedHeaders {
+        self.as_borrowed()
+    }
+}
+
+/// `headers` as librdkafka headers for a record to produce, names as raw bytes.
+pub fn owned_headers(headers: &[(Vec<u8>, Option<Vec<u8>>)]) -> OwnedHeaders {
+    let owned = OwnedHeaders::new_with_capacity(headers.len().max(1));
+    let native = native_headers(owned.as_borrowed());
+    for (key, value) in headers {
+        let (value_ptr, value_len) = match value {
+            Some(v) => (v.as_ptr().cast::<std::ffi::c_void>(), v.len() as isize),
+            None => (std::ptr::null(), 0),
+        };
+        // SAFETY: `native` is the header list `owned` owns (writable: freshly made, not yet handed
+        // to a message); librdkafka copies the name and value, taking their lengths as given.
+        let err = unsafe {
+            rdsys::rd_kafka_header_add(
+                native,
+                key.as_ptr().cast::<std::ffi::c_char>(),
+                key.len() as isize,
+                value_ptr,
+                value_len,
+            )
+        };
+        if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR {
+            tracing::warn!(header = %String::from_utf8_lossy(key), "cannot add header: {err:?}");
+        }
+    }
+    owned
+}
+
+/// A consumed record's headers, owned, names and values as raw bytes (never panics on a name that
+/// is not UTF-8). librdkafka hands names out NUL-terminated, so a name with a NUL byte inside
+/// arrives cut at it: the one thing not carried through exactly.
+pub fn headers_of<M: Message>(msg: &M) -> HeaderList
+where
+    M::Headers: NativeHeaders,
+{
+    let Some(headers) = msg.headers() else {
+        return Vec::new();
+    };
+    let native = native_headers(headers.borrowed());
+    // SAFETY: `native` points to the message's header list, alive as long as `msg` is borrowed.
+    let count = unsafe { rdsys::rd_kafka_header_cnt(native) };
+    let mut out = Vec::with_capacity(count);
+    for idx in 0..count {
+        let mut name = std::ptr::null();
+        let mut value = std::ptr::null();
+        let mut size = 0usize;
+        // SAFETY: as above; librdkafka fills the out-pointers with data owned by the list.
+        let err = unsafe {
+            rdsys::rd_kafka_header_get_all(native, idx, &mut name, &mut value, &mut size)
+        };
+        if err != rdsys::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR || name.is_null() {
+            continue;
+        }
+        // SAFETY: a non-null name is a NUL-terminated string owned by the list; a non-null value
+        // has `size` bytes.
+        let key = unsafe { CStr::from_ptr(name) }.to_bytes().to_vec();
+        let value = (!value.is_null())
+            .then(|| unsafe { std::slice::from_raw_parts(value.cast::<u8>(), size) }.to_vec());
+        out.push((key, value));
+    }
+    out
 }
 
 /// The headers a dead letter gets on top of the original record's.
@@ -147,11 +228,16 @@ pub const DEAD_LETTER_HEADERS: [&str; 5] = [
     H_SRC_OFFSET,
 ];
 
+/// True when the header name `key` is one of `names`.
+fn named(key: &[u8], names: &[&str]) -> bool {
+    names.iter().any(|n| n.as_bytes() == key)
+}
+
 /// `headers` without [`DEAD_LETTER_HEADERS`]: the original record's own.
-pub fn without_dead_letter_headers(headers: &[(String, Option<Vec<u8>>)]) -> HeaderList {
+pub fn without_dead_letter_headers(headers: &[(Vec<u8>, Option<Vec<u8>>)]) -> HeaderList {
     headers
         .iter()
-        .filter(|(k, _)| !DEAD_LETTER_HEADERS.contains(&k.as_str()))
+        .filter(|(k, _)| !named(k, &DEAD_LETTER_HEADERS))
         .cloned()
         .collect()
 }
@@ -169,7 +255,7 @@ pub struct DeadLetterInfo<'a> {
 /// The original headers plus the `x-error-*`/`x-src-*` ones. Stale copies of ours (a record replayed
 /// from a DLQ) are replaced so each name appears once.
 pub fn dead_letter_headers(
-    original: &[(String, Option<Vec<u8>>)],
+    original: &[(Vec<u8>, Option<Vec<u8>>)],
     info: &DeadLetterInfo<'_>,
 ) -> HeaderList {
     let mut headers = without_dead_letter_headers(original);
@@ -181,9 +267,114 @@ pub fn dead_letter_headers(
         (H_SRC_PARTITION, info.partition.to_string()),
         (H_SRC_OFFSET, info.offset.to_string()),
     ] {
-        headers.push((key.to_string(), Some(value.into_bytes())));
+        headers.push((key.as_bytes().to_vec(), Some(value.into_bytes())));
     }
     headers
+}
+
+/// What librdkafka and the broker count for one record besides key, value and headers: the
+/// record's and its batch's framing (61 bytes of batch header, varints), rounded up generously.
+pub const RECORD_FRAMING_BYTES: usize = 1024;
+/// Per header: two length varints.
+const HEADER_FRAMING_BYTES: usize = 10;
+/// The smallest value budget worth a try; below it the dead letter cannot be shrunk further.
+const MIN_VALUE_BYTES: usize = 1024;
+
+/// Bytes `record` counts against `message.max.bytes` (key, value, headers and framing).
+pub fn record_size(record: &OutRecord) -> usize {
+    let headers: usize = record
+        .headers
+        .iter()
+        .map(|(k, v)| k.len() + v.as_ref().map_or(0, Vec::len) + HEADER_FRAMING_BYTES)
+        .sum();
+    record.key.as_ref().map_or(0, Vec::len)
+        + record.payload.as_ref().map_or(0, Vec::len)
+        + headers
+        + RECORD_FRAMING_BYTES
+}
+
+/// The longest prefix of `bytes` of at most `max` bytes that does not split a UTF-8 sequence (a
+/// cut inside one would turn readable text into an invalid tail).
+fn cut(bytes: &[u8], max: usize) -> &[u8] {
+    if bytes.len() <= max {
+        return bytes;
+    }
+    let mut end = max;
+    // Back off over continuation bytes (10xxxxxx), at most a sequence's length.
+    while end > 0 && max - end < 3 && bytes[end] & 0xC0 == 0x80 {
+        end -= 1;
+    }
+    if bytes[end] & 0xC0 == 0x80 {
+        end = max; // not UTF-8 anyway: cut where the budget ends
+    }
+    &bytes[..end]
+}
+
+/// Makes the dead letter `record` (built from `original`, the consumed value) at most `limit`
+/// bytes by [`record_size`]: the value is cut (at a UTF-8 boundary when it is text), then the key
+/// if it alone is too long, and `x-truncated: true`, `x-original-size` and `x-original-sha256`
+/// (of the whole original value) are added. A record that fits is left as it is. Returns false
+/// when even an empty value and key do not fit (the headers alone are too long).
+pub fn fit_dead_letter(record: &mut OutRecord, original: Option<&[u8]>, limit: usize) -> bool {
+    if record_size(record) <= limit {
+        return true;
+    }
+    let original = original.unwrap_or_default();
+    record
+        .headers
+        .retain(|(k, _)| !named(k, &[H_TRUNCATED, H_ORIGINAL_SIZE, H_ORIGINAL_SHA256]));
+    for (key, value) in [
+        (H_TRUNCATED, "true".to_string()),
+        (H_ORIGINAL_SIZE, original.len().to_string()),
+        (H_ORIGINAL_SHA256, hex::encode(Sha256::digest(original))),
+    ] {
+        record
+            .headers
+            .push((key.as_bytes().to_vec(), Some(value.into_bytes())));
+    }
+    let key_len = record.key.as_ref().map_or(0, Vec::len);
+    let payload_len = record.payload.as_ref().map_or(0, Vec::len);
+    let others = record_size(record) - key_len - payload_len;
+    let Some(room) = limit.checked_sub(others) else {
+        return false;
+    };
+    if let Some(key) = &mut record.key {
+        // Keys are short in practice; only a key that alone breaks the budget is cut, and it
+        // keeps at most half of it so the value keeps something to look at.
+        if key.len() > room / 2 && key.len() + payload_len > room {
+            let keep = cut(key, room / 2).len();
+            key.truncate(keep);
+        }
+    }
+    let room = room - record.key.as_ref().map_or(0, Vec::len);
+    if let Some(payload) = &mut record.payload {
+        let keep = cut(payload, room).len();
+        payload.truncate(keep);
+    }
+    record_size(record) <= limit
+}
+
+/// The next, smaller budget for a dead letter the broker refused as too large (the topic's
+/// `max.message.bytes` may be below the producer's limit): half of what was refused, or `None`
+/// when the value is already down to a size not worth cutting further.
+pub fn smaller_limit(refused: &OutRecord) -> Option<usize> {
+    let value = refused.payload.as_ref().map_or(0, Vec::len);
+    if value <= MIN_VALUE_BYTES {
+        return None;
+    }
+    Some(record_size(refused) - value / 2)
+}
+
+/// Whether `error` says the record was too large (locally or at the broker).
+pub fn is_too_large(error: &KafkaError) -> bool {
+    matches!(
+        error.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::MessageSizeTooLarge
+                | RDKafkaErrorCode::MessageBatchTooLarge
+                | RDKafkaErrorCode::InvalidMessageSize
+        )
+    )
 }
 
 /// Errors no retry will fix: the broker refuses this record as such.
@@ -192,6 +383,7 @@ pub fn is_permanent(error: &KafkaError) -> bool {
         error.rdkafka_error_code(),
         Some(
             RDKafkaErrorCode::MessageSizeTooLarge
+                | RDKafkaErrorCode::MessageBatchTooLarge
                 | RDKafkaErrorCode::InvalidMessageSize
                 | RDKafkaErrorCode::InvalidMessage
                 | RDKafkaErrorCode::InvalidRecord
@@ -281,13 +473,13 @@ pub async fn deliver<C: ClientContext + 'static>(
 mod tests {
     use super::*;
 
-    fn h(k: &str, v: &str) -> (String, Option<Vec<u8>>) {
-        (k.to_string(), Some(v.as_bytes().to_vec()))
+    fn h(k: &str, v: &str) -> (Vec<u8>, Option<Vec<u8>>) {
+        (k.as_bytes().to_vec(), Some(v.as_bytes().to_vec()))
     }
 
     #[test]
     fn dead_letter_headers_keep_originals_and_add_ours() {
-        let original = vec![h("traceparent", "00-abc-01"), (String::from("empty"), None)];
+        let original = vec![h("traceparent", "00-abc-01"), (b"empty".to_vec(), None)];
         let info = DeadLetterInfo {
             class: "invalid_json",
             error: "invalid JSON: expected value at line 1 column 1",
@@ -300,7 +492,7 @@ mod tests {
             got,
             vec![
                 h("traceparent", "00-abc-01"),
-                (String::from("empty"), None),
+                (b"empty".to_vec(), None),
                 h("x-error-class", "invalid_json"),
                 h("x-error", "invalid JSON: expected value at line 1 column 1"),
                 h("x-src-topic", "articles"),
@@ -319,14 +511,11 @@ mod tests {
             h(H_SRC_TOPIC, "articles"),
             h(H_SRC_PARTITION, "2"),
             h(H_SRC_OFFSET, "41"),
-            ("empty".to_string(), None),
+            (b"empty".to_vec(), None),
         ];
         assert_eq!(
             without_dead_letter_headers(&dead),
-            vec![
-                h("traceparent", "00-abc-def-01"),
-                ("empty".to_string(), None)
-            ]
+            vec![h("traceparent", "00-abc-def-01"), (b"empty".to_vec(), None)]
         );
     }
 
@@ -345,20 +534,127 @@ mod tests {
             offset: 7,
         };
         let got = dead_letter_headers(&original, &info);
-        let names: Vec<&str> = got.iter().map(|(k, _)| k.as_str()).collect();
+        let names: Vec<&[u8]> = got.iter().map(|(k, _)| k.as_slice()).collect();
         assert_eq!(
             names,
             [
-                "a",
-                "x-error-class",
-                "x-error",
-                "x-src-topic",
-                "x-src-partition",
-                "x-src-offset"
+                b"a".as_slice(),
+                b"x-error-class",
+                b"x-error",
+                b"x-src-topic",
+                b"x-src-partition",
+                b"x-src-offset"
             ]
         );
         assert_eq!(got[1].1.as_deref(), Some(b"empty_text".as_slice()));
         assert_eq!(got[2].1.as_ref().map(Vec::len), Some(MAX_ERROR_LEN));
+    }
+
+    fn header<'a>(r: &'a OutRecord, name: &str) -> Option<&'a str> {
+        r.headers
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name.as_bytes())
+            .and_then(|(_, v)| std::str::from_utf8(v.as_deref()?).ok())
+    }
+
+    fn dead_letter(value: &[u8]) -> OutRecord {
+        OutRecord {
+            topic: "dlq".into(),
+            key: Some(b"k-1".to_vec()),
+            payload: Some(value.to_vec()),
+            headers: vec![
+                h("x-error-class", "text_too_long"),
+                h("traceparent", "00-1"),
+            ],
+        }
+    }
+
+    #[test]
+    fn a_dead_letter_that_fits_is_left_alone() {
+        let mut r = dead_letter(b"short");
+        let before = r.clone();
+        assert!(fit_dead_letter(&mut r, Some(b"short"), 10_000));
+        assert_eq!(r, before);
+    }
+
+    #[test]
+    fn an_oversized_dead_letter_is_cut_and_says_what_it_was() {
+        let value: Vec<u8> = "word ".repeat(40_000).into_bytes();
+        let mut r = dead_letter(&value);
+        assert!(fit_dead_letter(&mut r, Some(&value), 50_000));
+        assert!(record_size(&r) <= 50_000, "{}", record_size(&r));
+        let kept = r.payload.as_ref().unwrap();
+        assert!(kept.len() > 40_000, "kept {} bytes", kept.len());
+        assert!(value.starts_with(kept));
+        assert_eq!(header(&r, H_TRUNCATED), Some("true"));
+        assert_eq!(header(&r, H_ORIGINAL_SIZE), Some("200000"));
+        let sha = hex::encode(Sha256::digest(&value));
+        assert_eq!(header(&r, H_ORIGINAL_SHA256), Some(sha.as_str()));
+        assert_eq!(r.key.as_deref(), Some(b"k-1".as_slice()));
+        assert_eq!(header(&r, "traceparent"), Some("00-1"));
+
+        // Shrinking again (the broker refused it) keeps one set of markers, of the original.
+        let limit = smaller_limit(&r).unwrap();
+        assert!(fit_dead_letter(&mut r, Some(&value), limit));
+        assert!(record_size(&r) <= limit);
+        let marks = r
+            .headers
+            .iter()
+            .filter(|(k, _)| k == H_ORIGINAL_SIZE.as_bytes())
+            .count();
+        assert_eq!(marks, 1);
+        assert_eq!(header(&r, H_ORIGINAL_SIZE), Some("200000"));
+        assert_eq!(header(&r, H_ORIGINAL_SHA256), Some(sha.as_str()));
+    }
+
+    #[test]
+    fn a_cut_never_splits_a_utf8_sequence() {
+        let value = "é".repeat(30_000).into_bytes(); // two bytes each
+        let mut r = dead_letter(&value);
+        let limit = record_size(&r) - 10_001;
+        assert!(fit_dead_letter(&mut r, Some(&value), limit));
+        let kept = r.payload.unwrap();
+        assert!(std::str::from_utf8(&kept).is_ok());
+        assert!(kept.len() >= value.len() - 10_400, "{}", kept.len());
+    }
+
+    #[test]
+    fn a_huge_key_is_cut_too_and_hopeless_headers_are_reported() {
+        let mut r = dead_letter(b"v");
+        r.key = Some(vec![b'k'; 100_000]);
+        assert!(fit_dead_letter(&mut r, Some(b"v"), 20_000));
+        assert!(record_size(&r) <= 20_000);
+        let mut r = dead_letter(b"v");
+        r.headers.push(h("big", &"x".repeat(30_000)));
+        assert!(!fit_dead_letter(&mut r, Some(b"v"), 20_000));
+    }
+
+    #[test]
+    fn shrinking_stops_at_a_small_value() {
+        assert!(smaller_limit(&dead_letter(&[b'a'; 1024])).is_none());
+        assert!(smaller_limit(&dead_letter(&[b'a'; 4096])).is_some());
+    }
+
+    #[test]
+    fn headers_of_any_bytes_survive_the_round_trip_through_librdkafka() {
+        let headers: HeaderList = vec![
+            (vec![0xff, 0xfe], Some(vec![0x00, 0xc3, 0x28])),
+            (b"plain".to_vec(), Some(b"value".to_vec())),
+            (b"no-value".to_vec(), None),
+            (b"empty".to_vec(), Some(Vec::new())),
+        ];
+        let owned = owned_headers(&headers);
+        let msg = rdkafka::message::OwnedMessage::new(
+            None,
+            None,
+            "t".into(),
+            rdkafka::Timestamp::NotAvailable,
+            0,
+            0,
+            Some(owned),
+        );
+        assert_eq!(headers_of(&msg), headers);
     }
 
     #[test]

@@ -7,11 +7,14 @@
 //!   records whose copy the broker acknowledged: a second run goes on where the first stopped,
 //!   and a crash replays at most a batch twice (at-least-once, like the worker).
 //! - The copy keeps the dead letter's key, value and headers, minus our `x-error*`/`x-src-*` ones.
+//! - A dead letter that is a truncated copy (`x-truncated`, its original was too large for the
+//!   dead-letter topic) is never replayed: counted as skipped under `truncated`.
 //! - `--class` replays only some error classes; the records of other classes are passed over (the
 //!   summary counts them) and `--from-beginning` reaches them again later.
 
 use super::producer::{
     deliver, enqueue, headers_of, without_dead_letter_headers, OutRecord, H_ERROR_CLASS,
+    H_TRUNCATED,
 };
 use crate::service::config::KafkaSettings;
 use anyhow::{anyhow, bail, Context};
@@ -65,6 +68,8 @@ pub fn selected(options: &ReplayOptions, class: &str) -> bool {
 }
 
 const TIMEOUT: Duration = Duration::from_secs(30);
+/// Summary key for dead letters passed over because they are truncated copies.
+pub const TRUNCATED_CLASS: &str = "truncated";
 /// Records between two commits of the replay position.
 const BATCH: usize = 500;
 
@@ -90,7 +95,11 @@ pub async fn replay(
     pc.set("bootstrap.servers", &settings.brokers)
         .set("enable.idempotence", "true")
         .set("acks", "all");
-    for (k, v) in &settings.producer_extra {
+    for (k, v) in settings
+        .producer_derived
+        .iter()
+        .chain(&settings.producer_extra)
+    {
         pc.set(k, v);
     }
     let producer: FutureProducer = pc.create().context("creating the producer")?;
@@ -190,13 +199,27 @@ pub async fn replay(
         let headers = headers_of(&msg);
         let class = headers
             .iter()
-            .find(|(k, _)| k == H_ERROR_CLASS)
+            .find(|(k, _)| k == H_ERROR_CLASS.as_bytes())
             .and_then(|(_, v)| v.as_deref())
             .map_or_else(
                 || "unknown".to_string(),
                 |v| String::from_utf8_lossy(v).into_owned(),
             );
-        if selected(options, &class) {
+        let truncated = headers.iter().any(|(k, _)| k == H_TRUNCATED.as_bytes());
+        if truncated {
+            // Only a cut copy of the original survived: replaying it would enrich part of an
+            // article as if it were the whole.
+            tracing::warn!(
+                partition = p,
+                offset,
+                class,
+                "dead letter is a truncated copy (x-truncated), not replayed"
+            );
+            *summary
+                .skipped
+                .entry(TRUNCATED_CLASS.to_string())
+                .or_default() += 1;
+        } else if selected(options, &class) {
             *summary.replayed.entry(class).or_default() += 1;
             if !options.dry_run {
                 let copy = OutRecord {

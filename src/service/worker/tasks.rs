@@ -4,6 +4,7 @@ use super::eos::Ticket;
 use super::{Done, Job, Outcome, Pipeline, Processed};
 use crate::enrich::output::SourcePosition;
 use crate::service::article::{self, ErrorClass};
+use crate::service::config::required_message_max_bytes;
 use crate::service::kafka::consumer::PartitionId;
 use crate::service::kafka::now_ms;
 use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
@@ -12,6 +13,7 @@ use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{DeliveryFuture, Producer};
 use std::collections::VecDeque;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::{mpsc as tmpsc, RwLock};
@@ -119,7 +121,9 @@ impl Pipeline {
         }
     }
 
-    /// The dead letter for `msg`: original key, bytes and headers plus the error headers.
+    /// The dead letter for `msg`: original key, bytes and headers plus the error headers. A copy
+    /// larger than the producer takes (`limits.max_record_bytes` + headroom) is cut to fit and
+    /// marked (`x-truncated`, `x-original-size`, `x-original-sha256`).
     fn dead(&self, msg: &OwnedMessage, class: ErrorClass, message: String) -> Processed {
         let info = DeadLetterInfo {
             class: class.as_str(),
@@ -128,15 +132,34 @@ impl Pipeline {
             partition: msg.partition(),
             offset: msg.offset(),
         };
+        let mut record = OutRecord {
+            topic: self.cfg.dlq_topic.clone(),
+            key: msg.key().map(<[u8]>::to_vec),
+            payload: msg.payload().map(<[u8]>::to_vec),
+            headers: producer::dead_letter_headers(&producer::headers_of(msg), &info),
+        };
+        let limit = required_message_max_bytes(&self.cfg.limits);
+        // Should the headers alone be too long, the send fails and the acknowledger stops the
+        // partition.
+        producer::fit_dead_letter(&mut record, msg.payload(), limit);
         Processed {
-            record: OutRecord {
-                topic: self.cfg.dlq_topic.clone(),
-                key: msg.key().map(<[u8]>::to_vec),
-                payload: msg.payload().map(<[u8]>::to_vec),
-                headers: producer::dead_letter_headers(&producer::headers_of(msg), &info),
-            },
+            record,
             outcome: Outcome::Dead { class, message },
         }
+    }
+
+    /// `msg` reached neither topic: its partition stops here (no completion is reported, so
+    /// nothing from it on is committed), `/readyz` fails and the log says why, loudly.
+    fn stuck(&self, msg: &OwnedMessage, dlq_topic: &str, cause: &dyn std::fmt::Display) {
+        self.status.record_stuck.store(true, Ordering::Relaxed);
+        tracing::error!(
+            topic = msg.topic(),
+            partition = msg.partition(),
+            offset = msg.offset(),
+            dlq_topic,
+            "record reached neither the output nor the dead-letter topic; its partition stops \
+             here (not committed) until the cause is fixed and the worker restarted: {cause}"
+        );
     }
 
     // ---- partition tasks -----------------------------------------------------------------------
@@ -300,14 +323,40 @@ impl Pipeline {
                         entry.state = state;
                         redo.push_front(entry);
                     }
+                    // Too large for the DLQ topic (its max.message.bytes may be below the
+                    // producer's limit): re-send a copy cut shorter. Anything else stops here.
                     Outcome::Dead { .. } => {
-                        tracing::error!(
+                        let dlq = entry.processed.record.topic.clone();
+                        let refused = producer::record_size(&entry.processed.record);
+                        let limit = producer::is_too_large(&error)
+                            .then(|| producer::smaller_limit(&entry.processed.record))
+                            .flatten();
+                        let cut = limit.is_some_and(|limit| {
+                            producer::fit_dead_letter(
+                                &mut entry.processed.record,
+                                entry.msg.payload(),
+                                limit,
+                            )
+                        });
+                        if !cut {
+                            self.stuck(&entry.msg, &dlq, &format!("dead letter rejected: {error}"));
+                            // Alive but holding: the partition stays assigned and uncommitted.
+                            cancel.cancelled().await;
+                            return;
+                        }
+                        tracing::warn!(
                             topic = entry.msg.topic(),
                             partition = entry.msg.partition(),
                             offset = entry.msg.offset(),
-                            "dead letter rejected by kafka, record skipped: {error}"
+                            refused,
+                            limit,
+                            "dead letter refused as too large, re-sending it cut shorter: {error}"
                         );
-                        self.published(entry, &id, epoch);
+                        let Some(state) = self.send(&entry.processed, &cancel).await else {
+                            return;
+                        };
+                        entry.state = state;
+                        redo.push_front(entry);
                     }
                 }
                 continue;
