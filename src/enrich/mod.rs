@@ -11,6 +11,9 @@
 mod budget;
 pub mod entities;
 pub mod gazetteer;
+pub mod hostile;
+#[cfg(test)]
+mod hostile_tests;
 pub mod ner;
 pub mod output;
 pub mod relations;
