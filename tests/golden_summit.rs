@@ -323,6 +323,7 @@ fn golden_summit_from_tagged_mentions() {
     let a = Analysis {
         entities: resolved.entities,
         relations,
+        degraded: Vec::new(),
     };
     check_entities(&text, &a);
     check_relations(&text, &a);

@@ -8,8 +8,12 @@
 //! Offsets handed out by this module count Unicode scalar values (chars), end exclusive, into the
 //! article text, so `text.chars().skip(start).take(end - start)` is the mention text.
 
+mod budget;
 pub mod entities;
 pub mod gazetteer;
+pub mod hostile;
+#[cfg(test)]
+mod hostile_tests;
 pub mod ner;
 pub mod output;
 pub mod relations;
@@ -18,6 +22,7 @@ pub mod sentences;
 pub mod tokenize;
 mod types;
 
+pub use budget::{Budget, Deadline, Degradation};
 pub use types::*;
 
 use std::path::Path;
@@ -70,25 +75,73 @@ impl Enricher {
         format!("{}+{}", self.ner.name(), self.relations.name())
     }
 
-    /// Runs the whole pipeline over one article text.
+    /// Runs the whole pipeline over one article text within the default [`Budget`].
     pub fn analyze(&self, text: &str) -> Analysis {
-        let tokens = tokenize::tokenize(text);
+        self.analyze_within(text, &Budget::default())
+    }
+
+    /// Runs the whole pipeline over one article text within `budget`. Over a limit the article
+    /// is enriched less completely and [`Analysis::degraded`] says how (see [`Degradation`]).
+    pub fn analyze_within(&self, text: &str, budget: &Budget) -> Analysis {
+        let deadline = Deadline::after(budget.max_time);
+        let mut degraded = Vec::new();
+        let (tokens, truncated) = tokenize::tokenize_at_most(text, budget.max_tokens);
+        if truncated {
+            degraded.push(Degradation::TokensTruncated);
+        }
         let sentences = sentences::split(text, &tokens);
-        let mut tagged = self.ner.tag(&tokens, &sentences);
+        let mut tagged = if deadline.passed() {
+            degraded.push(Degradation::TaggingSkippedTimeBudget);
+            Vec::new()
+        } else {
+            self.ner.tag(&tokens, &sentences)
+        };
         restore_mention_text(text, &tokens, &mut tagged);
-        let mut mentions = self
-            .gazetteer
-            .refine_with(text, &tokens, &sentences, tagged);
-        let extra = rules::find(text, &tokens, &sentences);
-        merge_rule_mentions(&mut mentions, extra);
+        cap_mentions(&mut tagged, budget.max_mentions, &mut degraded);
+        let mut mentions = if deadline.passed() {
+            degraded.push(Degradation::RefineSkippedTimeBudget);
+            tagged
+        } else {
+            self.gazetteer
+                .refine_with(text, &tokens, &sentences, tagged)
+        };
+        if deadline.passed() {
+            degraded.push(Degradation::RulesSkippedTimeBudget);
+        } else {
+            merge_rule_mentions(&mut mentions, rules::find(text, &tokens, &sentences));
+        }
+        cap_mentions(&mut mentions, budget.max_mentions, &mut degraded);
         let entities = entities::resolve(&mentions, &self.gazetteer);
-        let relations = self
-            .relations
-            .extract(text, &tokens, &sentences, &mentions, &entities);
+        let relations = if deadline.passed() {
+            degraded.push(Degradation::RelationsSkippedTimeBudget);
+            Vec::new()
+        } else {
+            let limits = relations::Limits {
+                max_pairs: budget.max_pairs,
+                deadline,
+            };
+            let out = self
+                .relations
+                .extract_within(text, &tokens, &sentences, &mentions, &entities, &limits);
+            degraded.extend(out.degraded);
+            out.relations
+        };
+        degraded.sort_unstable();
+        degraded.dedup();
         Analysis {
             entities: entities.entities,
             relations,
+            degraded,
         }
+    }
+}
+
+/// Keeps the first `max` mentions in reading order, noting when some were dropped.
+fn cap_mentions(mentions: &mut Vec<Mention>, max: usize, degraded: &mut Vec<Degradation>) {
+    if mentions.len() > max {
+        mentions.sort_by_key(|m| (m.start, m.end));
+        mentions.truncate(max);
+        degraded.push(Degradation::MentionsTruncated);
     }
 }
 
@@ -114,13 +167,25 @@ fn restore_mention_text(text: &str, tokens: &[Token<'_>], mentions: &mut [Mentio
 
 /// Adds rule-based mentions (dates, money, percentages) that do not overlap a tagger mention;
 /// the statistical tagger wins where both claim a span. Keeps the result sorted by position.
+/// `extra` never overlap one another (see [`rules::find`]), so each is checked against the
+/// tagger's mentions only: sorted by start, with the furthest end reached so far, in `n log n`.
 fn merge_rule_mentions(mentions: &mut Vec<Mention>, extra: Vec<Mention>) {
-    for m in extra {
-        let overlaps = mentions.iter().any(|o| o.start < m.end && m.start < o.end);
-        if !overlaps {
-            mentions.push(m);
-        }
-    }
+    mentions.sort_by_key(|m| (m.start, m.end));
+    let starts: Vec<usize> = mentions.iter().map(|m| m.start).collect();
+    let furthest_end: Vec<usize> = mentions
+        .iter()
+        .scan(0, |far, m| {
+            *far = m.end.max(*far);
+            Some(*far)
+        })
+        .collect();
+    let overlaps = |m: &Mention| {
+        // Mentions starting before `m` ends overlap it when one of them ends after it starts.
+        let before = starts.partition_point(|&s| s < m.end);
+        before > 0 && furthest_end[before - 1] > m.start
+    };
+    let kept: Vec<Mention> = extra.into_iter().filter(|m| !overlaps(m)).collect();
+    mentions.extend(kept);
     mentions.sort_by_key(|m| (m.start, m.end));
 }
 

@@ -38,6 +38,14 @@ pub struct Processing {
     /// Where the input came from (absent for offline `newsenrich enrich` runs).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub source: Option<SourcePosition>,
+    /// How the article was enriched less than completely because it went over a per-article
+    /// limit; absent when it was not. Names are stable: `tokens_truncated`,
+    /// `mentions_truncated`, `pairs_truncated`, `tagging_skipped_time_budget`,
+    /// `refine_skipped_time_budget`, `rules_skipped_time_budget`,
+    /// `relations_skipped_time_budget`, `relations_truncated_time_budget` (meanings at
+    /// [`Degradation`](super::Degradation)).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub degraded: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

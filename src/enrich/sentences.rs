@@ -10,8 +10,45 @@
 use super::tokenize::is_abbreviation;
 use super::{Sentence, Token};
 
-/// Splits the tokens of `text` into sentences; every token belongs to exactly one sentence.
+/// Most tokens in one sentence. Longer runs without a sentence end (a data dump, a list, text
+/// with no punctuation) are cut into chunks of this size: tagging, the patterns and relation
+/// candidates look at one sentence at a time and some of their checks scan the sentence, so the
+/// cap keeps their cost linear in the article. News sentences have 20 to 40 tokens and rarely
+/// more than 120; 256 leaves real sentences whole.
+pub const MAX_SENTENCE_TOKENS: usize = 256;
+
+/// Splits the tokens of `text` into sentences; every token belongs to exactly one sentence, and
+/// no sentence has more than [`MAX_SENTENCE_TOKENS`] tokens.
 pub fn split(text: &str, tokens: &[Token<'_>]) -> Vec<Sentence> {
+    let mut out = Vec::new();
+    for s in split_unbounded(text, tokens) {
+        cut_long(s, tokens, &mut out);
+    }
+    out
+}
+
+/// Appends `s` to `out`, cut into chunks of at most [`MAX_SENTENCE_TOKENS`] tokens.
+fn cut_long(s: Sentence, tokens: &[Token<'_>], out: &mut Vec<Sentence>) {
+    if s.tokens.len() <= MAX_SENTENCE_TOKENS {
+        out.push(s);
+        return;
+    }
+    let mut first = s.tokens.start;
+    while first < s.tokens.end {
+        let last = first.saturating_add(MAX_SENTENCE_TOKENS).min(s.tokens.end);
+        let (Some(a), Some(b)) = (tokens.get(first), tokens.get(last - 1)) else {
+            return;
+        };
+        out.push(Sentence {
+            tokens: first..last,
+            start: a.start,
+            end: b.end,
+        });
+        first = last;
+    }
+}
+
+fn split_unbounded(text: &str, tokens: &[Token<'_>]) -> Vec<Sentence> {
     let mut out = Vec::new();
     let mut first = 0;
     let mut i = 0;

@@ -10,8 +10,24 @@ use super::Token;
 
 /// Splits `text` into tokens with char and byte offsets, in text order.
 pub fn tokenize(text: &str) -> Vec<Token<'_>> {
-    let mut spans: Vec<(usize, usize)> = Vec::with_capacity(text.len() / 5 + 1);
-    let mut suffixes: Vec<(usize, usize)> = Vec::new();
+    tokenize_at_most(text, usize::MAX).0
+}
+
+/// The first `max` tokens of `text`, and whether text with more tokens was left out.
+pub fn tokenize_at_most(text: &str, max: usize) -> (Vec<Token<'_>>, bool) {
+    let (mut spans, mut truncated) = spans_at_most(text, max);
+    if spans.len() > max {
+        spans.truncate(max);
+        truncated = true;
+    }
+    (to_tokens(text, &spans), truncated)
+}
+
+/// Token byte spans, stopping at the first chunk boundary once `max` spans are found (the last
+/// chunk may add a few more); true when text was left unread.
+fn spans_at_most(text: &str, max: usize) -> (Vec<(usize, usize)>, bool) {
+    let mut spans: Vec<(usize, usize)> = Vec::with_capacity((text.len() / 5 + 1).min(max));
+    let mut work: Vec<Work> = Vec::new();
     let bytes = text.as_bytes();
     let mut chunk_start: Option<usize> = None;
     let mut i = 0;
@@ -30,18 +46,21 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
                 if is_list_number(text, s, i) {
                     spans.push((s, i));
                 } else {
-                    split_piece(text, s, i, &mut spans, &mut suffixes);
+                    split_piece(text, s, i, &mut spans, &mut work);
                 }
             }
         } else if chunk_start.is_none() {
+            if spans.len() >= max {
+                return (spans, true);
+            }
             chunk_start = Some(i);
         }
         i += len;
     }
     if let Some(s) = chunk_start {
-        split_piece(text, s, text.len(), &mut spans, &mut suffixes);
+        split_piece(text, s, text.len(), &mut spans, &mut work);
     }
-    to_tokens(text, &spans)
+    (spans, false)
 }
 
 /// "1." opening a line numbers a list item and stays one token, as in CoNLL's result tables.
@@ -85,14 +104,45 @@ fn to_tokens<'a>(text: &'a str, spans: &[(usize, usize)]) -> Vec<Token<'a>> {
     out
 }
 
+/// Pending work while splitting one whitespace-free chunk: a piece still to split, or a span
+/// already decided (a peeled suffix or an infix) to emit once everything before it is out.
+enum Work {
+    Piece(usize, usize),
+    Emit(usize, usize),
+}
+
 /// Splits the byte range `s..e` (no whitespace inside) into token spans appended to `out`.
-/// `stack` holds peeled suffixes; each call restores it to the length it found.
+///
+/// Iterative, with an explicit work stack on the heap: a chunk of a million commas (a CSV row or
+/// minified JSON pasted into an article) splits at every comma, and one call level per split
+/// overflowed the thread's stack. The stack is processed last-in first-out, so every item is
+/// pushed after what must come out after it. `work` is scratch space, left empty.
 fn split_piece(
+    text: &str,
+    s: usize,
+    e: usize,
+    out: &mut Vec<(usize, usize)>,
+    work: &mut Vec<Work>,
+) {
+    work.clear();
+    work.push(Work::Piece(s, e));
+    while let Some(item) = work.pop() {
+        match item {
+            Work::Emit(a, b) => out.push((a, b)),
+            Work::Piece(s, e) => split_one(text, s, e, out, work),
+        }
+    }
+}
+
+/// One step of [`split_piece`]: peels the prefixes of `s..e` straight into `out`, pushes the
+/// suffixes (outermost first, so they come out last), then the core, or the two sides of its
+/// first infix with the infix between them.
+fn split_one(
     text: &str,
     mut s: usize,
     mut e: usize,
     out: &mut Vec<(usize, usize)>,
-    stack: &mut Vec<(usize, usize)>,
+    work: &mut Vec<Work>,
 ) {
     if s >= e {
         return;
@@ -102,7 +152,6 @@ fn split_piece(
         out.push((s, e));
         return;
     }
-    let base = stack.len();
     while s < e {
         match prefix_len(&text[s..e]) {
             Some(n) => {
@@ -115,7 +164,7 @@ fn split_piece(
     while s < e {
         match suffix_len(&text[s..e]) {
             Some(n) => {
-                stack.push((e - n, e));
+                work.push(Work::Emit(e - n, e));
                 e -= n;
             }
             None => break,
@@ -125,16 +174,11 @@ fn split_piece(
         let core = &text[s..e];
         match find_infix(core) {
             Some((a, b)) if !is_url_or_email(core) => {
-                split_piece(text, s, s + a, out, stack);
-                out.push((s + a, s + b));
-                split_piece(text, s + b, e, out, stack);
+                work.push(Work::Piece(s + b, e));
+                work.push(Work::Emit(s + a, s + b));
+                work.push(Work::Piece(s, s + a));
             }
             _ => out.push((s, e)),
-        }
-    }
-    while stack.len() > base {
-        if let Some(span) = stack.pop() {
-            out.push(span);
         }
     }
 }
@@ -214,7 +258,12 @@ fn prefix_len(w: &str) -> Option<usize> {
         }
         c if c.is_ascii_uppercase() => {
             // "US$5", "HK$", "C$": the currency marker is one token, as in CoNLL.
-            let letters = w.bytes().take_while(|b| b.is_ascii_uppercase()).count();
+            // At most four letters are looked at: a long capitalised run is no currency marker.
+            let letters = w
+                .bytes()
+                .take(4)
+                .take_while(|b| b.is_ascii_uppercase())
+                .count();
             let rest = &w.as_bytes()[letters..];
             (letters <= 3 && rest.first() == Some(&b'$') && rest.len() > 1).then_some(letters + 1)
         }
@@ -259,7 +308,9 @@ const CLITICS: [&str; 12] = [
 /// Length of a clitic at the end of `w` ("'s", "’s", "n't", "'re", …), when something word-like
 /// precedes it. Also used to recognise a chunk that is nothing but a clitic.
 fn clitic_len(w: &str) -> Option<usize> {
-    if !w.contains(['\'', '’']) {
+    // Only the tail can hold a clitic: looking further would make peeling a long run of
+    // "x's" quadratic. The longest clitic, "n’t", is 5 bytes.
+    if !tail(w, 5).contains(['\'', '’']) {
         return None;
     }
     let ends_with = |suffix: &str| {
@@ -289,6 +340,15 @@ fn clitic_len(w: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// The last `n` bytes of `w`, or a little less so that the cut falls on a char boundary.
+fn tail(w: &str, n: usize) -> &str {
+    let from = w.len().saturating_sub(n);
+    (from..w.len())
+        .find(|&i| w.is_char_boundary(i))
+        .and_then(|i| w.get(i..))
+        .unwrap_or_default()
 }
 
 /// Scale and unit suffixes split from numbers ("1.2bn" -> "1.2" "bn"), as CoNLL writes them apart.
@@ -382,7 +442,14 @@ fn find_infix(core: &str) -> Option<(usize, usize)> {
     None
 }
 
+/// Longest piece taken as a URL or e-mail address. Browsers and servers stop at about 2,000
+/// bytes; the cap keeps the search for '@' from re-reading a long chunk at every split.
+const MAX_URL_BYTES: usize = 2048;
+
 fn is_url_or_email(w: &str) -> bool {
+    if w.len() > MAX_URL_BYTES {
+        return false;
+    }
     let lower_starts =
         |p: &str| w.len() > p.len() && w.as_bytes()[..p.len()].eq_ignore_ascii_case(p.as_bytes());
     if lower_starts("http://") || lower_starts("https://") || lower_starts("www.") {

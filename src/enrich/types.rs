@@ -246,4 +246,8 @@ pub struct Relation {
 pub struct Analysis {
     pub entities: Vec<Entity>,
     pub relations: Vec<Relation>,
+    /// How the article was enriched less than completely because it went over its
+    /// [`Budget`](super::Budget), sorted; empty for a complete analysis.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub degraded: Vec<super::Degradation>,
 }

@@ -368,6 +368,11 @@ impl Article {
                 model,
                 duration_us,
                 source,
+                degraded: analysis
+                    .degraded
+                    .iter()
+                    .map(|d| d.as_str().into())
+                    .collect(),
             },
         }
     }
@@ -584,6 +589,7 @@ mod tests {
                 confidence: 0.5,
                 evidence: Span { start: 0, end: 18 },
             }],
+            degraded: vec![crate::enrich::Degradation::RelationsTruncatedTimeBudget],
         };
         let pos = SourcePosition {
             topic: "t".into(),

@@ -15,7 +15,7 @@ pub mod names;
 
 use super::gazetteer::Gazetteer;
 use super::{Entity, EntityType, Mention, MentionSpan};
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 
 /// Entities and, for each input mention, the index of its entity.
@@ -210,12 +210,21 @@ fn join_short_person_names(
 ) {
     let votes = type_votes(sorted, vote_as, groups);
     let group_type = |root: usize| votes.get(&root).map(winning_type);
-    // Full names: person groups whose mention has two or more words.
-    let mut full: Vec<usize> = Vec::new();
+    // Full names: person groups whose mention has two or more words, indexed by their first and
+    // last word (one entry per group), so a short form looks up only the names it could join.
+    let mut full: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    let mut listed: FxHashSet<(&str, usize)> = FxHashSet::default();
     for (k, info) in infos.iter().enumerate() {
         let root = groups.find(k);
         if info.words.len() >= 2 && group_type(root) == Some(EntityType::Person) {
-            full.push(k);
+            for w in [info.words.first(), info.words.last()]
+                .into_iter()
+                .flatten()
+            {
+                if listed.insert((w.as_str(), root)) {
+                    full.entry(w.as_str()).or_default().push(root);
+                }
+            }
         }
     }
     for (k, info) in infos.iter().enumerate() {
@@ -229,18 +238,10 @@ fn join_short_person_names(
         if !person && !mistyped {
             continue;
         }
-        let short = &info.words[0];
-        let mut roots: Vec<usize> = full
-            .iter()
-            .filter(|&&f| {
-                let w = &infos[f].words;
-                w.first() == Some(short) || w.last() == Some(short)
-            })
-            .map(|&f| groups.find(f))
-            .collect();
-        roots.sort_unstable();
-        roots.dedup();
-        if let [target] = roots[..] {
+        let candidates = full
+            .get(info.words[0].as_str())
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(target) = only_root(candidates, groups) {
             // A mistyped mention must follow the full name; a person mention may precede it
             // (a headline's "Lee" before the lead's "Lee Jae Myung").
             if person || target < k {
@@ -249,6 +250,20 @@ fn join_short_person_names(
             }
         }
     }
+}
+
+/// The one group the `candidates` (group members) belong to now, None when none or several.
+/// Stops at the second group, so an ambiguous short form costs no more than two look-ups.
+fn only_root(candidates: &[usize], groups: &mut Groups) -> Option<usize> {
+    let mut found: Option<usize> = None;
+    for &c in candidates {
+        let root = groups.find(c);
+        match found {
+            Some(r) if r != root => return None,
+            _ => found = Some(root),
+        }
+    }
+    found
 }
 
 /// The fullest form: most words, then mixed case over headline capitals, then longest, then first.
@@ -330,11 +345,11 @@ fn build_entities(
             }
         }
         let mut spans: Vec<MentionSpan> = Vec::with_capacity(ks.len());
+        let mut seen: FxHashSet<(usize, usize)> = FxHashSet::default();
         for &k in ks {
             mention_entity[order[k]] = idx;
             let m = sorted[k];
-            let dup = spans.iter().any(|s| s.start == m.start && s.end == m.end);
-            if !dup {
+            if seen.insert((m.start, m.end)) {
                 spans.push(MentionSpan {
                     text: m.text.clone(),
                     start: m.start,

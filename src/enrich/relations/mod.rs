@@ -20,9 +20,14 @@ pub mod patterns;
 
 use super::entities::{Resolved, ISO3166};
 use super::gazetteer::Gazetteer;
-use super::{EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span, Token};
+use super::{
+    Deadline, Degradation, EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span,
+    Token,
+};
 use classifier::Classifier;
 use features::{pair_features, predicate_for, SentenceView};
+use rustc_hash::{FxHashMap, FxHashSet};
+use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -71,6 +76,40 @@ pub struct Found {
 /// news sentences crowded with names.
 pub const MAX_GAP: usize = 15;
 
+/// Most candidate pairs scored in one sentence. With at most [`MAX_GAP`] tokens between the two
+/// mentions a pair is local, and a news sentence has a few dozen; even a list of thirty names
+/// yields fewer than a thousand. More means a table or a pasted data dump, where the first
+/// thousand pairs are all the classifier can usefully read.
+pub const MAX_PAIRS_PER_SENTENCE: usize = 1000;
+
+/// Candidate pairs scored between two looks at the clock (a look costs about as much as scoring a
+/// pair; a few hundred pairs take well under a millisecond).
+const CLOCK_EVERY: usize = 256;
+
+/// Limits on relation extraction for one article (from the article's [`crate::enrich::Budget`]).
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Candidate pairs scored in the whole article.
+    pub max_pairs: usize,
+    pub deadline: Deadline,
+}
+
+impl Limits {
+    pub fn none() -> Self {
+        Self {
+            max_pairs: usize::MAX,
+            deadline: Deadline::never(),
+        }
+    }
+}
+
+/// The relations of one article and how their extraction was cut short, if it was.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Extracted {
+    pub relations: Vec<Relation>,
+    pub degraded: Vec<Degradation>,
+}
+
 /// Calls `f(subject, object, class, features)` for every candidate pair of one sentence: two
 /// mentions that do not overlap, at most [`MAX_GAP`] tokens apart, whose types allow a classifier
 /// predicate. `args` holds the sentence's mentions as (index in the caller's mention slice,
@@ -83,6 +122,21 @@ pub fn for_each_candidate(
     gaz: Option<&Gazetteer>,
     mut f: impl FnMut(usize, usize, usize, &[u64]),
 ) {
+    let _ = candidates_while(text, tokens, sentence, args, gaz, |s, o, class, feats| {
+        f(args[s].0, args[o].0, class, feats);
+        ControlFlow::Continue(())
+    });
+}
+
+/// [`for_each_candidate`] with `s` and `o` as positions in `args`, stopping when `f` breaks.
+fn candidates_while(
+    text: &str,
+    tokens: &[Token<'_>],
+    sentence: &Sentence,
+    args: &[(usize, &Mention, EntityType)],
+    gaz: Option<&Gazetteer>,
+    mut f: impl FnMut(usize, usize, usize, &[u64]) -> ControlFlow<()>,
+) -> ControlFlow<()> {
     let typed: Vec<(&Mention, EntityType)> = args.iter().map(|(_, m, t)| (*m, *t)).collect();
     if typed
         .iter()
@@ -90,13 +144,14 @@ pub fn for_each_candidate(
         .count()
         < 2
     {
-        return;
+        return ControlFlow::Continue(());
     }
     let view = SentenceView::new(tokens, sentence, &typed, gaz);
     let lines = line_numbers(text, tokens, sentence);
     let mut feats = Vec::with_capacity(96);
+    let window = GapWindow::new(view.args.iter().map(|a| a.tokens.clone()));
     for (s, sa) in view.args.iter().enumerate() {
-        for (o, oa) in view.args.iter().enumerate() {
+        for (o, oa) in window.near(&sa.tokens).map(|o| (o, &view.args[o])) {
             let overlap = sa.tokens.start < oa.tokens.end && oa.tokens.start < sa.tokens.end;
             let gap = (sa.tokens.start.max(oa.tokens.start))
                 .saturating_sub(sa.tokens.end.min(oa.tokens.end));
@@ -122,8 +177,54 @@ pub fn for_each_candidate(
             };
             feats.clear();
             pair_features(&view, s, o, &mut feats);
-            f(args[s].0, args[o].0, class, &feats);
+            f(s, o, class, &feats)?;
         }
+    }
+    ControlFlow::Continue(())
+}
+
+/// The mentions of a sentence (token ranges in reading order, sorted by start) that may lie within
+/// [`MAX_GAP`] tokens of a given one, found by binary search so that a sentence with thousands of
+/// mentions costs in proportion to the pairs that can be candidates, not to its mentions squared.
+/// Mentions not in reading order (training data may list them any way) get every index.
+struct GapWindow {
+    starts: Vec<usize>,
+    /// `furthest_end[i]`: the largest end among mentions `0..=i` (mentions may nest).
+    furthest_end: Vec<usize>,
+    sorted: bool,
+}
+
+impl GapWindow {
+    fn new(ranges: impl Iterator<Item = std::ops::Range<usize>>) -> Self {
+        let mut starts: Vec<usize> = Vec::new();
+        let mut furthest_end = Vec::new();
+        let mut far = 0;
+        let mut sorted = true;
+        for r in ranges {
+            sorted &= starts.last().is_none_or(|&s| s <= r.start);
+            starts.push(r.start);
+            far = r.end.max(far);
+            furthest_end.push(far);
+        }
+        Self {
+            starts,
+            furthest_end,
+            sorted,
+        }
+    }
+
+    /// Indexes, in order, of every mention that is not more than [`MAX_GAP`] tokens from `r`
+    /// (a superset: the caller still checks the gap). One before `r` must end at most MAX_GAP
+    /// tokens before it starts; one after must start at most MAX_GAP tokens after it ends.
+    fn near(&self, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
+        if !self.sorted {
+            return 0..self.starts.len();
+        }
+        let low = r.start.saturating_sub(MAX_GAP);
+        let from = self.furthest_end.partition_point(|&e| e < low);
+        let high = r.end.saturating_add(MAX_GAP);
+        let to = self.starts.partition_point(|&s| s <= high);
+        from..to.max(from)
     }
 }
 
@@ -214,18 +315,19 @@ fn by_sentence(n_sentences: usize, mentions: &[Mention]) -> Vec<Vec<usize>> {
 /// Looks at `out[from..]`, one sentence's relations.
 fn keep_one_direction(out: &mut Vec<MentionRelation>, from: usize) {
     let mut drop = vec![false; out.len()];
-    for i in from..out.len() {
-        for j in i + 1..out.len() {
-            let (a, b) = (&out[i], &out[j]);
-            if a.predicate == b.predicate && a.subject == b.object && a.object == b.subject {
-                // A tie keeps the one found first (the earlier mention as subject).
-                if b.confidence > a.confidence {
-                    drop[i] = true;
-                } else {
-                    drop[j] = true;
-                }
+    // (predicate, subject, object) -> index of the relation found first with them.
+    let mut seen: FxHashMap<(Predicate, usize, usize), usize> = FxHashMap::default();
+    for j in from..out.len() {
+        let b = &out[j];
+        if let Some(&i) = seen.get(&(b.predicate, b.object, b.subject)) {
+            // A tie keeps the one found first (the earlier mention as subject).
+            if b.confidence > out[i].confidence {
+                drop[i] = true;
+            } else {
+                drop[j] = true;
             }
         }
+        seen.entry((b.predicate, b.subject, b.object)).or_insert(j);
     }
     let mut k = 0;
     out.retain(|_| {
@@ -292,8 +394,31 @@ impl RelationModel {
         mentions: &[Mention],
         types: &[EntityType],
     ) -> Vec<MentionRelation> {
+        self.classify_within(text, tokens, sentences, mentions, types, &Limits::none())
+            .0
+    }
+
+    /// [`RelationModel::classify`] within `limits`, with how it was cut short.
+    pub fn classify_within(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        mentions: &[Mention],
+        types: &[EntityType],
+        limits: &Limits,
+    ) -> (Vec<MentionRelation>, Vec<Degradation>) {
         let mut out = Vec::new();
+        let mut degraded = Vec::new();
+        let mut pairs = 0usize;
         for (si, idxs) in by_sentence(sentences.len(), mentions).iter().enumerate() {
+            if idxs.len() < 2 {
+                continue;
+            }
+            if limits.deadline.passed() {
+                degraded.push(Degradation::RelationsTruncatedTimeBudget);
+                break;
+            }
             let args: Vec<(usize, &Mention, EntityType)> = idxs
                 .iter()
                 .map(|&i| {
@@ -310,37 +435,75 @@ impl RelationModel {
                 && evidence::table_like(tokens.get(sentence.tokens.clone()).unwrap_or_default());
             let from = out.len();
             let gaz = self.gazetteer.as_deref();
-            for_each_candidate(text, tokens, sentence, &args, gaz, |s, o, class, feats| {
-                let predicate = classifier::CLASSES[class];
-                if predicate == Predicate::ResidesIn
-                    && travel_not_residence(tokens, &mentions[s], &mentions[o])
-                {
-                    return;
+            let mut in_sentence = 0usize;
+            let mut stop = None;
+            let _ = candidates_while(text, tokens, sentence, &args, gaz, |s, o, class, feats| {
+                in_sentence += 1;
+                pairs += 1;
+                if pairs > limits.max_pairs {
+                    stop = Some(Degradation::PairsTruncated);
+                    return ControlFlow::Break(());
                 }
-                if service && !self.stated(tokens, &args, predicate, s, o, table) {
-                    return;
+                if in_sentence > MAX_PAIRS_PER_SENTENCE {
+                    degraded.push(Degradation::PairsTruncated);
+                    return ControlFlow::Break(());
                 }
-                let threshold = match self.point {
-                    OperatingPoint::Tuned => self.classifier.threshold,
-                    OperatingPoint::Service => self.classifier.service[class],
-                };
-                let margin = self.classifier.margin(class, feats);
-                let p = self.classifier.probability(class, margin);
-                if p >= threshold {
-                    out.push(MentionRelation {
-                        subject: s,
-                        object: o,
-                        predicate,
-                        confidence: round3(p),
-                    });
+                if pairs % CLOCK_EVERY == 0 && limits.deadline.passed() {
+                    stop = Some(Degradation::RelationsTruncatedTimeBudget);
+                    return ControlFlow::Break(());
                 }
+                if let Some(r) = self.decide(tokens, &args, table, s, o, class, feats) {
+                    out.push(r);
+                }
+                ControlFlow::Continue(())
             });
             keep_one_direction(&mut out, from);
+            if let Some(why) = stop {
+                degraded.push(why);
+                break;
+            }
         }
-        out
+        (out, degraded)
     }
 
-    /// The service's evidence test for a candidate (mention indexes `s`, `o`; `args` holds the
+    /// The classifier's reading of one candidate pair (positions `s`, `o` in the sentence's
+    /// `args`), if it is a relation at this operating point.
+    #[allow(clippy::too_many_arguments)]
+    fn decide(
+        &self,
+        tokens: &[Token<'_>],
+        args: &[(usize, &Mention, EntityType)],
+        table: bool,
+        s: usize,
+        o: usize,
+        class: usize,
+        feats: &[u64],
+    ) -> Option<MentionRelation> {
+        let predicate = classifier::CLASSES[class];
+        let (subj, obj) = (args[s].1, args[o].1);
+        if predicate == Predicate::ResidesIn && travel_not_residence(tokens, subj, obj) {
+            return None;
+        }
+        let threshold = match self.point {
+            OperatingPoint::Tuned => self.classifier.threshold,
+            OperatingPoint::Service => self.classifier.service[class],
+        };
+        let margin = self.classifier.margin(class, feats);
+        let p = self.classifier.probability(class, margin);
+        // The evidence test walks the sentence's mentions: only for pairs the model accepts.
+        let service = self.point == OperatingPoint::Service;
+        if p < threshold || (service && !self.stated(tokens, args, predicate, s, o, table)) {
+            return None;
+        }
+        Some(MentionRelation {
+            subject: args[s].0,
+            object: args[o].0,
+            predicate,
+            confidence: round3(p),
+        })
+    }
+
+    /// The service's evidence test for a candidate (positions `s`, `o` in `args`, which holds the
     /// sentence's mentions with their types; `table` says the sentence is a table row).
     fn stated(
         &self,
@@ -351,10 +514,7 @@ impl RelationModel {
         o: usize,
         table: bool,
     ) -> bool {
-        let Some(&(_, subj, _)) = args.iter().find(|a| a.0 == s) else {
-            return false;
-        };
-        let Some(&(_, obj, _)) = args.iter().find(|a| a.0 == o) else {
+        let (Some(&(s, subj, _)), Some(&(_, obj, _))) = (args.get(s), args.get(o)) else {
             return false;
         };
         match predicate {
@@ -391,6 +551,21 @@ impl RelationModel {
         mentions: &[Mention],
         resolved: &Resolved,
     ) -> Vec<Relation> {
+        let limits = Limits::none();
+        self.extract_within(text, tokens, sentences, mentions, resolved, &limits)
+            .relations
+    }
+
+    /// [`RelationModel::extract`] within `limits`, with how it was cut short.
+    pub fn extract_within(
+        &self,
+        text: &str,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+        mentions: &[Mention],
+        resolved: &Resolved,
+        limits: &Limits,
+    ) -> Extracted {
         let entity_of = |i: usize| resolved.mention_entity.get(i).copied();
         let types: Vec<EntityType> = (0..mentions.len())
             .map(|i| {
@@ -400,15 +575,15 @@ impl RelationModel {
             })
             .collect();
         let mut found = patterns::find(text, sentences, mentions, resolved);
-        let pattern_pairs: Vec<(usize, usize)> =
+        let pattern_pairs: FxHashSet<(usize, usize)> =
             found.iter().map(|f| (f.subject, f.object)).collect();
-        for r in self.classify(text, tokens, sentences, mentions, &types) {
+        let (classified, degraded) =
+            self.classify_within(text, tokens, sentences, mentions, &types, limits);
+        for r in classified {
             let (Some(s), Some(o)) = (entity_of(r.subject), entity_of(r.object)) else {
                 continue;
             };
-            let covered = pattern_pairs
-                .iter()
-                .any(|&(a, b)| (a, b) == (s, o) || (a, b) == (o, s));
+            let covered = pattern_pairs.contains(&(s, o)) || pattern_pairs.contains(&(o, s));
             // A country is never inside another country ("Britain condemns Iraq").
             let is_country = |e: usize| {
                 resolved
@@ -440,7 +615,10 @@ impl RelationModel {
                 },
             });
         }
-        finish(found, resolved)
+        Extracted {
+            relations: finish(found, resolved),
+            degraded,
+        }
     }
 }
 
@@ -448,6 +626,8 @@ impl RelationModel {
 /// evidence position and writes entity ids.
 pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
     let mut best: Vec<Found> = Vec::with_capacity(found.len());
+    // (subject, predicate, object) -> index in `best`.
+    let mut index: FxHashMap<(usize, Predicate, usize), usize> = FxHashMap::default();
     for mut f in found {
         if f.subject == f.object {
             continue;
@@ -456,13 +636,14 @@ pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
             std::mem::swap(&mut f.subject, &mut f.object);
         }
         f.confidence = round3(f.confidence);
-        match best
-            .iter_mut()
-            .find(|b| (b.subject, b.predicate, b.object) == (f.subject, f.predicate, f.object))
-        {
+        let key = (f.subject, f.predicate, f.object);
+        match index.get(&key).and_then(|&i| best.get_mut(i)) {
             Some(b) if b.confidence < f.confidence => *b = f,
             Some(_) => {}
-            None => best.push(f),
+            None => {
+                index.insert(key, best.len());
+                best.push(f);
+            }
         }
     }
     best.sort_by_key(|f| (f.evidence.start, f.predicate, f.subject, f.object));
