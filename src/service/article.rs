@@ -386,6 +386,7 @@ mod tests {
         LimitsSettings {
             max_record_bytes: 200,
             max_text_chars: 50,
+            ..LimitsSettings::default()
         }
     }
 

@@ -235,6 +235,27 @@ pub struct LimitsSettings {
     pub max_record_bytes: usize,
     /// Articles with a longer text (in chars) go to the DLQ as `text_too_long`.
     pub max_text_chars: usize,
+    /// Tokens analysed per article; the rest of the text is left out (`tokens_truncated`).
+    pub max_tokens: usize,
+    /// Mentions kept per article, in reading order (`mentions_truncated`).
+    pub max_mentions: usize,
+    /// Candidate pairs the relation classifier scores per article (`pairs_truncated`).
+    pub max_pairs: usize,
+    /// Wall-clock time for one article; once spent, the remaining optional stages are skipped
+    /// (`*_time_budget` in `processing.degraded`).
+    pub article_time_budget_ms: u64,
+}
+
+impl LimitsSettings {
+    /// The core's per-article [`Budget`](crate::enrich::Budget) from these settings.
+    pub fn budget(&self) -> crate::enrich::Budget {
+        crate::enrich::Budget {
+            max_tokens: self.max_tokens,
+            max_mentions: self.max_mentions,
+            max_pairs: self.max_pairs,
+            max_time: std::time::Duration::from_millis(self.article_time_budget_ms),
+        }
+    }
 }
 
 /// The smallest producer `message.max.bytes` that carries a record of `limits.max_record_bytes`
@@ -250,6 +271,10 @@ impl Default for LimitsSettings {
         Self {
             max_record_bytes: 1_048_576,
             max_text_chars: 500_000,
+            max_tokens: 250_000,
+            max_mentions: 50_000,
+            max_pairs: 200_000,
+            article_time_budget_ms: 5_000,
         }
     }
 }
@@ -434,6 +459,19 @@ impl Settings {
                 "kafka.session_timeout_ms",
                 "must be > 0",
             ));
+        }
+        for (key, value) in [
+            ("limits.max_tokens", self.limits.max_tokens as u64),
+            ("limits.max_mentions", self.limits.max_mentions as u64),
+            ("limits.max_pairs", self.limits.max_pairs as u64),
+            (
+                "limits.article_time_budget_ms",
+                self.limits.article_time_budget_ms,
+            ),
+        ] {
+            if value == 0 {
+                return Err(ConfigError::invalid(key, "must be > 0"));
+            }
         }
         if self.limits.max_record_bytes == 0 {
             return Err(ConfigError::invalid(

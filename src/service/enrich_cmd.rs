@@ -97,8 +97,10 @@ impl<W: Write> Run<'_, W> {
             }
         };
         let started = Instant::now();
-        let analysis = match catch_unwind(AssertUnwindSafe(|| self.enricher.analyze(&article.text)))
-        {
+        let analysis = match catch_unwind(AssertUnwindSafe(|| {
+            self.enricher
+                .analyze_within(&article.text, &self.settings.limits.budget())
+        })) {
             Ok(a) => a,
             Err(_) => {
                 self.fail(name, line, ErrorClass::EnrichFailed, "enrich core panicked");

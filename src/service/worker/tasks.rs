@@ -61,7 +61,10 @@ impl Pipeline {
             Err(e) => return self.dead(msg, e.class, e.message),
         };
         let started = Instant::now();
-        let analysis = catch_unwind(AssertUnwindSafe(|| self.enricher.analyze(&article.text)));
+        let analysis = catch_unwind(AssertUnwindSafe(|| {
+            self.enricher
+                .analyze_within(&article.text, &self.cfg.limits.budget())
+        }));
         let elapsed = started.elapsed();
         self.metrics.enrich_duration.observe(elapsed.as_secs_f64());
         let analysis = match analysis {
