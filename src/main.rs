@@ -42,7 +42,7 @@ enum Command {
         config: Option<PathBuf>,
         /// Replay only this error class (`x-error-class`); repeat for several. Default: all.
         #[arg(long = "class")]
-        classes: Vec<String>,
+        classes: Vec<newsenrich::service::article::ErrorClass>,
         /// Stop after this many replayed records.
         #[arg(long)]
         limit: Option<u64>,

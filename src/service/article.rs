@@ -50,6 +50,28 @@ impl ErrorClass {
     }
 }
 
+impl std::fmt::Display for ErrorClass {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An `x-error-class` name that is not one of [`ErrorClass::ALL`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown error class `{0}` (one of: {known})", known = ErrorClass::ALL.map(ErrorClass::as_str).join(", "))]
+pub struct UnknownErrorClass(pub String);
+
+impl std::str::FromStr for ErrorClass {
+    type Err = UnknownErrorClass;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        ErrorClass::ALL
+            .into_iter()
+            .find(|c| c.as_str() == s)
+            .ok_or_else(|| UnknownErrorClass(s.to_string()))
+    }
+}
+
 /// A record that cannot become an article: its class and a sentence for humans.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]

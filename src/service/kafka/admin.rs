@@ -3,7 +3,6 @@
 use crate::service::config::KafkaSettings;
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
-use rdkafka::config::ClientConfig;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use std::time::Duration;
 
@@ -13,14 +12,8 @@ use std::time::Duration;
 /// as they are: a dead letter one of them refuses as too large is retried cut shorter). Errors are returned so the caller can retry while a broker
 /// is unreachable.
 pub async fn ensure_topics(settings: &KafkaSettings) -> Result<(), KafkaError> {
-    let mut config = ClientConfig::new();
-    config.set("bootstrap.servers", &settings.brokers);
-    // Security settings (SASL/SSL) usually live in the producer pass-through; the admin client
-    // needs them too.
-    for (key, value) in &settings.producer_extra {
-        config.set(key, value);
-    }
-    let admin: AdminClient<DefaultClientContext> = config.create()?;
+    let admin: AdminClient<DefaultClientContext> =
+        super::client::client_config(settings, super::client::Client::Admin).create()?;
     let dlq = settings.dlq_topic();
     let max = settings
         .producer_extra

@@ -6,9 +6,9 @@
 //! lets a revocation block there while in-flight records of the revoked partitions finish.
 
 use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
-use crate::service::config::{Delivery, KafkaSettings};
+use crate::service::config::KafkaSettings;
 use crate::service::metrics::Metrics;
-use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};
 use rdkafka::error::{KafkaError, KafkaResult, RDKafkaErrorCode};
 use rdkafka::{ClientContext, Statistics, TopicPartitionList};
@@ -171,26 +171,5 @@ pub type InputConsumer = BaseConsumer<ConsumerCtx>;
 
 /// Builds the consumer; `consumer_extra` properties override the defaults set here.
 pub fn create(settings: &KafkaSettings, ctx: ConsumerCtx) -> Result<InputConsumer, KafkaError> {
-    let mut config = ClientConfig::new();
-    config
-        .set("bootstrap.servers", &settings.brokers)
-        .set("group.id", &settings.group_id)
-        .set("enable.auto.commit", "true")
-        .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "earliest")
-        .set(
-            "session.timeout.ms",
-            settings.session_timeout_ms.to_string(),
-        )
-        .set("statistics.interval.ms", "1000");
-    if settings.delivery == Delivery::ExactlyOnce {
-        // Offsets are committed inside the producer's transactions instead.
-        config
-            .set("enable.auto.commit", "false")
-            .set("isolation.level", "read_committed");
-    }
-    for (key, value) in &settings.consumer_extra {
-        config.set(key, value);
-    }
-    config.create_with_context(ctx)
+    super::client::client_config(settings, super::client::Client::Consumer).create_with_context(ctx)
 }

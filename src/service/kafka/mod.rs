@@ -2,6 +2,7 @@
 //! dead letters), the offset tracker and admin helpers. Everything librdkafka-specific lives here.
 
 pub mod admin;
+pub mod client;
 pub mod consumer;
 pub mod offsets;
 pub mod producer;

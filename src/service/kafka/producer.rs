@@ -6,9 +6,9 @@
 //! as too large) are reported to the caller.
 
 use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
-use crate::service::config::{Delivery, KafkaSettings};
+use crate::service::config::KafkaSettings;
 use rdkafka::bindings as rdsys;
-use rdkafka::config::{ClientConfig, RDKafkaLogLevel};
+use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{BorrowedHeaders, Message, OwnedHeaders};
 use rdkafka::producer::{DeliveryFuture, FutureProducer, FutureRecord};
@@ -70,46 +70,12 @@ pub type OutputProducer = FutureProducer<ProducerCtx>;
 
 /// Builds the producer; `producer_extra` properties override the defaults set here.
 pub fn create(settings: &KafkaSettings, status: Arc<Status>) -> Result<OutputProducer, KafkaError> {
-    let mut config = ClientConfig::new();
-    config
-        .set("bootstrap.servers", &settings.brokers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all")
-        .set("linger.ms", "5")
-        // Finite so a stuck delivery surfaces in our retry loop (and logs) instead of hiding inside
-        // librdkafka; we re-send, so nothing is lost when it expires.
-        .set("message.timeout.ms", "30000")
-        .set("statistics.interval.ms", "1000");
-    if settings.delivery == Delivery::ExactlyOnce {
-        // Fencing of zombies comes from the consumer group generation (KIP-447), so the id only
-        // has to be unique per running process.
-        let nanos = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.subsec_nanos())
-            .unwrap_or(0);
-        let id = format!(
-            "newsenrich-{}-{}-{nanos}",
-            settings.group_id,
-            std::process::id()
-        );
-        config.set("transactional.id", id);
-        // A crashed worker's open transaction blocks read_committed readers of the output until the
-        // broker aborts it; the id is never reused, so only this timeout ends it.
-        config
-            .set("transaction.timeout.ms", "10000")
-            .set("message.timeout.ms", "10000");
-    }
-    for (key, value) in settings
-        .producer_derived
-        .iter()
-        .chain(&settings.producer_extra)
-    {
-        config.set(key, value);
-    }
-    config.create_with_context(ProducerCtx {
-        status,
-        errors: RateLimit::new(Duration::from_secs(10)),
-    })
+    super::client::client_config(settings, super::client::Client::Producer).create_with_context(
+        ProducerCtx {
+            status,
+            errors: RateLimit::new(Duration::from_secs(10)),
+        },
+    )
 }
 
 /// One record to publish, owned so it can be re-sent after a failure.

@@ -12,13 +12,14 @@
 //! - `--class` replays only some error classes; the records of other classes are passed over (the
 //!   summary counts them) and `--from-beginning` reaches them again later.
 
+use super::client::{client_config, Client};
 use super::producer::{
     deliver, enqueue, headers_of, without_dead_letter_headers, OutRecord, H_ERROR_CLASS,
     H_TRUNCATED,
 };
+use crate::service::article::ErrorClass;
 use crate::service::config::KafkaSettings;
 use anyhow::{anyhow, bail, Context};
-use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::producer::{DeliveryFuture, FutureProducer};
@@ -31,7 +32,7 @@ use tokio_util::sync::CancellationToken;
 #[derive(Debug, Clone, Default)]
 pub struct ReplayOptions {
     /// Error classes to replay (`x-error-class`); empty means all.
-    pub classes: Vec<String>,
+    pub classes: Vec<ErrorClass>,
     /// Stop after this many replayed records.
     pub limit: Option<u64>,
     /// Count what would be replayed; produce and commit nothing.
@@ -64,7 +65,7 @@ pub fn replay_group(settings: &KafkaSettings) -> String {
 
 /// True when a dead letter of `class` is to be replayed.
 pub fn selected(options: &ReplayOptions, class: &str) -> bool {
-    options.classes.is_empty() || options.classes.iter().any(|c| c == class)
+    options.classes.is_empty() || options.classes.iter().any(|c| c.as_str() == class)
 }
 
 const TIMEOUT: Duration = Duration::from_secs(30);
@@ -79,30 +80,12 @@ pub async fn replay(
     options: &ReplayOptions,
 ) -> anyhow::Result<ReplaySummary> {
     let dlq = settings.dlq_topic();
-    let group = replay_group(settings);
-    let mut cc = ClientConfig::new();
-    cc.set("bootstrap.servers", &settings.brokers)
-        .set("enable.auto.commit", "false")
-        .set("enable.auto.offset.store", "false")
-        .set("auto.offset.reset", "earliest");
-    for (k, v) in &settings.consumer_extra {
-        cc.set(k, v);
-    }
-    // Ours, not the worker's: the replay must never join (and rebalance) the workers' group.
-    cc.set("group.id", &group);
-    let consumer: BaseConsumer = cc.create().context("creating the DLQ consumer")?;
-    let mut pc = ClientConfig::new();
-    pc.set("bootstrap.servers", &settings.brokers)
-        .set("enable.idempotence", "true")
-        .set("acks", "all");
-    for (k, v) in settings
-        .producer_derived
-        .iter()
-        .chain(&settings.producer_extra)
-    {
-        pc.set(k, v);
-    }
-    let producer: FutureProducer = pc.create().context("creating the producer")?;
+    let consumer: BaseConsumer = client_config(settings, Client::ReplayConsumer)
+        .create()
+        .context("creating the DLQ consumer")?;
+    let producer: FutureProducer = client_config(settings, Client::ReplayProducer)
+        .create()
+        .context("creating the producer")?;
 
     let meta = consumer
         .fetch_metadata(Some(&dlq), TIMEOUT)
@@ -288,11 +271,22 @@ mod tests {
         let all = ReplayOptions::default();
         assert!(selected(&all, "invalid_json"));
         let some = ReplayOptions {
-            classes: vec!["text_too_long".into(), "too_large".into()],
+            classes: vec![ErrorClass::TextTooLong, ErrorClass::TooLarge],
             ..ReplayOptions::default()
         };
         assert!(selected(&some, "too_large"));
         assert!(!selected(&some, "invalid_json"));
+    }
+
+    #[test]
+    fn an_unknown_class_name_is_an_error_that_lists_the_known_ones() {
+        assert_eq!("too_large".parse::<ErrorClass>(), Ok(ErrorClass::TooLarge));
+        for class in ErrorClass::ALL {
+            assert_eq!(class.as_str().parse::<ErrorClass>(), Ok(class));
+        }
+        let err = "too-large".parse::<ErrorClass>().unwrap_err().to_string();
+        assert!(err.contains("`too-large`"), "{err}");
+        assert!(err.contains("text_too_long"), "{err}");
     }
 
     #[test]

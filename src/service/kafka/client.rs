@@ -1,0 +1,186 @@
+//! The one place librdkafka client properties are put together. Each client the service runs gets
+//! the broker list, the settings that make our delivery guarantees hold for its role, and then the
+//! operator's pass-through properties (`kafka.consumer_extra` for consumers;
+//! `kafka.producer_derived` and `kafka.producer_extra` for producers and the admin client), which
+//! win over ours.
+
+use crate::service::config::{Delivery, KafkaSettings};
+use rdkafka::ClientConfig;
+
+/// Which client a configuration is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Client {
+    /// The worker's input consumer (member of `kafka.group_id`).
+    Consumer,
+    /// The worker's output and dead-letter producer.
+    Producer,
+    /// Topic creation at start.
+    Admin,
+    /// `replay-dlq`'s reader of the dead-letter topic (its own group).
+    ReplayConsumer,
+    /// `replay-dlq`'s writer back to the input topic.
+    ReplayProducer,
+}
+
+/// The configuration for `client` under `settings`.
+pub fn client_config(settings: &KafkaSettings, client: Client) -> ClientConfig {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", &settings.brokers);
+    let exactly_once = settings.delivery == Delivery::ExactlyOnce;
+    match client {
+        Client::Consumer => {
+            config
+                .set("group.id", &settings.group_id)
+                .set("enable.auto.commit", "true")
+                // An offset is stored only once its record reached the output or the DLQ.
+                .set("enable.auto.offset.store", "false")
+                .set("auto.offset.reset", "earliest")
+                .set(
+                    "session.timeout.ms",
+                    settings.session_timeout_ms.to_string(),
+                )
+                // Connectivity for /readyz and the lag metrics come from the statistics.
+                .set("statistics.interval.ms", "1000");
+            if exactly_once {
+                // Offsets are committed inside the producer's transactions instead.
+                config
+                    .set("enable.auto.commit", "false")
+                    .set("isolation.level", "read_committed");
+            }
+        }
+        Client::Producer => {
+            config
+                .set("enable.idempotence", "true")
+                .set("acks", "all")
+                .set("linger.ms", "5")
+                // Finite so a stuck delivery surfaces in our retry loop (and logs) instead of
+                // hiding inside librdkafka; we re-send, so nothing is lost when it expires.
+                .set("message.timeout.ms", "30000")
+                .set("statistics.interval.ms", "1000");
+            if exactly_once {
+                config.set("transactional.id", transactional_id(settings));
+                // A crashed worker's open transaction blocks read_committed readers of the output
+                // until the broker aborts it; the id is never reused, so only this timeout ends it
+                // (the worker sets it above its drain deadline, see `Settings::transaction_timeout_ms`).
+                config
+                    .set("transaction.timeout.ms", "10000")
+                    .set("message.timeout.ms", "10000");
+            }
+        }
+        Client::Admin => {}
+        Client::ReplayConsumer => {
+            config
+                .set("enable.auto.commit", "false")
+                .set("enable.auto.offset.store", "false")
+                .set("auto.offset.reset", "earliest");
+        }
+        Client::ReplayProducer => {
+            config.set("enable.idempotence", "true").set("acks", "all");
+        }
+    }
+    match client {
+        Client::Consumer | Client::ReplayConsumer => {
+            for (key, value) in &settings.consumer_extra {
+                config.set(key, value);
+            }
+        }
+        Client::Producer | Client::ReplayProducer => {
+            for (key, value) in settings
+                .producer_derived
+                .iter()
+                .chain(&settings.producer_extra)
+            {
+                config.set(key, value);
+            }
+        }
+        // Security settings (SASL/SSL) usually live in the producer pass-through; the admin
+        // client needs them too.
+        Client::Admin => {
+            for (key, value) in &settings.producer_extra {
+                config.set(key, value);
+            }
+        }
+    }
+    if client == Client::ReplayConsumer {
+        // Ours, not the worker's: the replay must never join (and rebalance) the workers' group.
+        config.set("group.id", super::replay::replay_group(settings));
+    }
+    config
+}
+
+/// Fencing of zombies comes from the consumer group generation (KIP-447), so the id only has to be
+/// unique per running process.
+fn transactional_id(settings: &KafkaSettings) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "newsenrich-{}-{}-{nanos}",
+        settings.group_id,
+        std::process::id()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn get(config: &ClientConfig, key: &str) -> Option<String> {
+        config.get(key).map(str::to_string)
+    }
+
+    #[test]
+    fn operator_properties_win_and_reach_only_their_clients() {
+        let mut s = KafkaSettings::default();
+        s.consumer_extra
+            .insert("auto.offset.reset".into(), "latest".into());
+        s.producer_extra.insert("linger.ms".into(), "50".into());
+        s.producer_extra
+            .insert("security.protocol".into(), "SASL_SSL".into());
+        let consumer = client_config(&s, Client::Consumer);
+        assert_eq!(
+            get(&consumer, "auto.offset.reset").as_deref(),
+            Some("latest")
+        );
+        assert_eq!(
+            get(&consumer, "enable.auto.offset.store").as_deref(),
+            Some("false")
+        );
+        assert_eq!(get(&consumer, "linger.ms"), None);
+        let producer = client_config(&s, Client::Producer);
+        assert_eq!(get(&producer, "linger.ms").as_deref(), Some("50"));
+        assert_eq!(get(&producer, "acks").as_deref(), Some("all"));
+        assert_eq!(get(&producer, "transactional.id"), None);
+        let admin = client_config(&s, Client::Admin);
+        assert_eq!(
+            get(&admin, "security.protocol").as_deref(),
+            Some("SASL_SSL")
+        );
+    }
+
+    #[test]
+    fn exactly_once_gets_transactions_and_read_committed_and_replay_its_own_group() {
+        let mut s = KafkaSettings {
+            delivery: Delivery::ExactlyOnce,
+            ..KafkaSettings::default()
+        };
+        s.consumer_extra.insert("group.id".into(), "other".into());
+        let consumer = client_config(&s, Client::Consumer);
+        assert_eq!(
+            get(&consumer, "isolation.level").as_deref(),
+            Some("read_committed")
+        );
+        assert_eq!(
+            get(&consumer, "enable.auto.commit").as_deref(),
+            Some("false")
+        );
+        let producer = client_config(&s, Client::Producer);
+        assert!(get(&producer, "transactional.id").is_some_and(|id| id.starts_with("newsenrich-")));
+        let replay = client_config(&s, Client::ReplayConsumer);
+        assert_eq!(
+            get(&replay, "group.id"),
+            Some(super::super::replay::replay_group(&s))
+        );
+    }
+}
