@@ -273,7 +273,7 @@ impl Pipeline {
         msg: OwnedMessage,
         stop: &CancellationToken,
     ) {
-        let id = (msg.topic().to_string(), msg.partition());
+        let id = PartitionId::new(msg.topic(), msg.partition());
         let started = Instant::now();
         loop {
             {
@@ -433,7 +433,7 @@ impl Pipeline {
             return;
         }
         let mut tpl = TopicPartitionList::new();
-        for ((topic, partition), next) in &stores {
+        for (PartitionId { topic, partition }, next) in &stores {
             if let Err(e) = tpl.add_partition_offset(topic, *partition, Offset::Offset(*next)) {
                 tracing::warn!(topic, partition, "cannot build offset list: {e}");
             }
@@ -490,11 +490,11 @@ impl Pipeline {
             if let Some(part) = state.parts.remove(&id) {
                 part.cancel.cancel();
                 state.total -= part.offsets.len();
-                let partition = id.1.to_string();
+                let partition = id.partition.to_string();
                 let _ = self
                     .metrics
                     .consumer_lag
-                    .remove_label_values(&[id.0.as_str(), partition.as_str()]);
+                    .remove_label_values(&[id.topic.as_str(), partition.as_str()]);
             }
         }
         if state.parts.is_empty() {
@@ -665,7 +665,7 @@ impl Pipeline {
                 };
                 this.fail(format!(
                     "the {what} task of {} partition {} {how}",
-                    id.0, id.1
+                    id.topic, id.partition
                 ));
             },
             &self.rt,
@@ -788,14 +788,14 @@ fn abandon(pipeline: Arc<Pipeline>, consumer: InputConsumer, error: String) -> C
 
 pub(super) fn set_paused(consumer: &InputConsumer, id: &PartitionId, pause: bool) {
     let mut tpl = TopicPartitionList::new();
-    tpl.add_partition(&id.0, id.1);
+    tpl.add_partition(&id.topic, id.partition);
     let result = if pause {
         consumer.pause(&tpl)
     } else {
         consumer.resume(&tpl)
     };
     if let Err(e) = result {
-        tracing::warn!(topic = %id.0, partition = id.1, pause, "cannot pause/resume partition: {e}");
+        tracing::warn!(topic = %id.topic, partition = id.partition, pause, "cannot pause/resume partition: {e}");
     }
 }
 
@@ -871,7 +871,7 @@ mod tests {
     fn a_partition_task_that_dies_fails_the_pipeline_and_a_cancelled_one_does_not() {
         let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("runtime: {e}"));
         let (p, progress) = pipeline(&rt);
-        let id: PartitionId = ("articles".into(), 4);
+        let id = PartitionId::new("articles", 4);
 
         let cancel = CancellationToken::new();
         let task_cancel = cancel.clone();
@@ -906,7 +906,7 @@ mod tests {
     fn a_partition_task_that_ends_while_assigned_fails_the_pipeline() {
         let rt = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("runtime: {e}"));
         let (p, _) = pipeline(&rt);
-        let id: PartitionId = ("articles".into(), 1);
+        let id = PartitionId::new("articles", 1);
         p.supervise("acknowledger", &id, &CancellationToken::new(), async {});
         let why = wait_failing(&p).unwrap_or_default();
         assert!(

@@ -16,8 +16,27 @@ use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// (topic, partition)
-pub type PartitionId = (String, i32);
+/// One input partition: the unit of ordering, offsets and assignment.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PartitionId {
+    pub topic: String,
+    pub partition: i32,
+}
+
+impl PartitionId {
+    pub fn new(topic: impl Into<String>, partition: i32) -> Self {
+        Self {
+            topic: topic.into(),
+            partition,
+        }
+    }
+}
+
+impl std::fmt::Display for PartitionId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} partition {}", self.topic, self.partition)
+    }
+}
 
 /// What the worker does when partitions come and go. Called on the polling thread.
 pub trait RebalanceHandler: Send + Sync {
@@ -66,7 +85,7 @@ impl ConsumerCtx {
 fn partition_ids(tpl: &TopicPartitionList) -> Vec<PartitionId> {
     tpl.elements()
         .iter()
-        .map(|e| (e.topic().to_string(), e.partition()))
+        .map(|e| PartitionId::new(e.topic(), e.partition()))
         .collect()
 }
 

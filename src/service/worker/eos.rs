@@ -176,7 +176,7 @@ impl Eos {
         if redo.is_empty() {
             return None;
         }
-        redo.remove(&((msg.topic().to_string(), msg.partition()), msg.offset()))
+        redo.remove(&(PartitionId::new(msg.topic(), msg.partition()), msg.offset()))
     }
 
     /// Forgets the aborted transaction's state and starts counting the next one.
@@ -276,7 +276,7 @@ impl Pipeline {
             return Ok(());
         }
         let mut tpl = TopicPartitionList::new();
-        for ((topic, partition), next) in &offsets {
+        for (PartitionId { topic, partition }, next) in &offsets {
             tpl.add_partition_offset(topic, *partition, Offset::Offset(*next))
                 .map_err(|e| e.to_string())?;
         }
@@ -336,7 +336,7 @@ impl Pipeline {
             .map_err(|e| txn_error("cannot abort the transaction", &e))?;
         {
             let mut redo = locked(&eos.redo_dead);
-            for ((topic, partition), offset, error) in refused {
+            for (PartitionId { topic, partition }, offset, error) in refused {
                 tracing::warn!(
                     topic,
                     partition,
@@ -345,7 +345,7 @@ impl Pipeline {
                      the record goes to the dead-letter topic: {error}"
                 );
                 redo.insert(
-                    ((topic, partition), offset),
+                    (PartitionId { topic, partition }, offset),
                     format!("output rejected by kafka: {error}"),
                 );
             }
@@ -376,8 +376,15 @@ impl Pipeline {
             super::set_paused(consumer, id, false);
             if let Some(offset) = target {
                 consumer
-                    .seek(&id.0, id.1, Offset::Offset(*offset), TXN_TIMEOUT)
-                    .map_err(|e| format!("cannot rewind {} partition {}: {e}", id.0, id.1))?;
+                    .seek(
+                        &id.topic,
+                        id.partition,
+                        Offset::Offset(*offset),
+                        TXN_TIMEOUT,
+                    )
+                    .map_err(|e| {
+                        format!("cannot rewind {} partition {}: {e}", id.topic, id.partition)
+                    })?;
             }
         }
         Ok(())

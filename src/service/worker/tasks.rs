@@ -372,7 +372,7 @@ impl Pipeline {
             }
             tracing::warn!(
                 topic = %entry.processed.record.topic,
-                partition = id.1,
+                partition = id.partition,
                 attempt,
                 "delivery failed, re-sending the partition's unacknowledged records in order: {error}"
             );
