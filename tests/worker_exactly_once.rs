@@ -472,11 +472,12 @@ fn exactly_once_second_worker_joins_then_first_is_killed_no_duplicates() {
 #[test]
 fn exactly_once_output_refused_by_the_producer_is_a_dead_letter_not_a_crash_loop() {
     // A producer limit the ordinary documents (~1.5 kB) fit in and one entity-dense article's
-    // document (~7 kB) does not, while its original bytes (~2.6 kB) still fit in a dead letter. The
-    // same happens without any setting to a legal article of a few hundred kB whose document
-    // grows past librdkafka's default message.max.bytes (1 MB).
+    // document (~145 kB) does not, while its original bytes (~55 kB) still fit in a dead letter:
+    // records up to 60 kB accepted, so the producer takes 60 kB + 64 KiB of headroom for a dead
+    // letter's headers (the smallest limit the configuration allows). The same happens without any
+    // setting to a legal article of a few hundred kB whose document grows past 1 MiB + 64 KiB.
     let topics = Topics::create("eos-too-big", 3);
-    let dense = "Maria Okafor met Daniel Brandt of Northwind Energy in Lisbon. ".repeat(40);
+    let dense = "Maria Okafor met Daniel Brandt of Northwind Energy in Lisbon. ".repeat(880);
     let big_id = "eos-big-output";
     let mut recs = good_batch("eo", 0, 100);
     recs.insert(
@@ -489,10 +490,12 @@ fn exactly_once_output_refused_by_the_producer_is_a_dead_letter_not_a_crash_loop
     let sent = produce(&topics.input, recs);
     let good_ids: Vec<String> = ids(&sent).into_iter().filter(|k| k != big_id).collect();
 
-    let opts = exactly_once(&topics).env(
-        "NEWSENRICH__KAFKA__PRODUCER_EXTRA__MESSAGE__MAX__BYTES",
-        "4000",
-    );
+    let opts = exactly_once(&topics)
+        .env("NEWSENRICH__LIMITS__MAX_RECORD_BYTES", "60000")
+        .env(
+            "NEWSENRICH__KAFKA__PRODUCER_EXTRA__MESSAGE__MAX__BYTES",
+            "125536",
+        );
     let mut w = Worker::start("w", &opts);
     let dlq = consume_until(
         &topics.dlq,
