@@ -4,9 +4,10 @@
 
 use crate::enrich::Enricher;
 use crate::service::config::{Delivery, Settings};
+use crate::service::health::Status;
 use crate::service::http::{self, HttpState};
 use crate::service::kafka::consumer::{self, ConsumerCtx};
-use crate::service::kafka::{admin, producer, Status};
+use crate::service::kafka::{admin, producer};
 use crate::service::metrics::Metrics;
 use crate::service::worker::{self, Pipeline, PipelineConfig, Progress, Rebalancer};
 use anyhow::Context;

@@ -1,6 +1,6 @@
 //! `/metrics`, `/healthz`, `/readyz` on one port.
 
-use crate::service::kafka::Status;
+use crate::service::health::Status;
 use crate::service::metrics::Metrics;
 use crate::service::worker::Progress;
 use axum::extract::State;

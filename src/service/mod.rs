@@ -7,6 +7,7 @@
 //!   helpers, dead-letter replay.
 //! - [`worker`]: decode -> enrich on a bounded pool -> publish -> mark offset done.
 //! - [`metrics`]: every metric name and label, defined once.
+//! - [`health`]: what `/readyz` and `/healthz` report, written by the clients and tasks.
 //! - [`http`]: `/metrics`, `/healthz`, `/readyz`.
 //! - [`app`]: wires the pieces together and owns the shutdown order.
 //! - [`enrich_cmd`]: `newsenrich enrich`, the same decoding and core without Kafka.
@@ -15,6 +16,7 @@ pub mod app;
 pub mod article;
 pub mod config;
 pub mod enrich_cmd;
+pub mod health;
 pub mod http;
 pub mod kafka;
 pub mod metrics;

@@ -25,10 +25,11 @@
 use crate::enrich::Enricher;
 use crate::service::article::ErrorClass;
 use crate::service::config::{LimitsSettings, Settings};
+use crate::service::health::{now_ms, Status};
 use crate::service::kafka::consumer::{InputConsumer, PartitionId, RebalanceHandler};
 use crate::service::kafka::offsets::PartitionOffsets;
 use crate::service::kafka::producer::{OutRecord, OutputProducer};
-use crate::service::kafka::{RateLimit, Status};
+use crate::service::kafka::RateLimit;
 use crate::service::metrics::Metrics;
 use rdkafka::consumer::{CommitMode, Consumer};
 use rdkafka::error::RDKafkaErrorCode;
@@ -79,8 +80,7 @@ impl Progress {
         if self.inflight.load(Ordering::Relaxed) == 0 {
             return None;
         }
-        let idle =
-            crate::service::kafka::now_ms().saturating_sub(self.last_ms.load(Ordering::Relaxed));
+        let idle = now_ms().saturating_sub(self.last_ms.load(Ordering::Relaxed));
         (idle > timeout.as_millis() as u64)
             .then_some("records in flight and none finished within worker.stall_timeout_ms")
     }
@@ -92,8 +92,7 @@ impl Progress {
     }
 
     fn finished(&self) {
-        self.last_ms
-            .store(crate::service::kafka::now_ms(), Ordering::Relaxed);
+        self.last_ms.store(now_ms(), Ordering::Relaxed);
     }
 }
 

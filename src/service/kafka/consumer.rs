@@ -5,8 +5,9 @@
 //! rebalance callbacks run on the thread that polls (the worker's consumer thread), which is what
 //! lets a revocation block there while in-flight records of the revoked partitions finish.
 
-use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
+use super::{log_client_error, log_librdkafka, set_connected, RateLimit};
 use crate::service::config::KafkaSettings;
+use crate::service::health::Status;
 use crate::service::metrics::Metrics;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::consumer::{BaseConsumer, ConsumerContext, Rebalance};

@@ -5,8 +5,9 @@
 //! good records into dead letters. Only errors that no retry can fix (a record the broker refuses
 //! as too large) are reported to the caller.
 
-use super::{log_client_error, log_librdkafka, set_connected, RateLimit, Status};
+use super::{log_client_error, log_librdkafka, set_connected, RateLimit};
 use crate::service::config::KafkaSettings;
+use crate::service::health::Status;
 use rdkafka::bindings as rdsys;
 use rdkafka::config::RDKafkaLogLevel;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
