@@ -3,8 +3,6 @@
 //! Everything here is pure so the worker and the offline `enrich` command share one set of rules,
 //! and a rejected record carries an [`ErrorClass`] that becomes its dead-letter reason.
 
-use crate::enrich::output::{ArticleDoc, Processing, SourcePosition, SCHEMA};
-use crate::enrich::Analysis;
 use crate::service::config::LimitsSettings;
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -365,41 +363,6 @@ fn kind(v: &Value) -> &'static str {
     }
 }
 
-impl Article {
-    /// The v1 output document for this article and what the core found in it.
-    pub fn into_doc(
-        self,
-        analysis: Analysis,
-        model: String,
-        duration_us: u64,
-        source: Option<SourcePosition>,
-    ) -> ArticleDoc {
-        ArticleDoc {
-            schema: SCHEMA.to_string(),
-            id: self.id,
-            title: self.title,
-            url: self.url,
-            source: self.source,
-            published_at: self.published_at,
-            language: self.language,
-            entities: analysis.entities,
-            relations: analysis.relations,
-            meta: self.meta,
-            processing: Processing {
-                version: env!("CARGO_PKG_VERSION").to_string(),
-                model,
-                duration_us,
-                source,
-                degraded: analysis
-                    .degraded
-                    .iter()
-                    .map(|d| d.as_str().into())
-                    .collect(),
-            },
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -564,98 +527,5 @@ mod tests {
         ] {
             assert!(!is_date(bad) && !is_rfc3339(bad), "{bad}");
         }
-    }
-
-    /// The keys of `value` at `pointer` must all be declared by the schema object at `schema_ptr`.
-    fn assert_declared(schema: &Value, schema_ptr: &str, value: &Value, pointer: &str) {
-        let declared = schema
-            .pointer(schema_ptr)
-            .and_then(Value::as_object)
-            .unwrap();
-        let object = value.pointer(pointer).and_then(Value::as_object).unwrap();
-        for key in object.keys() {
-            assert!(
-                declared.contains_key(key),
-                "{pointer}/{key} missing from schema {schema_ptr}"
-            );
-        }
-    }
-
-    #[test]
-    fn output_matches_the_published_schema() {
-        use crate::enrich::{Entity, EntityType, MentionSpan, Predicate, Relation, Span};
-        let schema: Value =
-            serde_json::from_str(include_str!("../../schema/newsenrich.article.v1.json")).unwrap();
-        let a = ok(
-            r#"{"id":"x","title":"t","url":"u","source":"s","published_at":"2025-06-18",
-                "language":"en","body":"Lee visited Seoul.","k":1}"#,
-            None,
-        );
-        let analysis = Analysis {
-            entities: vec![Entity {
-                id: "E1".into(),
-                etype: EntityType::Person,
-                name: "Lee".into(),
-                salience: 0.5,
-                mentions: vec![MentionSpan {
-                    text: "Lee".into(),
-                    start: 0,
-                    end: 3,
-                }],
-                links: [("iso3166".to_string(), "KR".to_string())].into(),
-            }],
-            relations: vec![Relation {
-                subject: "E1".into(),
-                predicate: Predicate::ResidesIn,
-                object: "E1".into(),
-                role: Some("r".into()),
-                confidence: 0.5,
-                evidence: Span { start: 0, end: 18 },
-            }],
-            degraded: vec![crate::enrich::Degradation::RelationsTruncatedTimeBudget],
-        };
-        let pos = SourcePosition {
-            topic: "t".into(),
-            partition: 0,
-            offset: 1,
-        };
-        let doc = serde_json::to_value(a.into_doc(analysis, "m".into(), 1, Some(pos))).unwrap();
-        assert_declared(&schema, "/properties", &doc, "");
-        assert_declared(&schema, "/$defs/entity/properties", &doc, "/entities/0");
-        assert_declared(&schema, "/$defs/relation/properties", &doc, "/relations/0");
-        assert_declared(&schema, "/$defs/processing/properties", &doc, "/processing");
-        for required in schema["required"].as_array().unwrap() {
-            assert!(doc.get(required.as_str().unwrap()).is_some(), "{required}");
-        }
-        let types: Vec<&str> = schema["$defs"]["entity"]["properties"]["type"]["enum"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        assert_eq!(types, EntityType::ALL.map(EntityType::as_str));
-        let predicates: Vec<&str> = schema["$defs"]["relation"]["properties"]["predicate"]["enum"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter_map(Value::as_str)
-            .collect();
-        assert_eq!(predicates, Predicate::ALL.map(Predicate::as_str));
-    }
-
-    #[test]
-    fn doc_carries_envelope_and_source() {
-        let a = ok(r#"{"id": "x", "body": "Text.", "source": "wire"}"#, None);
-        let pos = SourcePosition {
-            topic: "in".into(),
-            partition: 3,
-            offset: 9,
-        };
-        let doc = a.into_doc(Analysis::default(), "m".into(), 5, Some(pos.clone()));
-        assert_eq!(doc.schema, SCHEMA);
-        assert_eq!(doc.id, "x");
-        assert_eq!(doc.source.as_deref(), Some("wire"));
-        assert_eq!(doc.processing.source, Some(pos));
-        assert_eq!(doc.processing.duration_us, 5);
     }
 }

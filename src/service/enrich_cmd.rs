@@ -6,13 +6,12 @@
 //! whether anything failed.
 
 use crate::enrich::Enricher;
-use crate::service::article::{self, ErrorClass};
+use crate::service::article::ErrorClass;
 use crate::service::config::Settings;
+use crate::service::process::enrich_record;
 use anyhow::Context;
 use std::io::{Read, Write};
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
-use std::time::Instant;
 
 /// Returns `Ok(true)` when every article was enriched, `Ok(false)` when some failed.
 pub fn run(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<bool> {
@@ -89,26 +88,21 @@ impl<W: Write> Run<'_, W> {
     }
 
     fn article(&mut self, name: &str, line: Option<usize>, bytes: &[u8]) -> anyhow::Result<()> {
-        let article = match article::decode(Some(bytes), None, &self.settings.limits) {
-            Ok(a) => a,
+        let enriched = enrich_record(
+            &self.enricher,
+            &self.settings.limits,
+            &self.model,
+            Some(bytes),
+            None,
+            None,
+        );
+        let doc = match enriched {
+            Ok(e) => e.doc,
             Err(e) => {
                 self.fail(name, line, e.class, &e.message);
                 return Ok(());
             }
         };
-        let started = Instant::now();
-        let analysis = match catch_unwind(AssertUnwindSafe(|| {
-            self.enricher
-                .analyze_within(&article.text, &self.settings.limits.budget())
-        })) {
-            Ok(a) => a,
-            Err(_) => {
-                self.fail(name, line, ErrorClass::EnrichFailed, "enrich core panicked");
-                return Ok(());
-            }
-        };
-        let duration_us = started.elapsed().as_micros() as u64;
-        let doc = article.into_doc(analysis, self.model.clone(), duration_us, None);
         serde_json::to_writer(&mut self.out, &doc).context("cannot write to stdout")?;
         self.out
             .write_all(b"\n")

@@ -3,6 +3,8 @@
 //! - [`config`]: typed settings, the only place configuration is read.
 //! - [`telemetry`]: the log subscriber.
 //! - [`article`]: decoding and validation of input records (JSON envelope or plain text).
+//! - [`process`]: one record through the core (`enrich_record`), shared by the worker and
+//!   `newsenrich enrich`.
 //! - [`kafka`]: consumer with manual offset store, producer for output and dead letters, admin
 //!   helpers, dead-letter replay.
 //! - [`worker`]: decode -> enrich on a bounded pool -> publish -> mark offset done.
@@ -20,5 +22,6 @@ pub mod health;
 pub mod http;
 pub mod kafka;
 pub mod metrics;
+pub mod process;
 pub mod telemetry;
 pub mod worker;

@@ -658,7 +658,10 @@ impl Pipeline {
                 let how = match result {
                     Ok(()) => "ended while its partition is assigned".to_string(),
                     Err(e) if e.is_panic() => {
-                        format!("panicked: {}", tasks::panic_message(&*e.into_panic()))
+                        format!(
+                            "panicked: {}",
+                            crate::service::process::panic_message(&*e.into_panic())
+                        )
                     }
                     Err(e) => format!("failed: {e}"),
                 };

@@ -3,19 +3,18 @@
 use super::eos::Ticket;
 use super::{Done, Job, Outcome, Pipeline, Processed};
 use crate::enrich::output::SourcePosition;
-use crate::service::article::{self, ErrorClass};
+use crate::service::article::ErrorClass;
 use crate::service::config::required_message_max_bytes;
 use crate::service::health::now_ms;
 use crate::service::kafka::consumer::PartitionId;
 use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
+use crate::service::process::{enrich_record, Enriched};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{DeliveryFuture, Producer};
 use std::collections::VecDeque;
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
-use std::time::Instant;
 use tokio::sync::{mpsc as tmpsc, RwLock};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
@@ -56,56 +55,37 @@ impl Pipeline {
 
     /// Decode and enrich one record (blocking, CPU-bound).
     fn process(&self, msg: &OwnedMessage) -> Processed {
-        let article = match article::decode(msg.payload(), msg.key(), &self.cfg.limits) {
-            Ok(a) => a,
-            Err(e) => return self.dead(msg, e.class, e.message),
-        };
-        let started = Instant::now();
-        let analysis = catch_unwind(AssertUnwindSafe(|| {
-            self.enricher
-                .analyze_within(&article.text, &self.cfg.limits.budget())
-        }));
-        let elapsed = started.elapsed();
-        self.metrics.enrich_duration.observe(elapsed.as_secs_f64());
-        let analysis = match analysis {
-            Ok(a) => a,
-            Err(panic) => {
-                let what = panic
-                    .downcast_ref::<&str>()
-                    .map(|s| s.to_string())
-                    .or_else(|| panic.downcast_ref::<String>().cloned())
-                    .unwrap_or_default();
-                return self.dead(
-                    msg,
-                    ErrorClass::EnrichFailed,
-                    format!("enrich core panicked: {what}"),
-                );
-            }
-        };
-        for e in &analysis.entities {
-            self.metrics
-                .entities_extracted
-                .with_label_values(&[e.etype.as_str()])
-                .inc();
-        }
-        for r in &analysis.relations {
-            self.metrics
-                .relations_extracted
-                .with_label_values(&[r.predicate.as_str()])
-                .inc();
-        }
-        let id = article.id.clone();
         let source = SourcePosition {
             topic: msg.topic().to_string(),
             partition: msg.partition(),
             offset: msg.offset(),
         };
-        let doc = article.into_doc(
-            analysis,
-            self.model.clone(),
-            elapsed.as_micros() as u64,
+        let enriched = enrich_record(
+            &self.enricher,
+            &self.cfg.limits,
+            &self.model,
+            msg.payload(),
+            msg.key(),
             Some(source),
         );
+        let Enriched { doc, elapsed } = match enriched {
+            Ok(e) => e,
+            Err(e) => return self.dead(msg, e.class, e.message),
+        };
+        self.metrics.enrich_duration.observe(elapsed.as_secs_f64());
+        for e in &doc.entities {
+            self.metrics
+                .entities_extracted
+                .with_label_values(&[e.etype.as_str()])
+                .inc();
+        }
+        for r in &doc.relations {
+            self.metrics
+                .relations_extracted
+                .with_label_values(&[r.predicate.as_str()])
+                .inc();
+        }
+        let id = doc.id.clone();
         match serde_json::to_vec(&doc) {
             Ok(payload) => Processed {
                 record: OutRecord {
@@ -515,13 +495,4 @@ async fn settle(state: &mut Pending, cancel: &CancellationToken) -> Option<Resul
         Pending::Failed(e) | Pending::Refused(e) => Some(Err(e.clone())),
         Pending::Waiting(_) => None,
     }
-}
-
-/// The text of a panic payload, when it has one.
-pub(super) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
-    panic
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| panic.downcast_ref::<String>().cloned())
-        .unwrap_or_default()
 }

@@ -1,0 +1,219 @@
+//! One input record through the core: decode, analyse within the configured budget, build the
+//! output document. The worker and `newsenrich enrich` both call [`enrich_record`], so a record
+//! gives the same document (or the same error) whichever way it comes in.
+
+use crate::enrich::output::{ArticleDoc, Processing, SourcePosition, SCHEMA};
+use crate::enrich::{Analysis, Enricher};
+use crate::service::article::{self, Article, DecodeError, ErrorClass};
+use crate::service::config::LimitsSettings;
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::time::{Duration, Instant};
+
+/// A record that became an output document.
+#[derive(Debug)]
+pub struct Enriched {
+    pub doc: ArticleDoc,
+    /// Time spent in the core (decoding excluded).
+    pub elapsed: Duration,
+}
+
+/// Decodes one record value (and key) and enriches it within `limits`' budget. A record that
+/// cannot be decoded, or whose analysis panics, is an error with its dead-letter class and a
+/// sentence for humans; nothing else can fail here.
+pub fn enrich_record(
+    enricher: &Enricher,
+    limits: &LimitsSettings,
+    model: &str,
+    value: Option<&[u8]>,
+    key: Option<&[u8]>,
+    source: Option<SourcePosition>,
+) -> Result<Enriched, DecodeError> {
+    let article = article::decode(value, key, limits)?;
+    let started = Instant::now();
+    let analysis = catch_unwind(AssertUnwindSafe(|| {
+        enricher.analyze_within(&article.text, &limits.budget())
+    }))
+    .map_err(|panic| {
+        DecodeError::new(
+            ErrorClass::EnrichFailed,
+            format!("enrich core panicked: {}", panic_message(&*panic)),
+        )
+    })?;
+    let elapsed = started.elapsed();
+    let doc = document(
+        article,
+        analysis,
+        model.to_string(),
+        elapsed.as_micros() as u64,
+        source,
+    );
+    Ok(Enriched { doc, elapsed })
+}
+
+/// What a panic said, cut to [`PANIC_MESSAGE_CHARS`]: it goes into a header and a log line, and a
+/// message about a string index can quote a stretch of the article.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+    let text = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("(no message)");
+    match text.char_indices().nth(PANIC_MESSAGE_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
+/// The longest panic message carried on.
+pub const PANIC_MESSAGE_CHARS: usize = 200;
+
+/// The v1 output document for `article` and what the core found in it.
+pub fn document(
+    article: Article,
+    analysis: Analysis,
+    model: String,
+    duration_us: u64,
+    source: Option<SourcePosition>,
+) -> ArticleDoc {
+    ArticleDoc {
+        schema: SCHEMA.to_string(),
+        id: article.id,
+        title: article.title,
+        url: article.url,
+        source: article.source,
+        published_at: article.published_at,
+        language: article.language,
+        entities: analysis.entities,
+        relations: analysis.relations,
+        meta: article.meta,
+        processing: Processing {
+            version: env!("CARGO_PKG_VERSION").to_string(),
+            model,
+            duration_us,
+            source,
+            degraded: analysis
+                .degraded
+                .iter()
+                .map(|d| d.as_str().into())
+                .collect(),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::Value;
+
+    #[test]
+    fn a_panic_message_is_cut_to_its_limit() {
+        let long: Box<dyn std::any::Any + Send> = Box::new("é".repeat(500));
+        let msg = panic_message(&*long);
+        assert_eq!(msg.chars().count(), PANIC_MESSAGE_CHARS + 1);
+        assert!(msg.ends_with('…'));
+        let short: Box<dyn std::any::Any + Send> = Box::new("index out of bounds");
+        assert_eq!(panic_message(&*short), "index out of bounds");
+    }
+
+    fn ok(value: &str, key: Option<&str>) -> Article {
+        article::decode(
+            Some(value.as_bytes()),
+            key.map(str::as_bytes),
+            &LimitsSettings::default(),
+        )
+        .unwrap()
+    }
+
+    /// The keys of `value` at `pointer` must all be declared by the schema object at `schema_ptr`.
+    fn assert_declared(schema: &Value, schema_ptr: &str, value: &Value, pointer: &str) {
+        let declared = schema
+            .pointer(schema_ptr)
+            .and_then(Value::as_object)
+            .unwrap();
+        let object = value.pointer(pointer).and_then(Value::as_object).unwrap();
+        for key in object.keys() {
+            assert!(
+                declared.contains_key(key),
+                "{pointer}/{key} missing from schema {schema_ptr}"
+            );
+        }
+    }
+
+    #[test]
+    fn output_matches_the_published_schema() {
+        use crate::enrich::{Entity, EntityType, MentionSpan, Predicate, Relation, Span};
+        let schema: Value =
+            serde_json::from_str(include_str!("../../schema/newsenrich.article.v1.json")).unwrap();
+        let a = ok(
+            r#"{"id":"x","title":"t","url":"u","source":"s","published_at":"2025-06-18",
+                "language":"en","body":"Lee visited Seoul.","k":1}"#,
+            None,
+        );
+        let analysis = Analysis {
+            entities: vec![Entity {
+                id: "E1".into(),
+                etype: EntityType::Person,
+                name: "Lee".into(),
+                salience: 0.5,
+                mentions: vec![MentionSpan {
+                    text: "Lee".into(),
+                    start: 0,
+                    end: 3,
+                }],
+                links: [("iso3166".to_string(), "KR".to_string())].into(),
+            }],
+            relations: vec![Relation {
+                subject: "E1".into(),
+                predicate: Predicate::ResidesIn,
+                object: "E1".into(),
+                role: Some("r".into()),
+                confidence: 0.5,
+                evidence: Span { start: 0, end: 18 },
+            }],
+            degraded: vec![crate::enrich::Degradation::RelationsTruncatedTimeBudget],
+        };
+        let pos = SourcePosition {
+            topic: "t".into(),
+            partition: 0,
+            offset: 1,
+        };
+        let doc = serde_json::to_value(document(a, analysis, "m".into(), 1, Some(pos))).unwrap();
+        assert_declared(&schema, "/properties", &doc, "");
+        assert_declared(&schema, "/$defs/entity/properties", &doc, "/entities/0");
+        assert_declared(&schema, "/$defs/relation/properties", &doc, "/relations/0");
+        assert_declared(&schema, "/$defs/processing/properties", &doc, "/processing");
+        for required in schema["required"].as_array().unwrap() {
+            assert!(doc.get(required.as_str().unwrap()).is_some(), "{required}");
+        }
+        let types: Vec<&str> = schema["$defs"]["entity"]["properties"]["type"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(types, EntityType::ALL.map(EntityType::as_str));
+        let predicates: Vec<&str> = schema["$defs"]["relation"]["properties"]["predicate"]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(Value::as_str)
+            .collect();
+        assert_eq!(predicates, Predicate::ALL.map(Predicate::as_str));
+    }
+
+    #[test]
+    fn doc_carries_envelope_and_source() {
+        let a = ok(r#"{"id": "x", "body": "Text.", "source": "wire"}"#, None);
+        let pos = SourcePosition {
+            topic: "in".into(),
+            partition: 3,
+            offset: 9,
+        };
+        let doc = document(a, Analysis::default(), "m".into(), 5, Some(pos.clone()));
+        assert_eq!(doc.schema, SCHEMA);
+        assert_eq!(doc.id, "x");
+        assert_eq!(doc.source.as_deref(), Some("wire"));
+        assert_eq!(doc.processing.source, Some(pos));
+        assert_eq!(doc.processing.duration_us, 5);
+    }
+}
