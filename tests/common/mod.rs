@@ -199,15 +199,18 @@ pub fn create_topics(topics: &[(&str, i32)]) {
 }
 
 pub fn create_topics_on(bootstrap: &str, topics: &[(&str, i32)]) {
-    let with: Vec<(&str, i32, &[(&str, &str)])> = topics
+    let with: Vec<(&str, i32, TopicConfigs)> = topics
         .iter()
         .map(|(name, parts)| (*name, *parts, &[][..]))
         .collect();
     create_configured_topics_on(bootstrap, &with)
 }
 
+/// Topic-level configs as (name, value) pairs, e.g. `("max.message.bytes", "1000")`.
+pub type TopicConfigs<'a> = &'a [(&'a str, &'a str)];
+
 /// Creates topics (name, partitions, topic-level configs) and waits until each has leaders.
-pub fn create_configured_topics_on(bootstrap: &str, topics: &[(&str, i32, &[(&str, &str)])]) {
+pub fn create_configured_topics_on(bootstrap: &str, topics: &[(&str, i32, TopicConfigs)]) {
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .create()
