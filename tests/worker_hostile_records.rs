@@ -7,7 +7,9 @@
 mod common;
 
 use common::articles::json;
-use common::raw::{committed_offset, consume_raw, produce_raw, wait_committed, RawRec};
+use common::raw::{
+    committed_offset, consume_raw, consume_raw_while, produce_raw, wait_committed, RawRec,
+};
 use common::worker::{newsenrich_command, DRAIN_TIMEOUT_MS};
 use common::{bootstrap, metric_sum, metric_with, wait_for, Topics, Worker, WorkerOptions};
 use newsenrich::service::metrics;
@@ -90,7 +92,9 @@ fn an_oversized_dead_letter_is_cut_to_fit_the_dlq_topic_and_never_replayed() {
     assert_eq!(offsets, [0, 1, 2]);
 
     let mut w = Worker::start("w", &WorkerOptions::new(&topics));
-    let dead = consume_raw(&topics.dlq, 2, Duration::from_secs(120));
+    let dead = consume_raw_while(&topics.dlq, 2, Duration::from_secs(120), || {
+        w.assert_alive()
+    });
     let copy = find(&dead, "big-0");
     assert_eq!(
         copy.header_str("x-error-class").as_deref(),
@@ -125,7 +129,9 @@ fn an_oversized_dead_letter_is_cut_to_fit_the_dlq_topic_and_never_replayed() {
         "a small dead letter is not cut"
     );
 
-    let out = consume_raw(&topics.output, 1, Duration::from_secs(60));
+    let out = consume_raw_while(&topics.output, 1, Duration::from_secs(60), || {
+        w.assert_alive()
+    });
     assert_eq!(doc(find(&out, "ok-1"))["id"], "ok-1");
     wait_committed(&topics.group, &topics.input, 3, Duration::from_secs(60));
 
@@ -171,6 +177,44 @@ fn an_oversized_dead_letter_is_cut_to_fit_the_dlq_topic_and_never_replayed() {
     w.assert_alive();
 }
 
+/// The same 1,020,000-byte record with a DLQ topic that takes 3 MB: the producer (whose
+/// `message.max.bytes` is derived from `limits.max_record_bytes`, above librdkafka's default of
+/// 1,000,000) publishes the dead letter whole, not cut.
+#[test]
+fn a_large_dead_letter_the_dlq_topic_takes_is_published_whole() {
+    const BIG: usize = 1_020_000;
+    let topics = Topics::create_with(
+        "bigdlq",
+        1,
+        &[("max.message.bytes", "3000000")],
+        &[("max.message.bytes", "3000000")],
+    );
+    let big = random_letters(BIG, 0xb16);
+    let records = vec![RawRec::new("big-0", big.clone()), article("ok-1", 1)];
+    produce_raw(&topics.input, &records, &[("message.max.bytes", "3000000")]);
+
+    let mut w = Worker::start("w", &WorkerOptions::new(&topics));
+    let dead = consume_raw_while(&topics.dlq, 1, Duration::from_secs(120), || {
+        w.assert_alive()
+    });
+    let copy = &dead[0];
+    assert_eq!(
+        copy.header_str("x-error-class").as_deref(),
+        Some("text_too_long")
+    );
+    assert_eq!(copy.header_str("x-truncated"), None, "cut although it fits");
+    assert_eq!(copy.value.len(), BIG);
+    assert!(
+        copy.value == big,
+        "the dead letter carries the original bytes"
+    );
+    consume_raw_while(&topics.output, 1, Duration::from_secs(60), || {
+        w.assert_alive()
+    });
+    wait_committed(&topics.group, &topics.input, 2, Duration::from_secs(60));
+    w.assert_alive();
+}
+
 /// A header name of bytes that are not UTF-8 (ff fe) with a binary value, plus a header without a
 /// value, on a good article and on invalid JSON: both are copied byte for byte (to the output and
 /// to the dead letter), the records after them are enriched and committed, and the worker stays
@@ -190,7 +234,9 @@ fn header_names_that_are_not_utf8_are_copied_byte_for_byte() {
     produce_raw(&topics.input, &records, &[]);
 
     let mut w = Worker::start("w", &WorkerOptions::new(&topics));
-    let out = consume_raw(&topics.output, 3, Duration::from_secs(120));
+    let out = consume_raw_while(&topics.output, 3, Duration::from_secs(120), || {
+        w.assert_alive()
+    });
     let first = find(&out, "h-0");
     assert_eq!(
         header(first, name),
@@ -201,7 +247,7 @@ fn header_names_that_are_not_utf8_are_copied_byte_for_byte() {
     for id in ["h-2", "h-3"] {
         assert_eq!(doc(find(&out, id))["id"], id);
     }
-    let dead = consume_raw(&topics.dlq, 1, Duration::from_secs(30));
+    let dead = consume_raw_while(&topics.dlq, 1, Duration::from_secs(30), || w.assert_alive());
     assert_eq!(dead[0].key_str(), "h-1");
     assert_eq!(
         dead[0].header_str("x-error-class").as_deref(),
@@ -237,7 +283,9 @@ fn every_compression_codec_on_one_partition_is_read_in_order() {
 
     let opts = WorkerOptions::new(&topics).env("NEWSENRICH__KAFKA__COMPRESSION", "zstd");
     let mut w = Worker::start("w", &opts);
-    let out = consume_raw(&topics.output, n, Duration::from_secs(120));
+    let out = consume_raw_while(&topics.output, n, Duration::from_secs(120), || {
+        w.assert_alive()
+    });
     for (rec, offset) in &sent {
         let d = doc(find(&out, &rec.key_str()));
         assert_eq!(d["id"], rec.key_str().as_str());
@@ -301,7 +349,10 @@ fn a_record_that_reaches_no_topic_holds_its_partition_and_fails_readiness() {
 
     // The records before it are committed (auto-commit runs every 5 s), the stuck one and the
     // good one after it are not, however long we wait.
-    wait_committed(&topics.group, &topics.input, 2, Duration::from_secs(30));
+    let first = wait_for(Duration::from_secs(30), "a commit", || {
+        Some(committed_offset(&topics.group, &topics.input)).filter(|&o| o >= 2)
+    });
+    assert_eq!(first, 2, "committed past the record that reached no topic");
     let until = Instant::now() + Duration::from_secs(7);
     while Instant::now() < until {
         w.assert_alive();
