@@ -377,3 +377,79 @@ fn a_record_that_reaches_no_topic_holds_its_partition_and_fails_readiness() {
         "the shutdown commit passed the stuck record"
     );
 }
+
+/// Exactly-once mode: another producer takes over the worker's `transactional.id` (its
+/// `init_transactions` fences the worker's producer, a fatal error in librdkafka). The worker does
+/// not retry forever with green probes: it exits non-zero, and a restarted worker enriches
+/// everything, each article once for a read_committed reader of what it read.
+#[test]
+fn a_fenced_transactional_producer_makes_the_worker_exit_non_zero() {
+    use common::articles::{good_batch, ids};
+    use common::{consume_ids, key_counts, produce};
+    use rdkafka::config::ClientConfig;
+    use rdkafka::producer::{BaseProducer, Producer};
+
+    let topics = Topics::create("fenced", 1);
+    let opts = WorkerOptions::new(&topics).env("NEWSENRICH__KAFKA__DELIVERY", "exactly_once");
+    let mut sent = produce(&topics.input, good_batch("fa", 0, 20));
+    let mut w = Worker::start("w1", &opts);
+    consume_ids(
+        &topics.output,
+        &ids(&sent),
+        Duration::from_secs(120),
+        || w.assert_alive(),
+    );
+    let log = w.log();
+    let id = log
+        .lines()
+        .find(|l| l.contains("exactly-once: transactional producer"))
+        .and_then(|l| l.split("transactional_id=").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(|v| v.trim_matches('"').to_string())
+        .unwrap_or_else(|| panic!("no transactional id in the log:\n{log}"));
+    eprintln!("fencing transactional.id {id}");
+    let fencer: BaseProducer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("transactional.id", &id)
+        .create()
+        .expect("fencing producer");
+    fencer
+        .init_transactions(Duration::from_secs(30))
+        .expect("init_transactions with the worker's id");
+
+    // More work makes the worker use its fenced producer.
+    let t0 = Instant::now();
+    sent.extend(produce(&topics.input, good_batch("fb", 0, 20)));
+    let st = w
+        .wait_exit(Duration::from_secs(60))
+        .unwrap_or_else(|| panic!("worker still running 60 s after it was fenced"));
+    eprintln!(
+        "fenced worker exited {st} {:?} after the new records",
+        t0.elapsed()
+    );
+    for line in w
+        .log()
+        .lines()
+        .filter(|l| l.contains("ERROR") || l.contains("WARN"))
+    {
+        eprintln!("[w1] {line}");
+    }
+    assert_ne!(st.code(), Some(0), "exit status of a fenced worker: {st}");
+    assert!(st.code().is_some(), "ended by a signal: {st}");
+    assert!(w.log().contains("fenced"), "the log names the cause");
+    drop(fencer);
+
+    let mut w2 = Worker::start("w2", &opts);
+    let out = consume_ids(
+        &topics.output,
+        &ids(&sent),
+        Duration::from_secs(120),
+        || w2.assert_alive(),
+    );
+    let dups: Vec<_> = key_counts(&out)
+        .into_iter()
+        .filter(|(_, c)| *c > 1)
+        .collect();
+    assert!(dups.is_empty(), "read_committed duplicates: {dups:?}");
+    w2.assert_alive();
+}

@@ -92,6 +92,7 @@ pub fn create(settings: &KafkaSettings, status: Arc<Status>) -> Result<OutputPro
             settings.group_id,
             std::process::id()
         );
+        tracing::info!(transactional_id = %id, "exactly-once: transactional producer");
         config.set("transactional.id", id);
         // A crashed worker's open transaction blocks read_committed readers of the output until the
         // broker aborts it; the id is never reused, so only this timeout ends it.
