@@ -134,10 +134,36 @@ impl Topics {
 
     /// Like `create`, on the broker at `bootstrap`.
     pub fn create_on(bootstrap: &str, test: &str, partitions: i32) -> Self {
+        Topics::create_with_on(bootstrap, test, partitions, &[], &[])
+    }
+
+    /// Like `create`, with topic-level configs (e.g. `max.message.bytes`) for the input and the
+    /// DLQ topic, set when they are created (no window in which the broker has the defaults).
+    pub fn create_with(
+        test: &str,
+        partitions: i32,
+        input_configs: &[(&str, &str)],
+        dlq_configs: &[(&str, &str)],
+    ) -> Self {
+        require_broker();
+        Topics::create_with_on(&bootstrap(), test, partitions, input_configs, dlq_configs)
+    }
+
+    fn create_with_on(
+        bootstrap: &str,
+        test: &str,
+        partitions: i32,
+        input_configs: &[(&str, &str)],
+        dlq_configs: &[(&str, &str)],
+    ) -> Self {
         let mut t = Topics::names(test, partitions);
-        create_topics_on(
+        create_configured_topics_on(
             bootstrap,
-            &[(&t.input, partitions), (&t.output, 3), (&t.dlq, 3)],
+            &[
+                (&t.input, partitions, input_configs),
+                (&t.output, 3, &[]),
+                (&t.dlq, 3, dlq_configs),
+            ],
         );
         t.cleanup = Some(Arc::new(TopicCleanup {
             bootstrap: bootstrap.to_string(),
@@ -173,13 +199,30 @@ pub fn create_topics(topics: &[(&str, i32)]) {
 }
 
 pub fn create_topics_on(bootstrap: &str, topics: &[(&str, i32)]) {
+    let with: Vec<(&str, i32, TopicConfigs)> = topics
+        .iter()
+        .map(|(name, parts)| (*name, *parts, &[][..]))
+        .collect();
+    create_configured_topics_on(bootstrap, &with)
+}
+
+/// Topic-level configs as (name, value) pairs, e.g. `("max.message.bytes", "1000")`.
+pub type TopicConfigs<'a> = &'a [(&'a str, &'a str)];
+
+/// Creates topics (name, partitions, topic-level configs) and waits until each has leaders.
+pub fn create_configured_topics_on(bootstrap: &str, topics: &[(&str, i32, TopicConfigs)]) {
     let admin: AdminClient<DefaultClientContext> = ClientConfig::new()
         .set("bootstrap.servers", bootstrap)
         .create()
         .expect("admin client");
     let new: Vec<NewTopic> = topics
         .iter()
-        .map(|(name, parts)| NewTopic::new(name, *parts, TopicReplication::Fixed(1)))
+        .map(|(name, parts, configs)| {
+            configs.iter().fold(
+                NewTopic::new(name, *parts, TopicReplication::Fixed(1)),
+                |t, (k, v)| t.set(k, v),
+            )
+        })
         .collect();
     let opts = AdminOptions::new().operation_timeout(Some(Duration::from_secs(20)));
     let results = block_on(admin.create_topics(new.iter(), &opts))
@@ -191,7 +234,7 @@ pub fn create_topics_on(bootstrap: &str, topics: &[(&str, i32)]) {
         }
     }
     // Creation is asynchronous in the cluster: wait until every partition has a leader.
-    for (name, parts) in topics {
+    for (name, parts, _) in topics {
         wait_for(
             Duration::from_secs(30),
             &format!("topic {name} to have {parts} partitions with leaders"),

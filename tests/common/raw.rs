@@ -142,6 +142,16 @@ pub fn produce_raw(topic: &str, records: &[RawRec], props: &[(&str, &str)]) -> V
 
 /// Reads `topic` (all partitions, from the beginning, read_committed) until `n` records arrived.
 pub fn consume_raw(topic: &str, n: usize, timeout: Duration) -> Vec<RawRec> {
+    consume_raw_while(topic, n, timeout, || {})
+}
+
+/// Like `consume_raw`, calling `check` on every poll (e.g. to fail at once when the worker died).
+pub fn consume_raw_while(
+    topic: &str,
+    n: usize,
+    timeout: Duration,
+    mut check: impl FnMut(),
+) -> Vec<RawRec> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap())
         .set("group.id", super::unique("raw-reader"))
@@ -163,6 +173,7 @@ pub fn consume_raw(topic: &str, n: usize, timeout: Duration) -> Vec<RawRec> {
     let deadline = Instant::now() + timeout;
     let mut got = Vec::new();
     while got.len() < n {
+        check();
         assert!(
             Instant::now() < deadline,
             "timed out after {timeout:?} reading {topic}: {} of {n} records arrived",

@@ -58,7 +58,10 @@ pub fn client_config(settings: &KafkaSettings, client: Client) -> ClientConfig {
                 .set("message.timeout.ms", "30000")
                 .set("statistics.interval.ms", "1000");
             if exactly_once {
-                config.set("transactional.id", transactional_id(settings));
+                let id = transactional_id(settings);
+                // Lets operators match this worker to the broker's transaction state.
+                tracing::info!(transactional_id = %id, "exactly-once: transactional producer");
+                config.set("transactional.id", id);
                 // A crashed worker's open transaction blocks read_committed readers of the output
                 // until the broker aborts it; the id is never reused, so only this timeout ends it
                 // (the worker sets it above its drain deadline, see `Settings::transaction_timeout_ms`).

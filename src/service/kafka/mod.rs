@@ -76,6 +76,11 @@ pub fn log_librdkafka(level: RDKafkaLogLevel, fac: &str, message: &str) {
 /// Logs a client-level librdkafka error (transport, all brokers down, …) without flooding the log
 /// while a broker is away: they are retried internally.
 pub fn log_client_error(limit: &RateLimit, client: &'static str, error: &KafkaError, reason: &str) {
+    if error.rdkafka_error_code() == Some(rdkafka::types::RDKafkaErrorCode::Fatal) {
+        // Not retried: the worker drains and exits non-zero on a fatal client error.
+        tracing::error!(client, "fatal kafka client error: {error}: {reason}");
+        return;
+    }
     if let Some(suppressed) = limit.check() {
         tracing::warn!(
             client,
