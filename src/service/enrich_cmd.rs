@@ -7,7 +7,8 @@
 
 use crate::enrich::Enricher;
 use crate::service::article::{self, ErrorClass};
-use crate::service::config::Settings;
+use crate::service::config::{LanguagePolicy, Settings};
+use crate::service::language;
 use anyhow::Context;
 use std::io::{Read, Write};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -97,9 +98,27 @@ impl<W: Write> Run<'_, W> {
             }
         };
         let started = Instant::now();
-        let analysis = match catch_unwind(AssertUnwindSafe(|| {
-            self.enricher
-                .analyze_within(&article.text, &self.settings.limits.budget())
+        let lang = language::decide(&article, &self.settings.language);
+        match lang.policy {
+            LanguagePolicy::Dlq => {
+                let message = lang.dead_letter_message();
+                self.fail(name, line, ErrorClass::UnsupportedLanguage, &message);
+                return Ok(());
+            }
+            LanguagePolicy::Route => {
+                // No Kafka here: say where the worker would send it, and write nothing.
+                let at = line.map(|n| format!(":{n}")).unwrap_or_default();
+                let (code, topic) = (lang.language, &self.settings.language.route_topic);
+                eprintln!("{name}{at}: routed: language {code} goes to {topic} (not enriched)");
+                return Ok(());
+            }
+            LanguagePolicy::Enrich | LanguagePolicy::Pass => {}
+        }
+        let analysis = match catch_unwind(AssertUnwindSafe(|| match lang.enriches() {
+            true => self
+                .enricher
+                .analyze_within(&article.text, &self.settings.limits.budget()),
+            false => Default::default(),
         })) {
             Ok(a) => a,
             Err(_) => {
@@ -108,7 +127,8 @@ impl<W: Write> Run<'_, W> {
             }
         };
         let duration_us = started.elapsed().as_micros() as u64;
-        let doc = article.into_doc(analysis, self.model.clone(), duration_us, None);
+        let mut doc = article.into_doc(analysis, self.model.clone(), duration_us, None);
+        lang.stamp(&mut doc);
         serde_json::to_writer(&mut self.out, &doc).context("cannot write to stdout")?;
         self.out
             .write_all(b"\n")
@@ -132,11 +152,14 @@ mod tests {
     use std::path::Path;
 
     fn run_on(input: &[u8]) -> (Vec<ArticleDoc>, usize) {
-        let settings = Settings::default();
+        run_with(&Settings::default(), input)
+    }
+
+    fn run_with(settings: &Settings, input: &[u8]) -> (Vec<ArticleDoc>, usize) {
         let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
         let enricher = Enricher::load(&models).unwrap();
         let mut run = Run {
-            settings: &settings,
+            settings,
             model: enricher.model_name(),
             enricher,
             out: Vec::new(),
@@ -169,5 +192,60 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].published_at.as_deref(), Some("2025-06-18"));
         assert_eq!(docs[0].id.len(), 64, "sha-256 hex id");
+    }
+
+    const GERMAN_SUMMIT: &str = "Bundeskanzler Olaf Scholz hat am Dienstag in Paris den \
+        französischen Präsidenten Emmanuel Macron getroffen. Die beiden Politiker sprachen über die \
+        Zukunft der Europäischen Union und die Unterstützung für die Ukraine. Deutschland und \
+        Frankreich wollen ihre Zusammenarbeit in der Verteidigung vertiefen.";
+    const ENGLISH_SUMMIT: &str = "German Chancellor Olaf Scholz met French President Emmanuel \
+        Macron in Paris on Tuesday. The two leaders discussed the future of the European Union and \
+        support for Ukraine, and agreed to deepen defence cooperation between their countries.";
+
+    fn two_languages() -> Vec<u8> {
+        let mut input = String::new();
+        for (id, body) in [("de", GERMAN_SUMMIT), ("en", ENGLISH_SUMMIT)] {
+            input.push_str(&serde_json::json!({"id": id, "body": body}).to_string());
+            input.push('\n');
+        }
+        input.into_bytes()
+    }
+
+    #[test]
+    fn other_languages_pass_through_flagged_and_english_is_enriched() {
+        let (docs, failed) = run_on(&two_languages());
+        assert_eq!(failed, 0);
+        let (de, en) = (&docs[0], &docs[1]);
+        assert_eq!(de.language.as_deref(), Some("de"));
+        assert!(de.entities.is_empty() && de.relations.is_empty(), "{de:?}");
+        assert_eq!(
+            de.processing.skipped.as_deref(),
+            Some("unsupported_language")
+        );
+        assert_eq!(en.language.as_deref(), Some("en"));
+        assert_eq!(en.processing.skipped, None);
+        assert!(en.entities.iter().any(|e| e.name.contains("Macron")));
+    }
+
+    #[test]
+    fn dlq_policy_fails_the_article_and_route_writes_nothing() {
+        use crate::service::config::LanguagePolicy;
+        let mut settings = Settings::default();
+        settings
+            .language
+            .policies
+            .insert("de".into(), LanguagePolicy::Dlq);
+        let (docs, failed) = run_with(&settings, &two_languages());
+        assert_eq!(failed, 1);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].id, "en");
+
+        settings.language.default_policy = LanguagePolicy::Route;
+        settings.language.route_topic = "articles.other".into();
+        settings.language.policies.clear();
+        let (docs, failed) = run_with(&settings, &two_languages());
+        assert_eq!(failed, 0);
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["en"]);
     }
 }

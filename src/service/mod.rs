@@ -3,6 +3,7 @@
 //! - [`config`]: typed settings, the only place configuration is read.
 //! - [`telemetry`]: the log subscriber.
 //! - [`article`]: decoding and validation of input records (JSON envelope or plain text).
+//! - [`language`]: an article's language and its policy (enrich, pass, dlq, route).
 //! - [`kafka`]: consumer with manual offset store, producer for output and dead letters, admin
 //!   helpers, dead-letter replay.
 //! - [`worker`]: decode -> enrich on a bounded pool -> publish -> mark offset done.
@@ -17,6 +18,7 @@ pub mod config;
 pub mod enrich_cmd;
 pub mod http;
 pub mod kafka;
+pub mod language;
 pub mod metrics;
 pub mod telemetry;
 pub mod worker;

@@ -4,10 +4,11 @@ use super::eos::Ticket;
 use super::{Done, Job, Outcome, Pipeline, Processed};
 use crate::enrich::output::SourcePosition;
 use crate::service::article::{self, ErrorClass};
-use crate::service::config::required_message_max_bytes;
+use crate::service::config::{required_message_max_bytes, LanguagePolicy};
 use crate::service::kafka::consumer::PartitionId;
 use crate::service::kafka::now_ms;
 use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
+use crate::service::language;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{DeliveryFuture, Producer};
@@ -61,9 +62,33 @@ impl Pipeline {
             Err(e) => return self.dead(msg, e.class, e.message),
         };
         let started = Instant::now();
-        let analysis = catch_unwind(AssertUnwindSafe(|| {
-            self.enricher
-                .analyze_within(&article.text, &self.cfg.limits.budget())
+        let lang = language::decide(&article, &self.cfg.language);
+        lang.count(&self.metrics, &self.cfg.language);
+        match lang.policy {
+            LanguagePolicy::Dlq => {
+                return self.dead(
+                    msg,
+                    ErrorClass::UnsupportedLanguage,
+                    lang.dead_letter_message(),
+                )
+            }
+            LanguagePolicy::Route => {
+                let topic = &self.cfg.language.route_topic;
+                let headers = producer::headers_of(msg);
+                let record = lang.route_record(topic, msg.key(), msg.payload(), headers);
+                let article_id = article.id;
+                return Processed {
+                    record,
+                    outcome: Outcome::Output { article_id },
+                };
+            }
+            LanguagePolicy::Enrich | LanguagePolicy::Pass => {}
+        }
+        let analysis = catch_unwind(AssertUnwindSafe(|| match lang.enriches() {
+            true => self
+                .enricher
+                .analyze_within(&article.text, &self.cfg.limits.budget()),
+            false => Default::default(),
         }));
         let elapsed = started.elapsed();
         self.metrics.enrich_duration.observe(elapsed.as_secs_f64());
@@ -100,12 +125,13 @@ impl Pipeline {
             partition: msg.partition(),
             offset: msg.offset(),
         };
-        let doc = article.into_doc(
+        let mut doc = article.into_doc(
             analysis,
             self.model.clone(),
             elapsed.as_micros() as u64,
             Some(source),
         );
+        lang.stamp(&mut doc);
         match serde_json::to_vec(&doc) {
             Ok(payload) => Processed {
                 record: OutRecord {
@@ -435,7 +461,10 @@ impl Pipeline {
         } = entry;
         match &processed.outcome {
             Outcome::Output { article_id } => {
-                self.metrics.records_produced.inc();
+                // Routed records (`language.route_topic`) are counted by language outcome.
+                if processed.record.topic == self.cfg.output_topic {
+                    self.metrics.records_produced.inc();
+                }
                 tracing::debug!(
                     topic = msg.topic(),
                     partition = msg.partition(),
