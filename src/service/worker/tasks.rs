@@ -461,10 +461,8 @@ impl Pipeline {
         } = entry;
         match &processed.outcome {
             Outcome::Output { article_id } => {
-                // Routed records (`language.route_topic`) are counted by language outcome.
-                if processed.record.topic == self.cfg.output_topic {
-                    self.metrics.records_produced.inc();
-                }
+                // Routed records (`language.route_topic`) count too: consumed = produced + dlq.
+                self.metrics.records_produced.inc();
                 tracing::debug!(
                     topic = msg.topic(),
                     partition = msg.partition(),
