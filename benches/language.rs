@@ -77,7 +77,7 @@ fn accuracy(dir: &Path) {
         }
         let und = wrong.get("und").copied().unwrap_or(0);
         let mut top: Vec<(&str, usize)> = wrong.into_iter().collect();
-        top.sort_by(|a, b| b.1.cmp(&a.1));
+        top.sort_by_key(|t| std::cmp::Reverse(t.1));
         let top: Vec<String> = top
             .iter()
             .take(4)
