@@ -16,9 +16,13 @@
 //!    undetermined;
 //! 2. the detector finds no language: undetermined.
 //!
-//! Mixed text gets the language that dominates its prefix, with the detector's (then low)
-//! confidence: a low-confidence guess between two languages other than English still says "not
-//! English", which is what the policies need; the confidence is in the output for consumers.
+//! Mixed text gets the one language the detector finds strongest in the prefix. An English
+//! article with a German quote stays English; half English, half German comes out German, so the
+//! policies keep English-model guesses off the German half. The detector's confidence does not
+//! drop for mixed text (it measures the margin between the two best languages over the whole
+//! prefix), so `language_confidence` does not flag it. Low-confidence guesses are kept: a guess
+//! between two languages other than English still says "not English", which is what the policies
+//! need.
 //!
 //! Undetermined is written as [`UNDETERMINED`] (`und`, the ISO 639-2 / BCP 47 code for it);
 //! everything else as its ISO 639-1 code.
@@ -328,6 +332,19 @@ mod tests {
         ] {
             assert_eq!(detect(text), Detection::UNDETERMINED, "{text:?}");
             assert_eq!(detect(text).code_or_und(), "und");
+        }
+    }
+
+    #[test]
+    fn mixed_text_gets_the_stronger_language() {
+        let english = "The government on Wednesday approved a new law to promote rail transport. \
+            According to the transport ministry, more than twenty billion euros will flow into the \
+            expansion of railway lines by 2030.";
+        let quote = "Die Bundesregierung hat ein neues Gesetz beschlossen, sagte der Minister.";
+        let with_quote = format!("{english} {quote} {english}");
+        assert_eq!(detect(&with_quote).code, Some("en"));
+        for half_and_half in [format!("{GERMAN} {english}"), format!("{english} {GERMAN}")] {
+            assert_eq!(detect(&half_and_half).code, Some("de"), "{half_and_half}");
         }
     }
 
