@@ -48,6 +48,8 @@ fn exported() -> Exported {
         &m.entities_extracted,
         &m.relations_extracted,
         &m.build_info,
+        &m.articles_by_language,
+        &m.language_outcomes,
     ];
     // Typed as Histogram, so a metric that stops being one fails to compile here.
     let histograms: [&prometheus::Histogram; 2] = [&m.enrich_duration, &m.end_to_end_latency];

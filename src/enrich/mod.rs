@@ -14,6 +14,7 @@ pub mod gazetteer;
 pub mod hostile;
 #[cfg(test)]
 mod hostile_tests;
+pub mod language;
 pub mod ner;
 pub mod output;
 pub mod relations;

@@ -18,6 +18,8 @@ pub struct ArticleDoc {
     pub source: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published_at: Option<String>,
+    /// ISO 639-1 code of the article's language, or `und` when it cannot be told (see
+    /// [`language`](super::language)). Always set by newsenrich.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub language: Option<String>,
     pub entities: Vec<Entity>,
@@ -46,6 +48,16 @@ pub struct Processing {
     /// [`Degradation`](super::Degradation)).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub degraded: Vec<String>,
+    /// Confidence in `language`, 0..1: the detector's, 1 for a trusted input field, 0 for `und`.
+    #[serde(default)]
+    pub language_confidence: f64,
+    /// Where `language` came from: `detected` or `input` (`language.trust_input`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub language_source: Option<String>,
+    /// Why the core did not run: `unsupported_language` (the language's policy is `pass`).
+    /// Absent when it ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub skipped: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

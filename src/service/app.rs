@@ -139,11 +139,16 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
 /// Creates the output and DLQ topics, retrying while the broker is unreachable.
 async fn ensure_topics(settings: &Settings, status: &Status, shutdown: &CancellationToken) {
+    let route = settings.language.route_topic.trim();
+    let extra: Vec<&str> = match settings.language.routes() && !route.is_empty() {
+        true => vec![route],
+        false => Vec::new(),
+    };
     loop {
         status.touch();
         let attempt = tokio::select! {
             _ = shutdown.cancelled() => return,
-            r = admin::ensure_topics(&settings.kafka) => r,
+            r = admin::ensure_topics(&settings.kafka, &extra) => r,
         };
         match attempt {
             Ok(()) => return,

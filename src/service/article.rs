@@ -20,10 +20,12 @@ pub enum ErrorClass {
     EnrichFailed,
     /// The broker refused the enriched document (e.g. larger than the output topic allows).
     OutputRejected,
+    /// The article's language has the `dlq` policy (`[language]`).
+    UnsupportedLanguage,
 }
 
 impl ErrorClass {
-    pub const ALL: [ErrorClass; 8] = [
+    pub const ALL: [ErrorClass; 9] = [
         ErrorClass::InvalidJson,
         ErrorClass::InvalidEnvelope,
         ErrorClass::EmptyText,
@@ -32,6 +34,7 @@ impl ErrorClass {
         ErrorClass::TextTooLong,
         ErrorClass::EnrichFailed,
         ErrorClass::OutputRejected,
+        ErrorClass::UnsupportedLanguage,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -44,6 +47,7 @@ impl ErrorClass {
             ErrorClass::TextTooLong => "text_too_long",
             ErrorClass::EnrichFailed => "enrich_failed",
             ErrorClass::OutputRejected => "output_rejected",
+            ErrorClass::UnsupportedLanguage => "unsupported_language",
         }
     }
 }

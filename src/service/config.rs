@@ -39,6 +39,7 @@ pub struct Settings {
     pub http: HttpSettings,
     pub log: LogSettings,
     pub enrich: EnrichSettings,
+    pub language: LanguageSettings,
 }
 
 /// How records are delivered end to end.
@@ -372,6 +373,131 @@ impl Default for EnrichSettings {
     }
 }
 
+/// What happens to an article in one language (see `[language]` in `config/default.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LanguagePolicy {
+    /// Run the enrich core (its models are English).
+    Enrich,
+    /// Publish the document with `language`, no entities or relations and
+    /// `processing.skipped = "unsupported_language"`.
+    Pass,
+    /// Send the record to the dead-letter topic as `unsupported_language`.
+    Dlq,
+    /// Send the original record, with `x-language` headers, to `language.route_topic`.
+    Route,
+}
+
+impl LanguagePolicy {
+    pub const ALL: [LanguagePolicy; 4] = [
+        LanguagePolicy::Enrich,
+        LanguagePolicy::Pass,
+        LanguagePolicy::Dlq,
+        LanguagePolicy::Route,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LanguagePolicy::Enrich => "enrich",
+            LanguagePolicy::Pass => "pass",
+            LanguagePolicy::Dlq => "dlq",
+            LanguagePolicy::Route => "route",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct LanguageSettings {
+    /// Use the input envelope's `language` field (when it names a known language) instead of
+    /// detecting.
+    pub trust_input: bool,
+    /// The policy of a language `policies` does not name.
+    pub default_policy: LanguagePolicy,
+    /// Policy per ISO 639-1 code, and `und` for text whose language cannot be told. `en` and `und`
+    /// are `enrich` unless named here.
+    pub policies: BTreeMap<String, LanguagePolicy>,
+    /// Where `route` sends records; required when any policy is `route`.
+    pub route_topic: String,
+}
+
+impl Default for LanguageSettings {
+    fn default() -> Self {
+        Self {
+            trust_input: false,
+            default_policy: LanguagePolicy::Pass,
+            policies: [
+                ("en".to_string(), LanguagePolicy::Enrich),
+                ("und".to_string(), LanguagePolicy::Enrich),
+            ]
+            .into(),
+            route_topic: String::new(),
+        }
+    }
+}
+
+impl LanguageSettings {
+    /// The policy for an ISO 639-1 code (or `und`): the one configured for it, else `enrich` for
+    /// `en` and `und`, else `default_policy`.
+    pub fn policy_for(&self, code: &str) -> LanguagePolicy {
+        match self.policies.get(code) {
+            Some(policy) => *policy,
+            None if code == "en" || code == crate::enrich::language::UNDETERMINED => {
+                LanguagePolicy::Enrich
+            }
+            None => self.default_policy,
+        }
+    }
+
+    /// Whether any language can be routed.
+    pub fn routes(&self) -> bool {
+        self.default_policy == LanguagePolicy::Route
+            || self.policies.values().any(|p| *p == LanguagePolicy::Route)
+    }
+
+    fn validate(&self, kafka: &KafkaSettings) -> Result<(), ConfigError> {
+        use crate::enrich::language::{normalize_tag, UNDETERMINED};
+        for key in self.policies.keys() {
+            if key != UNDETERMINED && normalize_tag(key) != Some(key.as_str()) {
+                return Err(ConfigError::invalid(
+                    &format!("language.policies.{key}"),
+                    "is not a language the detector knows: use a lowercase ISO 639-1 code \
+                     (en, de, zh, ...) or `und` for undetermined text",
+                ));
+            }
+        }
+        let topic = self.route_topic.trim();
+        if self.routes() && topic.is_empty() {
+            let key = match self
+                .policies
+                .iter()
+                .find(|(_, p)| **p == LanguagePolicy::Route)
+            {
+                Some((code, _)) => format!("language.policies.{code}"),
+                None => "language.default_policy".to_string(),
+            };
+            return Err(ConfigError::invalid(
+                &key,
+                "is `route` but language.route_topic is empty",
+            ));
+        }
+        if !topic.is_empty()
+            && [
+                kafka.input_topic.as_str(),
+                kafka.output_topic.as_str(),
+                kafka.dlq_topic().as_str(),
+            ]
+            .contains(&topic)
+        {
+            return Err(ConfigError::invalid(
+                "language.route_topic",
+                "must differ from the input, output and dead-letter topics",
+            ));
+        }
+        Ok(())
+    }
+}
+
 impl Settings {
     /// Loads defaults, then `file` (if any), then the process environment, and validates.
     pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
@@ -572,6 +698,7 @@ impl Settings {
                 ));
             }
         }
+        self.language.validate(k)?;
         Ok(())
     }
 
@@ -861,5 +988,70 @@ mod tests {
     fn derived_producer_properties_cannot_be_set_in_a_file() {
         let f = file("[kafka.producer_derived]\n\"message.max.bytes\" = \"1\"\n");
         assert!(Settings::load_from(Some(f.path()), env(&[])).is_err());
+    }
+
+    #[test]
+    fn language_policies_come_from_file_and_env() {
+        let f = file(
+            "[language]\ntrust_input = true\ndefault_policy = \"dlq\"\nroute_topic = \"articles.de\"\n\
+             [language.policies]\nde = \"route\"\nfr = \"pass\"\n",
+        );
+        let s = Settings::load_from(
+            Some(f.path()),
+            env(&[("NEWSENRICH__LANGUAGE__POLICIES__ES", "enrich")]),
+        )
+        .unwrap();
+        let l = &s.language;
+        assert!(l.trust_input);
+        assert_eq!(l.policy_for("de"), LanguagePolicy::Route);
+        assert_eq!(l.policy_for("fr"), LanguagePolicy::Pass);
+        assert_eq!(l.policy_for("es"), LanguagePolicy::Enrich);
+        assert_eq!(l.policy_for("ru"), LanguagePolicy::Dlq);
+        // Not named in the file: English and undetermined text keep being enriched.
+        assert_eq!(l.policy_for("en"), LanguagePolicy::Enrich);
+        assert_eq!(l.policy_for("und"), LanguagePolicy::Enrich);
+        let d = LanguageSettings::default();
+        assert_eq!(d.policy_for("en"), LanguagePolicy::Enrich);
+        assert_eq!(d.policy_for("de"), LanguagePolicy::Pass);
+    }
+
+    #[test]
+    fn bad_language_settings_name_the_key() {
+        let cases: &[(&str, &[&str])] = &[
+            (
+                "[language.policies]\nde = \"translate\"\n",
+                &["translate", "language.policies.de"],
+            ),
+            (
+                "[language]\ndefault_policy = \"drop\"\n",
+                &["drop", "language.default_policy"],
+            ),
+            (
+                "[language.policies]\nde = \"route\"\n",
+                &["language.policies.de", "route_topic"],
+            ),
+            (
+                "[language]\ndefault_policy = \"route\"\n",
+                &["language.default_policy", "route_topic"],
+            ),
+            (
+                "[language.policies]\ngerman = \"pass\"\n",
+                &["language.policies.german"],
+            ),
+            (
+                "[language]\nroute_topic = \"articles\"\n[language.policies]\nde = \"route\"\n",
+                &["language.route_topic"],
+            ),
+            ("[language]\ntrust = true\n", &["trust"]),
+        ];
+        for (toml, words) in cases {
+            let f = file(toml);
+            let err = Settings::load_from(Some(f.path()), env(&[]))
+                .unwrap_err()
+                .to_string();
+            for w in *words {
+                assert!(err.contains(w), "{toml}: {err}");
+            }
+        }
     }
 }

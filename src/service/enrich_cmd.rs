@@ -8,7 +8,7 @@
 use crate::enrich::Enricher;
 use crate::service::article::ErrorClass;
 use crate::service::config::Settings;
-use crate::service::process::enrich_record;
+use crate::service::process::{enrich_record, Handled, RecordSettings};
 use anyhow::Context;
 use std::io::{Read, Write};
 use std::path::PathBuf;
@@ -88,18 +88,25 @@ impl<W: Write> Run<'_, W> {
     }
 
     fn article(&mut self, name: &str, line: Option<usize>, bytes: &[u8]) -> anyhow::Result<()> {
-        let enriched = enrich_record(
-            &self.enricher,
-            &self.settings.limits,
-            &self.model,
-            Some(bytes),
-            None,
-            None,
-        );
-        let doc = match enriched {
-            Ok(e) => e.doc,
-            Err(e) => {
-                self.fail(name, line, e.class, &e.message);
+        let settings = RecordSettings {
+            limits: &self.settings.limits,
+            language: &self.settings.language,
+            model: &self.model,
+        };
+        let doc = match enrich_record(&self.enricher, &settings, Some(bytes), None, None) {
+            Handled::Document(enriched, _) => enriched.doc,
+            Handled::Route { decision, .. } => {
+                // No Kafka here: say where the worker would send it, and write nothing.
+                let at = line.map(|n| format!(":{n}")).unwrap_or_default();
+                let topic = &self.settings.language.route_topic;
+                eprintln!(
+                    "{name}{at}: routed: language {} goes to {topic} (not enriched)",
+                    decision.language
+                );
+                return Ok(());
+            }
+            Handled::Dead { error, .. } => {
+                self.fail(name, line, error.class, &error.message);
                 return Ok(());
             }
         };
@@ -126,11 +133,14 @@ mod tests {
     use std::path::Path;
 
     fn run_on(input: &[u8]) -> (Vec<ArticleDoc>, usize) {
-        let settings = Settings::default();
+        run_with(&Settings::default(), input)
+    }
+
+    fn run_with(settings: &Settings, input: &[u8]) -> (Vec<ArticleDoc>, usize) {
         let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
         let enricher = Enricher::load(&models).unwrap();
         let mut run = Run {
-            settings: &settings,
+            settings,
             model: enricher.model_name(),
             enricher,
             out: Vec::new(),
@@ -163,5 +173,60 @@ mod tests {
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].published_at.as_deref(), Some("2025-06-18"));
         assert_eq!(docs[0].id.len(), 64, "sha-256 hex id");
+    }
+
+    const GERMAN_SUMMIT: &str = "Bundeskanzler Olaf Scholz hat am Dienstag in Paris den \
+        französischen Präsidenten Emmanuel Macron getroffen. Die beiden Politiker sprachen über die \
+        Zukunft der Europäischen Union und die Unterstützung für die Ukraine. Deutschland und \
+        Frankreich wollen ihre Zusammenarbeit in der Verteidigung vertiefen.";
+    const ENGLISH_SUMMIT: &str = "German Chancellor Olaf Scholz met French President Emmanuel \
+        Macron in Paris on Tuesday. The two leaders discussed the future of the European Union and \
+        support for Ukraine, and agreed to deepen defence cooperation between their countries.";
+
+    fn two_languages() -> Vec<u8> {
+        let mut input = String::new();
+        for (id, body) in [("de", GERMAN_SUMMIT), ("en", ENGLISH_SUMMIT)] {
+            input.push_str(&serde_json::json!({"id": id, "body": body}).to_string());
+            input.push('\n');
+        }
+        input.into_bytes()
+    }
+
+    #[test]
+    fn other_languages_pass_through_flagged_and_english_is_enriched() {
+        let (docs, failed) = run_on(&two_languages());
+        assert_eq!(failed, 0);
+        let (de, en) = (&docs[0], &docs[1]);
+        assert_eq!(de.language.as_deref(), Some("de"));
+        assert!(de.entities.is_empty() && de.relations.is_empty(), "{de:?}");
+        assert_eq!(
+            de.processing.skipped.as_deref(),
+            Some("unsupported_language")
+        );
+        assert_eq!(en.language.as_deref(), Some("en"));
+        assert_eq!(en.processing.skipped, None);
+        assert!(en.entities.iter().any(|e| e.name.contains("Macron")));
+    }
+
+    #[test]
+    fn dlq_policy_fails_the_article_and_route_writes_nothing() {
+        use crate::service::config::LanguagePolicy;
+        let mut settings = Settings::default();
+        settings
+            .language
+            .policies
+            .insert("de".into(), LanguagePolicy::Dlq);
+        let (docs, failed) = run_with(&settings, &two_languages());
+        assert_eq!(failed, 1);
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].id, "en");
+
+        settings.language.default_policy = LanguagePolicy::Route;
+        settings.language.route_topic = "articles.other".into();
+        settings.language.policies.clear();
+        let (docs, failed) = run_with(&settings, &two_languages());
+        assert_eq!(failed, 0);
+        let ids: Vec<&str> = docs.iter().map(|d| d.id.as_str()).collect();
+        assert_eq!(ids, ["en"]);
     }
 }

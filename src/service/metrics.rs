@@ -18,9 +18,11 @@ pub const OFFSET_COMMITS_TOTAL: &str = "newsenrich_offset_commits_total";
 pub const ENTITIES_EXTRACTED_TOTAL: &str = "newsenrich_entities_extracted_total";
 pub const RELATIONS_EXTRACTED_TOTAL: &str = "newsenrich_relations_extracted_total";
 pub const BUILD_INFO: &str = "newsenrich_build_info";
+pub const ARTICLES_BY_LANGUAGE_TOTAL: &str = "newsenrich_articles_by_language_total";
+pub const LANGUAGE_OUTCOMES_TOTAL: &str = "newsenrich_language_outcomes_total";
 
 /// Every metric name above, for checks that dashboards and alerts only use exported names.
-pub const ALL_NAMES: [&str; 12] = [
+pub const ALL_NAMES: [&str; 14] = [
     RECORDS_CONSUMED_TOTAL,
     RECORDS_PRODUCED_TOTAL,
     RECORDS_DLQ_TOTAL,
@@ -33,6 +35,8 @@ pub const ALL_NAMES: [&str; 12] = [
     ENTITIES_EXTRACTED_TOTAL,
     RELATIONS_EXTRACTED_TOTAL,
     BUILD_INFO,
+    ARTICLES_BY_LANGUAGE_TOTAL,
+    LANGUAGE_OUTCOMES_TOTAL,
 ];
 
 /// Handles to every metric, registered in one registry that `/metrics` renders.
@@ -56,6 +60,11 @@ pub struct Metrics {
     /// Label `predicate`.
     pub relations_extracted: IntCounterVec,
     pub build_info: IntGaugeVec,
+    /// Label `language`: an ISO 639-1 code from a bounded set (the tracked and configured
+    /// languages), `other` or `unknown` (see `service::language`).
+    pub articles_by_language: IntCounterVec,
+    /// Label `outcome`: the language policy applied, `enrich`, `pass`, `dlq` or `route`.
+    pub language_outcomes: IntCounterVec,
 }
 
 impl Metrics {
@@ -121,6 +130,20 @@ impl Metrics {
             Opts::new(BUILD_INFO, "Build information; the value is always 1"),
             &["version", "model"],
         )?;
+        let articles_by_language = IntCounterVec::new(
+            Opts::new(
+                ARTICLES_BY_LANGUAGE_TOTAL,
+                "Decoded articles by language (detected or trusted input)",
+            ),
+            &["language"],
+        )?;
+        let language_outcomes = IntCounterVec::new(
+            Opts::new(
+                LANGUAGE_OUTCOMES_TOTAL,
+                "Decoded articles by the language policy applied to them",
+            ),
+            &["outcome"],
+        )?;
         registry.register(Box::new(records_consumed.clone()))?;
         registry.register(Box::new(records_produced.clone()))?;
         registry.register(Box::new(records_dlq.clone()))?;
@@ -133,6 +156,8 @@ impl Metrics {
         registry.register(Box::new(entities_extracted.clone()))?;
         registry.register(Box::new(relations_extracted.clone()))?;
         registry.register(Box::new(build_info.clone()))?;
+        registry.register(Box::new(articles_by_language.clone()))?;
+        registry.register(Box::new(language_outcomes.clone()))?;
         Ok(Self {
             registry,
             records_consumed,
@@ -147,6 +172,8 @@ impl Metrics {
             entities_extracted,
             relations_extracted,
             build_info,
+            articles_by_language,
+            language_outcomes,
         })
     }
 

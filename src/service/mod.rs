@@ -5,6 +5,7 @@
 //! - [`article`]: decoding and validation of input records (JSON envelope or plain text).
 //! - [`process`]: one record through the core (`enrich_record`), shared by the worker and
 //!   `newsenrich enrich`.
+//! - [`language`]: an article's language and its policy (enrich, pass, dlq, route).
 //! - [`kafka`]: consumer with manual offset store, producer for output and dead letters, admin
 //!   helpers, dead-letter replay.
 //! - [`worker`]: decode -> enrich on a bounded pool -> publish -> mark offset done.
@@ -21,6 +22,7 @@ pub mod enrich_cmd;
 pub mod health;
 pub mod http;
 pub mod kafka;
+pub mod language;
 pub mod metrics;
 pub mod process;
 pub mod telemetry;

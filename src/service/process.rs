@@ -5,7 +5,8 @@
 use crate::enrich::output::{ArticleDoc, Processing, SourcePosition, SCHEMA};
 use crate::enrich::{Analysis, Enricher};
 use crate::service::article::{self, Article, DecodeError, ErrorClass};
-use crate::service::config::LimitsSettings;
+use crate::service::config::{LanguagePolicy, LanguageSettings, LimitsSettings};
+use crate::service::language::{self, Decision};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::time::{Duration, Instant};
 
@@ -17,37 +18,111 @@ pub struct Enriched {
     pub elapsed: Duration,
 }
 
-/// Decodes one record value (and key) and enriches it within `limits`' budget. A record that
-/// cannot be decoded, or whose analysis panics, is an error with its dead-letter class and a
-/// sentence for humans; nothing else can fail here.
+/// What becomes of one record.
+#[derive(Debug)]
+pub enum Handled {
+    /// An output document: enriched, or passed through without entities (`processing.skipped`).
+    Document(Box<Enriched>, Decision),
+    /// Its language's policy is `route`: the original record goes to `language.route_topic`.
+    Route {
+        article_id: String,
+        decision: Decision,
+    },
+    /// A dead letter: the record cannot be decoded, its language's policy is `dlq`, or the core
+    /// panicked. `decision` is there once the language was known.
+    Dead {
+        error: DecodeError,
+        decision: Option<Decision>,
+    },
+}
+
+impl Handled {
+    pub fn decision(&self) -> Option<&Decision> {
+        match self {
+            Handled::Document(_, decision) | Handled::Route { decision, .. } => Some(decision),
+            Handled::Dead { decision, .. } => decision.as_ref(),
+        }
+    }
+}
+
+/// Decodes one record value (and key), decides by its language what to do with it and, when that
+/// is enriching, enriches it within `limits`' budget. A record that cannot be decoded, whose
+/// language's policy is `dlq`, or whose analysis panics, is a dead letter with its class and a
+/// sentence for humans.
 pub fn enrich_record(
     enricher: &Enricher,
-    limits: &LimitsSettings,
-    model: &str,
+    settings: &RecordSettings<'_>,
     value: Option<&[u8]>,
     key: Option<&[u8]>,
     source: Option<SourcePosition>,
-) -> Result<Enriched, DecodeError> {
-    let article = article::decode(value, key, limits)?;
+) -> Handled {
+    let article = match article::decode(value, key, settings.limits) {
+        Ok(article) => article,
+        Err(error) => {
+            return Handled::Dead {
+                error,
+                decision: None,
+            }
+        }
+    };
     let started = Instant::now();
-    let analysis = catch_unwind(AssertUnwindSafe(|| {
-        enricher.analyze_within(&article.text, &limits.budget())
-    }))
-    .map_err(|panic| {
-        DecodeError::new(
-            ErrorClass::EnrichFailed,
-            format!("enrich core panicked: {}", panic_message(&*panic)),
-        )
-    })?;
+    let lang = language::decide(&article, settings.language);
+    match lang.policy {
+        LanguagePolicy::Dlq => {
+            return Handled::Dead {
+                error: DecodeError::new(
+                    ErrorClass::UnsupportedLanguage,
+                    lang.dead_letter_message(),
+                ),
+                decision: Some(lang),
+            }
+        }
+        LanguagePolicy::Route => {
+            return Handled::Route {
+                article_id: article.id,
+                decision: lang,
+            }
+        }
+        LanguagePolicy::Enrich | LanguagePolicy::Pass => {}
+    }
+    let analysis = if lang.enriches() {
+        let run = catch_unwind(AssertUnwindSafe(|| {
+            enricher.analyze_within(&article.text, &settings.limits.budget())
+        }));
+        match run {
+            Ok(analysis) => analysis,
+            Err(panic) => {
+                return Handled::Dead {
+                    error: DecodeError::new(
+                        ErrorClass::EnrichFailed,
+                        format!("enrich core panicked: {}", panic_message(&*panic)),
+                    ),
+                    decision: Some(lang),
+                }
+            }
+        }
+    } else {
+        Analysis::default()
+    };
     let elapsed = started.elapsed();
-    let doc = document(
+    let mut doc = document(
         article,
         analysis,
-        model.to_string(),
+        settings.model.to_string(),
         elapsed.as_micros() as u64,
         source,
     );
-    Ok(Enriched { doc, elapsed })
+    lang.stamp(&mut doc);
+    Handled::Document(Box::new(Enriched { doc, elapsed }), lang)
+}
+
+/// The settings one record is processed with.
+#[derive(Debug, Clone, Copy)]
+pub struct RecordSettings<'a> {
+    pub limits: &'a LimitsSettings,
+    pub language: &'a LanguageSettings,
+    /// The model version stamped into `processing.model`.
+    pub model: &'a str,
 }
 
 /// What a panic said, cut to [`PANIC_MESSAGE_CHARS`]: it goes into a header and a log line, and a
@@ -96,6 +171,9 @@ pub fn document(
                 .iter()
                 .map(|d| d.as_str().into())
                 .collect(),
+            language_confidence: 0.0,
+            language_source: None,
+            skipped: None,
         },
     }
 }

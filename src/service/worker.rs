@@ -108,6 +108,8 @@ pub struct PipelineConfig {
     pub drain_timeout: Duration,
     /// Publish and commit offsets in Kafka transactions (see `worker/eos.rs`).
     pub exactly_once: bool,
+    /// Language policies (`service::language`).
+    pub language: crate::service::config::LanguageSettings,
 }
 
 impl PipelineConfig {
@@ -121,6 +123,7 @@ impl PipelineConfig {
             max_inflight_per_partition: s.worker.max_inflight_per_partition,
             drain_timeout: Duration::from_millis(s.worker.drain_timeout_ms),
             exactly_once: s.kafka.delivery == crate::service::config::Delivery::ExactlyOnce,
+            language: s.language.clone(),
         }
     }
 }
@@ -222,6 +225,7 @@ impl Pipeline {
     ) -> Arc<Self> {
         let (done_tx, done_rx) = mpsc::channel();
         let cfg_eos = cfg.exactly_once;
+        crate::service::language::init_metrics(&metrics, &cfg.language);
         Arc::new(Self {
             pool: Arc::new(Semaphore::new(cfg.threads.max(1))),
             model: enricher.model_name(),

@@ -8,7 +8,7 @@ use crate::service::config::required_message_max_bytes;
 use crate::service::health::now_ms;
 use crate::service::kafka::consumer::PartitionId;
 use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
-use crate::service::process::{enrich_record, Enriched};
+use crate::service::process::{enrich_record, Enriched, Handled, RecordSettings};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{DeliveryFuture, Producer};
@@ -60,17 +60,36 @@ impl Pipeline {
             partition: msg.partition(),
             offset: msg.offset(),
         };
-        let enriched = enrich_record(
+        let settings = RecordSettings {
+            limits: &self.cfg.limits,
+            language: &self.cfg.language,
+            model: &self.model,
+        };
+        let handled = enrich_record(
             &self.enricher,
-            &self.cfg.limits,
-            &self.model,
+            &settings,
             msg.payload(),
             msg.key(),
             Some(source),
         );
-        let Enriched { doc, elapsed } = match enriched {
-            Ok(e) => e,
-            Err(e) => return self.dead(msg, e.class, e.message),
+        if let Some(decision) = handled.decision() {
+            decision.count(&self.metrics, &self.cfg.language);
+        }
+        let Enriched { doc, elapsed } = match handled {
+            Handled::Document(enriched, _) => *enriched,
+            Handled::Dead { error, .. } => return self.dead(msg, error.class, error.message),
+            Handled::Route {
+                article_id,
+                decision: lang,
+            } => {
+                let topic = &self.cfg.language.route_topic;
+                let headers = producer::headers_of(msg);
+                let record = lang.route_record(topic, msg.key(), msg.payload(), headers);
+                return Processed {
+                    record,
+                    outcome: Outcome::Output { article_id },
+                };
+            }
         };
         self.metrics.enrich_duration.observe(elapsed.as_secs_f64());
         for e in &doc.entities {
@@ -415,6 +434,7 @@ impl Pipeline {
         } = entry;
         match &processed.outcome {
             Outcome::Output { article_id } => {
+                // Routed records (`language.route_topic`) count too: consumed = produced + dlq.
                 self.metrics.records_produced.inc();
                 tracing::debug!(
                     topic = msg.topic(),
