@@ -162,6 +162,16 @@ pub fn add_numbered_units(
     sentences: &[Sentence],
     mentions: &mut Vec<Mention>,
 ) {
+    // bridged[k]: some mention covers both token k - 1 and token k. A mention that overlaps a
+    // unit and reaches outside it bridges the unit's first token or the one after its last, so
+    // each candidate is checked in constant time (a text of thousands of units stays linear).
+    let mut bridged = vec![false; tokens.len() + 1];
+    for m in mentions.iter() {
+        let (start, end) = (m.tokens.start, m.tokens.end.min(tokens.len()));
+        for flag in bridged.iter_mut().take(end).skip(start + 1) {
+            *flag = true;
+        }
+    }
     let mut added = Vec::new();
     for (si, s) in sentences.iter().enumerate() {
         let mut i = s.tokens.start;
@@ -178,11 +188,7 @@ pub fn add_numbered_units(
             while end > i + 1 && !UNIT_HEADS.contains(&tokens[end - 1].text) {
                 end -= 1;
             }
-            let crosses = mentions.iter().any(|m| {
-                m.tokens.start < end
-                    && i < m.tokens.end
-                    && (m.tokens.start < i || m.tokens.end > end)
-            });
+            let crosses = bridged[i] || bridged[end];
             if end > i + 1 && !crosses {
                 added.push(Mention::over(tokens, i..end, si, EntityType::Org, 0.9));
             }
@@ -190,10 +196,20 @@ pub fn add_numbered_units(
         }
     }
     if !added.is_empty() {
+        // Units never overlap one another: the unit (if any) each token belongs to.
+        let mut unit_of: Vec<Option<usize>> = vec![None; tokens.len()];
+        for (u, unit) in added.iter().enumerate() {
+            for slot in &mut unit_of[unit.tokens.clone()] {
+                *slot = Some(u);
+            }
+        }
         mentions.retain(|m| {
-            !added
-                .iter()
-                .any(|u| u.tokens.start <= m.tokens.start && m.tokens.end <= u.tokens.end)
+            let inside = unit_of
+                .get(m.tokens.start)
+                .copied()
+                .flatten()
+                .is_some_and(|u| m.tokens.end <= added[u].tokens.end);
+            !inside
         });
         mentions.extend(added);
         mentions.sort_by_key(|m| (m.start, m.end));
