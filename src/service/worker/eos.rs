@@ -373,7 +373,7 @@ impl Pipeline {
             }
         }
         for (id, _, target) in &targets {
-            super::set_paused(consumer, id, false);
+            super::intake::set_paused(consumer, id, false);
             if let Some(offset) = target {
                 consumer
                     .seek(

@@ -1,170 +1,22 @@
-//! The async half of the pipeline: the bounded enrich pool and the per-partition publishing tasks.
+//! Publishing, per partition: a publisher hands the enrich results to the producer in input
+//! order; an acknowledger awaits the broker's answers in the same order, re-sends after transient
+//! failures and reports finished offsets back to intake.
 
 use super::eos::Ticket;
 use super::{Done, Job, Outcome, Pipeline, Processed};
-use crate::enrich::output::SourcePosition;
 use crate::service::article::ErrorClass;
-use crate::service::config::required_message_max_bytes;
 use crate::service::health::now_ms;
 use crate::service::kafka::consumer::PartitionId;
-use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord, SendError};
-use crate::service::process::{enrich_record, Enriched, Handled, RecordSettings};
+use crate::service::kafka::producer::{self, SendError};
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{DeliveryFuture, Producer};
 use std::collections::VecDeque;
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::{mpsc as tmpsc, RwLock};
-use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 impl Pipeline {
-    // ---- enrich pool ---------------------------------------------------------------------------
-
-    pub(super) fn spawn_processing(
-        self: &Arc<Self>,
-        msg: Arc<OwnedMessage>,
-    ) -> JoinHandle<Processed> {
-        let this = self.clone();
-        self.tasks.spawn_on(
-            async move {
-                // The semaphore is never closed; without a permit we would still make progress.
-                let permit = this.pool.clone().acquire_owned().await.ok();
-                let worker = this.clone();
-                let record = msg.clone();
-                let job = this.tasks.spawn_blocking_on(
-                    move || {
-                        let _permit = permit;
-                        worker.process(&record)
-                    },
-                    &this.rt,
-                );
-                match job.await {
-                    Ok(processed) => processed,
-                    Err(e) => this.dead(
-                        &msg,
-                        ErrorClass::EnrichFailed,
-                        format!("enrich task failed: {e}"),
-                    ),
-                }
-            },
-            &self.rt,
-        )
-    }
-
-    /// Decode and enrich one record (blocking, CPU-bound).
-    fn process(&self, msg: &OwnedMessage) -> Processed {
-        let source = SourcePosition {
-            topic: msg.topic().to_string(),
-            partition: msg.partition(),
-            offset: msg.offset(),
-        };
-        let settings = RecordSettings {
-            limits: &self.cfg.limits,
-            language: &self.cfg.language,
-            model: &self.model,
-        };
-        let handled = enrich_record(
-            &self.enricher,
-            &settings,
-            msg.payload(),
-            msg.key(),
-            Some(source),
-        );
-        if let Some(decision) = handled.decision() {
-            decision.count(&self.metrics, &self.cfg.language);
-        }
-        let Enriched { doc, elapsed } = match handled {
-            Handled::Document(enriched, _) => *enriched,
-            Handled::Dead { error, .. } => return self.dead(msg, error.class, error.message),
-            Handled::Route {
-                article_id,
-                decision: lang,
-            } => {
-                let topic = &self.cfg.language.route_topic;
-                let headers = producer::headers_of(msg);
-                let record = lang.route_record(topic, msg.key(), msg.payload(), headers);
-                return Processed {
-                    record,
-                    outcome: Outcome::Output { article_id },
-                };
-            }
-        };
-        self.metrics.enrich_duration.observe(elapsed.as_secs_f64());
-        for e in &doc.entities {
-            self.metrics
-                .entities_extracted
-                .with_label_values(&[e.etype.as_str()])
-                .inc();
-        }
-        for r in &doc.relations {
-            self.metrics
-                .relations_extracted
-                .with_label_values(&[r.predicate.as_str()])
-                .inc();
-        }
-        let id = doc.id.clone();
-        match serde_json::to_vec(&doc) {
-            Ok(payload) => Processed {
-                record: OutRecord {
-                    topic: self.cfg.output_topic.clone(),
-                    key: Some(id.clone().into_bytes()),
-                    payload: Some(payload),
-                    headers: producer::headers_of(msg),
-                },
-                outcome: Outcome::Output { article_id: id },
-            },
-            Err(e) => self.dead(
-                msg,
-                ErrorClass::EnrichFailed,
-                format!("cannot serialize output: {e}"),
-            ),
-        }
-    }
-
-    /// The dead letter for `msg`: original key, bytes and headers plus the error headers. A copy
-    /// larger than the producer takes (`limits.max_record_bytes` + headroom) is cut to fit and
-    /// marked (`x-truncated`, `x-original-size`, `x-original-sha256`).
-    fn dead(&self, msg: &OwnedMessage, class: ErrorClass, message: String) -> Processed {
-        let info = DeadLetterInfo {
-            class: class.as_str(),
-            error: &message,
-            topic: msg.topic(),
-            partition: msg.partition(),
-            offset: msg.offset(),
-        };
-        let mut record = OutRecord {
-            topic: self.cfg.dlq_topic.clone(),
-            key: msg.key().map(<[u8]>::to_vec),
-            payload: msg.payload().map(<[u8]>::to_vec),
-            headers: producer::dead_letter_headers(&producer::headers_of(msg), &info),
-        };
-        let limit = required_message_max_bytes(&self.cfg.limits);
-        // Should the headers alone be too long, the send fails and the acknowledger stops the
-        // partition.
-        producer::fit_dead_letter(&mut record, msg.payload(), limit);
-        Processed {
-            record,
-            outcome: Outcome::Dead { class, message },
-        }
-    }
-
-    /// `msg` reached neither topic: its partition stops here (no completion is reported, so
-    /// nothing from it on is committed), `/readyz` fails and the log says why, loudly.
-    fn stuck(&self, msg: &OwnedMessage, dlq_topic: &str, cause: &dyn std::fmt::Display) {
-        self.status.record_stuck.store(true, Ordering::Relaxed);
-        tracing::error!(
-            topic = msg.topic(),
-            partition = msg.partition(),
-            offset = msg.offset(),
-            dlq_topic,
-            "record reached neither the output nor the dead-letter topic; its partition stops \
-             here (not committed) until the cause is fixed and the worker restarted: {cause}"
-        );
-    }
-
-    // ---- partition tasks -----------------------------------------------------------------------
     //
     // Two tasks per partition. The publisher awaits the enrich results in input order and hands
     // them to the producer in that order; the acknowledger awaits the broker's answers in the same
