@@ -23,6 +23,9 @@ const ADMIN_RETRY: Duration = Duration::from_secs(5);
 
 /// Runs the worker until SIGTERM/SIGINT, then shuts down in order.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    for warning in settings.warnings() {
+        tracing::warn!("insecure setting: {warning}");
+    }
     let metrics = Metrics::new().context("cannot register metrics")?;
     let models_dir = &settings.enrich.models_dir;
     let enricher = Arc::new(Enricher::load(models_dir).with_context(|| {
@@ -69,9 +72,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .entry("transaction.timeout.ms".to_string())
             .or_insert_with(|| settings.transaction_timeout_ms().to_string());
     }
-    let producer = Arc::new(
-        producer::create(&kafka, status.clone()).context("cannot create the kafka producer")?,
-    );
+    // librdkafka's creation errors may quote property values: shown only with secrets scrubbed.
+    let producer = Arc::new(producer::create(&kafka, status.clone()).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create the kafka producer: {}",
+            settings.scrub(&e.to_string())
+        )
+    })?);
     if settings.kafka.create_topics {
         ensure_topics(&settings, &status, &shutdown).await;
     }
@@ -97,8 +104,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             settings.kafka.input_topic.clone(),
         )
         .lag_from_stored(settings.kafka.delivery == Delivery::ExactlyOnce);
-        let consumer =
-            consumer::create(&settings.kafka, ctx).context("cannot create the kafka consumer")?;
+        let consumer = consumer::create(&settings.kafka, ctx).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the kafka consumer: {}",
+                settings.scrub(&e.to_string())
+            )
+        })?;
         // The poll loop blocks (and rebalances drain) on its own thread, never on the reactor.
         let (tx, rx) = tokio::sync::oneshot::channel();
         let thread_pipeline = pipeline.clone();
@@ -148,8 +159,9 @@ async fn ensure_topics(settings: &Settings, status: &Status, shutdown: &Cancella
         match attempt {
             Ok(()) => return,
             Err(e) => tracing::warn!(
-                "cannot create topics, retrying in {}s: {e}",
-                ADMIN_RETRY.as_secs()
+                "cannot create topics, retrying in {}s: {}",
+                ADMIN_RETRY.as_secs(),
+                settings.scrub(&e.to_string())
             ),
         }
         tokio::select! {

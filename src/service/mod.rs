@@ -9,6 +9,7 @@
 //! - [`metrics`]: every metric name and label, defined once.
 //! - [`health`]: what `/readyz` and `/healthz` report, written by the clients and tasks.
 //! - [`http`]: `/metrics`, `/healthz`, `/readyz`.
+//! - [`secrets`]: which librdkafka properties are secret, `@/path` values, scrubbing output.
 //! - [`app`]: wires the pieces together and owns the shutdown order.
 //! - [`enrich_cmd`]: `newsenrich enrich`, the same decoding and core without Kafka.
 
@@ -20,5 +21,6 @@ pub mod health;
 pub mod http;
 pub mod kafka;
 pub mod metrics;
+pub mod secrets;
 pub mod telemetry;
 pub mod worker;
