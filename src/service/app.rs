@@ -11,7 +11,6 @@ use crate::service::kafka::{admin, producer};
 use crate::service::metrics::Metrics;
 use crate::service::worker::{self, Pipeline, PipelineConfig, Progress, Rebalancer};
 use anyhow::Context;
-use std::future::IntoFuture;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -58,11 +57,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         progress: progress.clone(),
         stall_timeout: Duration::from_millis(settings.worker.stall_timeout_ms),
     });
-    let server = tokio::spawn(
-        axum::serve(listener, router)
-            .with_graceful_shutdown(http_stop.clone().cancelled_owned())
-            .into_future(),
-    );
+    let http_limits = settings.http.clone();
+    let http_stopped = http_stop.clone();
+    let server = tokio::spawn(async move {
+        http::serve(listener, router, &http_limits, http_stopped).await;
+    });
 
     let mut kafka = settings.kafka.clone();
     if settings.kafka.delivery == Delivery::ExactlyOnce {
@@ -141,8 +140,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         );
     }
     http_stop.cancel();
-    if let Ok(Err(e)) = server.await {
-        tracing::warn!("http server error: {e}");
+    if let Err(e) = server.await {
+        tracing::warn!("http server task failed: {e}");
     }
     tracing::info!("worker stopped");
     result

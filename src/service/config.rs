@@ -325,15 +325,32 @@ impl WorkerSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpSettings {
+    /// Bind address; `0.0.0.0` so the kubelet and Prometheus reach the pod IP.
     pub host: String,
     pub port: u16,
+    /// A request's head (line and headers) must arrive within this; also how long a kept-alive
+    /// connection may wait for its next request.
+    pub header_read_timeout_ms: u64,
+    /// Any connection is closed after this long, whatever it is doing (slow bodies, slow readers).
+    pub connection_timeout_ms: u64,
+    /// Connections served at once; further ones are closed as soon as they are accepted.
+    pub max_connections: usize,
+    /// Largest request head (431 above it) and body (413 above it), in bytes; at least 8192.
+    pub max_request_bytes: usize,
 }
+
+/// hyper's smallest read buffer, hence the smallest `http.max_request_bytes`.
+pub const MIN_HTTP_REQUEST_BYTES: usize = 8192;
 
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             host: "0.0.0.0".into(),
             port: 9898,
+            header_read_timeout_ms: 5_000,
+            connection_timeout_ms: 30_000,
+            max_connections: 1024,
+            max_request_bytes: 16_384,
         }
     }
 }
@@ -560,9 +577,7 @@ impl Settings {
                 ),
             ));
         }
-        if self.http.host.trim().is_empty() {
-            return Err(ConfigError::invalid("http.host", "must not be empty"));
-        }
+        self.validate_http()?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return Err(ConfigError::invalid(
                 "log.level",
@@ -579,6 +594,38 @@ impl Settings {
                     "property names must not be empty",
                 ));
             }
+        }
+        Ok(())
+    }
+
+    fn validate_http(&self) -> Result<(), ConfigError> {
+        let h = &self.http;
+        if h.host.trim().is_empty() {
+            return Err(ConfigError::invalid("http.host", "must not be empty"));
+        }
+        if h.header_read_timeout_ms == 0 {
+            return Err(ConfigError::invalid(
+                "http.header_read_timeout_ms",
+                "must be > 0",
+            ));
+        }
+        if h.connection_timeout_ms < h.header_read_timeout_ms {
+            return Err(ConfigError::invalid(
+                "http.connection_timeout_ms",
+                format!(
+                    "must be >= http.header_read_timeout_ms ({})",
+                    h.header_read_timeout_ms
+                ),
+            ));
+        }
+        if h.max_connections == 0 {
+            return Err(ConfigError::invalid("http.max_connections", "must be > 0"));
+        }
+        if !(MIN_HTTP_REQUEST_BYTES..=1 << 20).contains(&h.max_request_bytes) {
+            return Err(ConfigError::invalid(
+                "http.max_request_bytes",
+                format!("must be between {MIN_HTTP_REQUEST_BYTES} and 1048576"),
+            ));
         }
         Ok(())
     }
@@ -1044,5 +1091,47 @@ mod tests {
         assert!(warnings[2].contains("SASL_PLAINTEXT"));
         let shown = s.redacted_json();
         assert!(shown.contains("are not verified"), "{shown}");
+    }
+
+    #[test]
+    fn http_limits_are_validated_naming_the_key() {
+        for (var, value, key) in [
+            (
+                "NEWSENRICH__HTTP__HEADER_READ_TIMEOUT_MS",
+                "0",
+                "http.header_read_timeout_ms",
+            ),
+            (
+                "NEWSENRICH__HTTP__CONNECTION_TIMEOUT_MS",
+                "10",
+                "http.connection_timeout_ms",
+            ),
+            (
+                "NEWSENRICH__HTTP__MAX_CONNECTIONS",
+                "0",
+                "http.max_connections",
+            ),
+            (
+                "NEWSENRICH__HTTP__MAX_REQUEST_BYTES",
+                "100",
+                "http.max_request_bytes",
+            ),
+            ("NEWSENRICH__HTTP__HOST", " ", "http.host"),
+        ] {
+            let err = Settings::load_from(None, env(&[(var, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{var}={value}: {err}");
+        }
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("NEWSENRICH__HTTP__HOST", "127.0.0.1"),
+                ("NEWSENRICH__HTTP__MAX_CONNECTIONS", "64"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.http.host, "127.0.0.1");
+        assert_eq!(s.http.max_connections, 64);
     }
 }
