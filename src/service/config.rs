@@ -23,7 +23,8 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    fn invalid(key: &str, reason: impl Into<String>) -> Self {
+    /// [`ConfigError::Invalid`] for `key` (a dotted path) and why.
+    pub fn invalid(key: &str, reason: impl Into<String>) -> Self {
         Self::Invalid {
             key: key.to_string(),
             reason: reason.into(),

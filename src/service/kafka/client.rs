@@ -109,12 +109,36 @@ pub fn client_config(settings: &KafkaSettings, client: Client) -> ClientConfig {
     config
 }
 
+/// The SASL mechanisms librdkafka provides as the rdkafka crate builds it here (OpenSSL, no Cyrus
+/// SASL, no libcurl).
+pub const BUILT_IN_SASL_MECHANISMS: &[&str] =
+    &["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"];
+
 /// Checks every client's properties with librdkafka itself, at load time, so a misspelt or
 /// unsupported property is a configuration error naming the key. Never shows the value: a misspelt
 /// secret (`sasl.passwd`) is not known to be secret, and librdkafka's own error (`KafkaError`'s
 /// Display: `description key value`) would print it.
 pub fn check_properties(settings: &Settings) -> Result<(), ConfigError> {
     let k = &settings.kafka;
+    for (section, map) in [
+        ("kafka.consumer_extra", &k.consumer_extra),
+        ("kafka.producer_extra", &k.producer_extra),
+    ] {
+        for key in ["sasl.mechanism", "sasl.mechanisms"] {
+            let Some(value) = map.get(key) else { continue };
+            let mechanism = value.trim().to_ascii_uppercase();
+            if !BUILT_IN_SASL_MECHANISMS.contains(&mechanism.as_str()) {
+                return Err(ConfigError::invalid(
+                    &format!("{section}.{key}"),
+                    format!(
+                        "is {value:?}, which this build of librdkafka does not provide (no Cyrus SASL, \
+                         so no GSSAPI/Kerberos); built in: {}",
+                        BUILT_IN_SASL_MECHANISMS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
     for client in [
         Client::Consumer,
         Client::Producer,
@@ -288,5 +312,20 @@ mod tests {
             }
         }
         assert!(check_properties(&Settings::default()).is_ok());
+    }
+
+    #[test]
+    fn a_sasl_mechanism_this_build_lacks_is_a_config_error() {
+        let mut s = Settings::default();
+        s.kafka
+            .producer_extra
+            .insert("sasl.mechanism".into(), "GSSAPI".into());
+        let err = check_properties(&s).unwrap_err().to_string();
+        assert!(err.contains("kafka.producer_extra.sasl.mechanism"), "{err}");
+        assert!(err.contains("SCRAM-SHA-512"), "{err}");
+        s.kafka
+            .producer_extra
+            .insert("sasl.mechanism".into(), "scram-sha-512".into());
+        assert!(check_properties(&s).is_ok());
     }
 }
