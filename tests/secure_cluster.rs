@@ -6,7 +6,7 @@
 //!   mTLS, in at-least-once and exactly-once; the SCRAM password comes from a file (`@/path`);
 //! - a wrong password, an untrusted CA and a hostname mismatch: /readyz 503 and a log line naming
 //!   the cause;
-//! - a principal without write ACL on the DLQ: reported, nothing lost (nothing committed past the
+//! - a principal without write ACL on the DLQ, in both modes: reported, nothing lost (nothing committed past the
 //!   bad record; a worker with the right principal later dead-letters it);
 //! - in every case no secret (the real passwords, canary values in other secret properties) in the
 //!   worker's output or /metrics, librdkafka's debug logging included.
@@ -188,8 +188,8 @@ fn hostname_unchecked(broker: &SecureBroker) {
 
 /// `nodlq` may write the output but not the DLQ: the bad record is reported, its offset is never
 /// committed past, and a worker with the DLQ right later dead-letters it and goes on.
-fn no_dlq_write(broker: &SecureBroker) {
-    let name = "nodlq";
+fn no_dlq_write(broker: &SecureBroker, delivery: &str) {
+    let name = &format!("nodlq-{delivery}");
     let t: Topics = broker.topics(name);
     broker.create_topics(&t, 1);
     let mut recs = good_batch(name, 0, 2);
@@ -198,7 +198,7 @@ fn no_dlq_write(broker: &SecureBroker) {
     let recs = broker.produce(&t.input, recs);
     let bad_offset = recs[2].offset;
 
-    let mut opts = WorkerOptions::new(&t);
+    let mut opts = WorkerOptions::new(&t).env("NEWSENRICH__KAFKA__DELIVERY", delivery);
     opts.brokers = Some(broker.get("SASL_BOOTSTRAP").to_string());
     opts.env.extend(SecureBroker::client_env(&broker.sasl_props(
         "SCRAM-SHA-512",
@@ -206,15 +206,18 @@ fn no_dlq_write(broker: &SecureBroker) {
         broker.get("NODLQ_PASSWORD"),
         broker.get("CA"),
     )));
-    let mut worker = Worker::start("nodlq", &opts);
+    let mut worker = Worker::start(name, &opts);
     worker.wait_log("uthoriz", Duration::from_secs(60));
-    // The records before the bad one are out.
-    broker.consume_until(
-        &t.output,
-        Duration::from_secs(60),
-        "the records before the bad one",
-        |got| got.len() >= 2,
-    );
+    // At least once: the records before the bad one are out. Exactly once: the transaction that
+    // held them and the refused dead letter is aborted, so a read_committed reader sees none yet.
+    if delivery == "at_least_once" {
+        broker.consume_until(
+            &t.output,
+            Duration::from_secs(60),
+            "the records before the bad one",
+            |got| got.len() >= 2,
+        );
+    }
     std::thread::sleep(Duration::from_secs(3));
     let committed = broker.committed(&t.group, &t.input);
     assert!(
@@ -222,22 +225,35 @@ fn no_dlq_write(broker: &SecureBroker) {
         "committed {committed:?} past the undeliverable record at {bad_offset}"
     );
     let log = worker.log();
+    // At least once: a warning per attempt naming the DLQ topic, the partition held at the record,
+    // the worker up. Exactly once: the transaction is aborted and the worker exits (non-zero) with
+    // an error naming the record, so the group resumes from the last commit.
+    let (level, needle) = if delivery == "at_least_once" {
+        (" WARN ", t.dlq.clone())
+    } else {
+        (" ERROR ", format!("offset {bad_offset} of {}", t.input))
+    };
     let line = log
         .lines()
         .find(|l| {
-            (l.contains(" WARN ") || l.contains(" ERROR "))
-                && l.contains("TopicAuthorizationFailed")
-                && l.contains(&t.dlq)
+            l.contains(level) && l.contains("TopicAuthorizationFailed") && l.contains(&needle)
         })
-        .expect("a warning naming the authorization failure and the DLQ topic");
-    eprintln!("[nodlq] reported: {line}");
-    eprintln!(
-        "[nodlq] /readyz: {:?}",
-        worker.get("/readyz").map(|r| (r.0, r.2))
-    );
+        .unwrap_or_else(|| {
+            panic!("[{name}] no{level}line naming TopicAuthorizationFailed and {needle}")
+        });
+    eprintln!("[{name}] reported: {line}");
     assert_no_secret(broker, &mut worker, &[]);
-    worker.sigterm();
-    worker.wait_exit(Duration::from_secs(15));
+    if delivery == "at_least_once" {
+        worker.assert_alive();
+        worker.sigterm();
+        worker.wait_exit(Duration::from_secs(15));
+    } else {
+        let status = worker.wait_exit(Duration::from_secs(30));
+        assert!(
+            status.is_some_and(|s| !s.success()),
+            "[{name}] exactly-once worker did not exit with an error: {status:?}"
+        );
+    }
     let committed = broker.committed(&t.group, &t.input);
     assert!(
         committed.is_none_or(|c| c <= bad_offset),
@@ -245,7 +261,7 @@ fn no_dlq_write(broker: &SecureBroker) {
     );
 
     // The same group with the DLQ right: the bad record is dead-lettered, the rest goes out.
-    let mut opts = WorkerOptions::new(&t);
+    let mut opts = WorkerOptions::new(&t).env("NEWSENRICH__KAFKA__DELIVERY", delivery);
     opts.brokers = Some(broker.get("SASL_BOOTSTRAP").to_string());
     opts.env.extend(SecureBroker::client_env(&broker.sasl_props(
         "SCRAM-SHA-512",
@@ -253,25 +269,25 @@ fn no_dlq_write(broker: &SecureBroker) {
         broker.get("WORKER_PASSWORD"),
         broker.get("CA"),
     )));
-    let mut fixed = Worker::start("nodlq-fixed", &opts);
+    let mut fixed = Worker::start(&format!("{name}-fixed"), &opts);
     fixed.wait_ready();
     let dead = broker.consume_until(&t.dlq, Duration::from_secs(60), "the bad record", |got| {
         !got.is_empty()
     });
-    assert_eq!(dead[0].key_str().as_deref(), Some("nodlq-bad"));
+    assert_eq!(dead[0].key_str(), Some(format!("{name}-bad")));
     broker.consume_until(
         &t.output,
         Duration::from_secs(60),
         "every good record",
         |got| {
             let ids: HashSet<String> = got.iter().filter_map(Rec::key_str).collect();
-            ["nodlq-0", "nodlq-1", "nodlq-3", "nodlq-4"]
+            [0, 1, 3, 4]
                 .iter()
-                .all(|id| ids.contains(*id))
+                .all(|n| ids.contains(&format!("{name}-{n}")))
         },
     );
     assert_no_secret(broker, &mut fixed, &[]);
-    eprintln!("[nodlq] nothing lost");
+    eprintln!("[{name}] nothing lost");
 }
 
 #[test]
@@ -284,7 +300,8 @@ fn secure_cluster() {
         s.spawn(move || end_to_end(b, Auth::Scram, "exactly_once"));
         s.spawn(move || end_to_end(b, Auth::Mtls, "at_least_once"));
         s.spawn(move || end_to_end(b, Auth::Mtls, "exactly_once"));
-        s.spawn(move || no_dlq_write(b));
+        s.spawn(move || no_dlq_write(b, "at_least_once"));
+        s.spawn(move || no_dlq_write(b, "exactly_once"));
         s.spawn(move || hostname_unchecked(b));
         s.spawn(move || {
             let mut props = b.sasl_props("SCRAM-SHA-512", "worker", CANARIES[0], b.get("CA"));
