@@ -6,8 +6,8 @@
 //!   mTLS, in at-least-once and exactly-once; the SCRAM password comes from a file (`@/path`);
 //! - a wrong password, an untrusted CA and a hostname mismatch: /readyz 503 and a log line naming
 //!   the cause;
-//! - a principal without write ACL on the DLQ, in both modes: reported, nothing lost (nothing committed past the
-//!   bad record; a worker with the right principal later dead-letters it);
+//! - a principal without write ACL on the DLQ, in both modes: reported, nothing lost (nothing
+//!   committed past the bad record; a worker with the right principal later dead-letters it);
 //! - in every case no secret (the real passwords, canary values in other secret properties) in the
 //!   worker's output or /metrics, librdkafka's debug logging included.
 //!
