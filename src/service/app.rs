@@ -22,6 +22,7 @@ const ADMIN_RETRY: Duration = Duration::from_secs(5);
 
 /// Runs the worker until SIGTERM/SIGINT, then shuts down in order.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    crate::service::secrets::install_panic_hook(settings.secret_values());
     for warning in settings.warnings() {
         tracing::warn!("insecure setting: {warning}");
     }

@@ -127,6 +127,36 @@ pub fn scrub<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     out
 }
 
+/// The text of a panic payload (`panic!` with a literal or a formatted message), secrets scrubbed.
+pub fn panic_text<S: AsRef<str>>(payload: &(dyn std::any::Any + Send), secrets: &[S]) -> String {
+    let text = if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "(no message)".to_string()
+    };
+    scrub(&text, secrets)
+}
+
+/// Replaces the panic hook (the default prints the message as is) with one that logs the panic as
+/// an error event, every value of `secrets` scrubbed from its message. Installed by `run` once
+/// logging is up.
+pub fn install_panic_hook(secrets: Vec<String>) {
+    std::panic::set_hook(Box::new(move |info| {
+        let message = panic_text(info.payload(), &secrets);
+        let location = info
+            .location()
+            .map(|l| format!("{}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        let thread = std::thread::current()
+            .name()
+            .unwrap_or("unnamed")
+            .to_string();
+        tracing::error!(thread, location, "panic: {message}");
+    }));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +248,23 @@ mod tests {
         let text = "auth failed for hunter2hunter2 (hunter2) and abc";
         let out = scrub(text, &["hunter2", "hunter2hunter2", "abc"]);
         assert_eq!(out, "auth failed for <redacted> (<redacted>) and abc");
+    }
+
+    #[test]
+    fn panic_messages_are_scrubbed() {
+        let secrets = ["hunter2-secret".to_string()];
+        let literal: Box<dyn std::any::Any + Send> = Box::new("failed with hunter2-secret");
+        assert_eq!(
+            panic_text(literal.as_ref(), &secrets),
+            "failed with <redacted>"
+        );
+        let formatted: Box<dyn std::any::Any + Send> =
+            Box::new(format!("bad value {}", "hunter2-secret"));
+        assert_eq!(
+            panic_text(formatted.as_ref(), &secrets),
+            "bad value <redacted>"
+        );
+        let other: Box<dyn std::any::Any + Send> = Box::new(42u8);
+        assert_eq!(panic_text(other.as_ref(), &secrets), "(no message)");
     }
 }
