@@ -11,7 +11,6 @@ use crate::service::kafka::{admin, producer};
 use crate::service::metrics::Metrics;
 use crate::service::worker::{self, Pipeline, PipelineConfig, Progress, Rebalancer};
 use anyhow::Context;
-use std::future::IntoFuture;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,6 +22,10 @@ const ADMIN_RETRY: Duration = Duration::from_secs(5);
 
 /// Runs the worker until SIGTERM/SIGINT, then shuts down in order.
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    crate::service::secrets::install_panic_hook(settings.secret_values());
+    for warning in settings.warnings() {
+        tracing::warn!("insecure setting: {warning}");
+    }
     let metrics = Metrics::new().context("cannot register metrics")?;
     let models_dir = &settings.enrich.models_dir;
     let enricher = Arc::new(Enricher::load(models_dir).with_context(|| {
@@ -55,11 +58,11 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         progress: progress.clone(),
         stall_timeout: Duration::from_millis(settings.worker.stall_timeout_ms),
     });
-    let server = tokio::spawn(
-        axum::serve(listener, router)
-            .with_graceful_shutdown(http_stop.clone().cancelled_owned())
-            .into_future(),
-    );
+    let http_limits = settings.http.clone();
+    let http_stopped = http_stop.clone();
+    let server = tokio::spawn(async move {
+        http::serve(listener, router, &http_limits, http_stopped).await;
+    });
 
     let mut kafka = settings.kafka.clone();
     if settings.kafka.delivery == Delivery::ExactlyOnce {
@@ -69,9 +72,13 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             .entry("transaction.timeout.ms".to_string())
             .or_insert_with(|| settings.transaction_timeout_ms().to_string());
     }
-    let producer = Arc::new(
-        producer::create(&kafka, status.clone()).context("cannot create the kafka producer")?,
-    );
+    // librdkafka's creation errors may quote property values: shown only with secrets scrubbed.
+    let producer = Arc::new(producer::create(&kafka, status.clone()).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create the kafka producer: {}",
+            settings.scrub(&e.to_string())
+        )
+    })?);
     if settings.kafka.create_topics {
         ensure_topics(&settings, &status, &shutdown).await;
     }
@@ -97,8 +104,12 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
             settings.kafka.input_topic.clone(),
         )
         .lag_from_stored(settings.kafka.delivery == Delivery::ExactlyOnce);
-        let consumer =
-            consumer::create(&settings.kafka, ctx).context("cannot create the kafka consumer")?;
+        let consumer = consumer::create(&settings.kafka, ctx).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the kafka consumer: {}",
+                settings.scrub(&e.to_string())
+            )
+        })?;
         // The poll loop blocks (and rebalances drain) on its own thread, never on the reactor.
         let (tx, rx) = tokio::sync::oneshot::channel();
         let thread_pipeline = pipeline.clone();
@@ -130,8 +141,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         );
     }
     http_stop.cancel();
-    if let Ok(Err(e)) = server.await {
-        tracing::warn!("http server error: {e}");
+    if let Err(e) = server.await {
+        tracing::warn!("http server task failed: {e}");
     }
     tracing::info!("worker stopped");
     result
@@ -153,8 +164,9 @@ async fn ensure_topics(settings: &Settings, status: &Status, shutdown: &Cancella
         match attempt {
             Ok(()) => return,
             Err(e) => tracing::warn!(
-                "cannot create topics, retrying in {}s: {e}",
-                ADMIN_RETRY.as_secs()
+                "cannot create topics, retrying in {}s: {}",
+                ADMIN_RETRY.as_secs(),
+                settings.scrub(&e.to_string())
             ),
         }
         tokio::select! {

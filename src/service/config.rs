@@ -4,6 +4,7 @@
 //! `NEWSENRICH__SECTION__KEY` environment variables. Every struct denies unknown fields so a typo
 //! fails loudly, naming the key, instead of silently running with a default.
 
+use crate::service::secrets;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -22,7 +23,8 @@ pub enum ConfigError {
 }
 
 impl ConfigError {
-    fn invalid(key: &str, reason: impl Into<String>) -> Self {
+    /// [`ConfigError::Invalid`] for `key` (a dotted path) and why.
+    pub fn invalid(key: &str, reason: impl Into<String>) -> Self {
         Self::Invalid {
             key: key.to_string(),
             reason: reason.into(),
@@ -79,6 +81,10 @@ pub struct KafkaSettings {
     /// `limits` (see [`Settings::resolve`]); shown by `check-config`, never read from a file.
     #[serde(skip_deserializing)]
     pub producer_derived: BTreeMap<String, String>,
+    /// Pass-through properties whose value was read from a file (`@/path`), keyed
+    /// `consumer_extra.<property>` / `producer_extra.<property>`; check-config shows the path.
+    #[serde(skip)]
+    pub from_files: BTreeMap<String, PathBuf>,
 }
 
 /// Producer compression codec.
@@ -133,6 +139,7 @@ impl Default for KafkaSettings {
             producer_extra: BTreeMap::new(),
             compression: Compression::default(),
             producer_derived: BTreeMap::new(),
+            from_files: BTreeMap::new(),
         };
         settings.producer_derived =
             settings.derived_producer_properties(&LimitsSettings::default());
@@ -320,15 +327,32 @@ impl WorkerSettings {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct HttpSettings {
+    /// Bind address; `0.0.0.0` so the kubelet and Prometheus reach the pod IP.
     pub host: String,
     pub port: u16,
+    /// A request's head (line and headers) must arrive within this; also how long a kept-alive
+    /// connection may wait for its next request.
+    pub header_read_timeout_ms: u64,
+    /// Any connection is closed after this long, whatever it is doing (slow bodies, slow readers).
+    pub connection_timeout_ms: u64,
+    /// Connections served at once; further ones are closed as soon as they are accepted.
+    pub max_connections: usize,
+    /// Largest request head (431 above it) and body (413 above it), in bytes; at least 8192.
+    pub max_request_bytes: usize,
 }
+
+/// hyper's smallest read buffer, hence the smallest `http.max_request_bytes`.
+pub const MIN_HTTP_REQUEST_BYTES: usize = 8192;
 
 impl Default for HttpSettings {
     fn default() -> Self {
         Self {
             host: "0.0.0.0".into(),
             port: 9898,
+            header_read_timeout_ms: 5_000,
+            connection_timeout_ms: 30_000,
+            max_connections: 1024,
+            max_request_bytes: 16_384,
         }
     }
 }
@@ -534,8 +558,10 @@ impl Settings {
             .try_deserialize()
             .map_err(|e| ConfigError::Load(e.to_string()))?;
         let mut settings = settings;
+        settings.load_secret_files()?;
         settings.validate()?;
         settings.resolve();
+        crate::service::kafka::client::check_properties(&settings)?;
         Ok(settings)
     }
 
@@ -678,9 +704,7 @@ impl Settings {
                 ),
             ));
         }
-        if self.http.host.trim().is_empty() {
-            return Err(ConfigError::invalid("http.host", "must not be empty"));
-        }
+        self.validate_http()?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.log.level) {
             return Err(ConfigError::invalid(
                 "log.level",
@@ -702,29 +726,149 @@ impl Settings {
         Ok(())
     }
 
-    /// The settings as pretty JSON with secret-looking pass-through properties redacted.
-    pub fn redacted_json(&self) -> String {
-        let mut copy = self.clone();
-        for map in [
-            &mut copy.kafka.consumer_extra,
-            &mut copy.kafka.producer_extra,
+    fn validate_http(&self) -> Result<(), ConfigError> {
+        let h = &self.http;
+        if h.host.trim().is_empty() {
+            return Err(ConfigError::invalid("http.host", "must not be empty"));
+        }
+        if h.header_read_timeout_ms == 0 {
+            return Err(ConfigError::invalid(
+                "http.header_read_timeout_ms",
+                "must be > 0",
+            ));
+        }
+        if h.connection_timeout_ms < h.header_read_timeout_ms {
+            return Err(ConfigError::invalid(
+                "http.connection_timeout_ms",
+                format!(
+                    "must be >= http.header_read_timeout_ms ({})",
+                    h.header_read_timeout_ms
+                ),
+            ));
+        }
+        if h.max_connections == 0 {
+            return Err(ConfigError::invalid("http.max_connections", "must be > 0"));
+        }
+        if !(MIN_HTTP_REQUEST_BYTES..=1 << 20).contains(&h.max_request_bytes) {
+            return Err(ConfigError::invalid(
+                "http.max_request_bytes",
+                format!("must be between {MIN_HTTP_REQUEST_BYTES} and 1048576"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Replaces `@/path` values of the pass-through properties by the files' content (see
+    /// [`crate::service::secrets`]) and remembers which came from files.
+    pub fn load_secret_files(&mut self) -> Result<(), ConfigError> {
+        let k = &mut self.kafka;
+        for (section, map) in [
+            ("consumer_extra", &mut k.consumer_extra),
+            ("producer_extra", &mut k.producer_extra),
         ] {
-            for (key, value) in map.iter_mut() {
-                if is_secret_key(key) {
-                    *value = "<redacted>".into();
+            let loaded = secrets::load_file_values(map).map_err(|(key, e)| {
+                ConfigError::invalid(&format!("kafka.{section}.{key}"), e.reason)
+            })?;
+            for (key, path) in loaded {
+                k.from_files.insert(format!("{section}.{key}"), path);
+            }
+        }
+        Ok(())
+    }
+
+    /// Every value that must never be printed: the secret pass-through properties and everything
+    /// read from a file.
+    pub fn secret_values(&self) -> Vec<String> {
+        let k = &self.kafka;
+        let mut out = Vec::new();
+        for (section, map) in [
+            ("consumer_extra", &k.consumer_extra),
+            ("producer_extra", &k.producer_extra),
+        ] {
+            for (key, value) in map {
+                if secrets::is_sensitive(key)
+                    || k.from_files.contains_key(&format!("{section}.{key}"))
+                {
+                    out.push(value.clone());
                 }
             }
         }
-        serde_json::to_string_pretty(&copy).unwrap_or_default()
+        out
     }
-}
 
-/// librdkafka property names that carry credentials (`sasl.password`, `ssl.key.password`, …).
-fn is_secret_key(key: &str) -> bool {
-    let key = key.to_ascii_lowercase();
-    ["password", "secret", "token", "ssl.key.pem", "credentials"]
-        .iter()
-        .any(|s| key.contains(s))
+    /// `text` with every secret value (see [`Settings::secret_values`]) replaced by `<redacted>`.
+    pub fn scrub(&self, text: &str) -> String {
+        secrets::scrub(text, &self.secret_values())
+    }
+
+    /// Settings that weaken security (TLS verification off, SASL credentials in clear text), one
+    /// sentence each naming the key; logged as warnings at start and shown by `check-config`.
+    pub fn warnings(&self) -> Vec<String> {
+        let k = &self.kafka;
+        let mut out = Vec::new();
+        for (section, map) in [
+            ("consumer_extra", &k.consumer_extra),
+            ("producer_extra", &k.producer_extra),
+        ] {
+            let get = |key: &str| map.get(key).map(|v| v.trim().to_ascii_lowercase());
+            if let Some(v) = get("enable.ssl.certificate.verification") {
+                if matches!(v.as_str(), "false" | "0" | "no" | "off") {
+                    out.push(format!(
+                        "kafka.{section}.enable.ssl.certificate.verification is {v}: the brokers' \
+                         certificates are not verified, anyone on the network path can impersonate them"
+                    ));
+                }
+            }
+            if get("ssl.endpoint.identification.algorithm").as_deref() == Some("none") {
+                out.push(format!(
+                    "kafka.{section}.ssl.endpoint.identification.algorithm is none: the brokers' \
+                     host names are not checked against their certificates, any certificate from \
+                     the trusted CA is accepted for any broker"
+                ));
+            }
+            let protocol = get("security.protocol").unwrap_or_default();
+            let mechanism = get("sasl.mechanism")
+                .or_else(|| get("sasl.mechanisms"))
+                .unwrap_or_else(|| "gssapi".into());
+            if protocol == "sasl_plaintext" && mechanism == "plain" {
+                out.push(format!(
+                    "kafka.{section}.security.protocol is SASL_PLAINTEXT with sasl.mechanism PLAIN: \
+                     the password crosses the network in clear text (use SASL_SSL)"
+                ));
+            }
+        }
+        out
+    }
+
+    /// The settings as pretty JSON with secrets redacted (values read from files show their
+    /// `@/path`), plus the [`Settings::warnings`] under `warnings`.
+    pub fn redacted_json(&self) -> String {
+        let mut copy = self.clone();
+        let k = &mut copy.kafka;
+        for (section, map) in [
+            ("consumer_extra", &mut k.consumer_extra),
+            ("producer_extra", &mut k.producer_extra),
+        ] {
+            for (key, value) in map.iter_mut() {
+                if let Some(path) = k.from_files.get(&format!("{section}.{key}")) {
+                    *value = format!("@{}", path.display());
+                } else if secrets::is_sensitive(key) {
+                    *value = secrets::REDACTED.into();
+                }
+            }
+        }
+        #[derive(Serialize)]
+        struct Shown<'a> {
+            #[serde(flatten)]
+            settings: &'a Settings,
+            warnings: Vec<String>,
+        }
+        serde_json::to_string_pretty(&Shown {
+            settings: &copy,
+            warnings: self.warnings(),
+        })
+        .unwrap_or_default()
+    }
 }
 
 #[cfg(test)]
@@ -1053,5 +1197,134 @@ mod tests {
                 assert!(err.contains(w), "{toml}: {err}");
             }
         }
+    }
+
+    #[test]
+    fn check_config_redacts_what_librdkafka_marks_sensitive_and_shows_file_references() {
+        let mut pw = tempfile::NamedTempFile::new().unwrap();
+        pw.write_all(b"canary-from-file-7731\n").unwrap();
+        let f = file(&format!(
+            "[kafka.consumer_extra]\n\
+             \"sasl.oauthbearer.config\" = \"canary-oauth-cfg\"\n\
+             \"ssl.keystore.password\" = \"canary-keystore\"\n\
+             \"ssl.key.pem\" = \"canary-key-pem\"\n\
+             \"ssl.ca.pem\" = \"canary-ca-pem\"\n\
+             \"sasl.username\" = \"canary-user\"\n\
+             \"sasl.mechanism\" = \"SCRAM-SHA-512\"\n\
+             [kafka.producer_extra]\n\
+             \"sasl.password\" = \"@{}\"\n",
+            pw.path().display()
+        ));
+        let s = Settings::load_from(Some(f.path()), env(&[])).unwrap();
+        assert_eq!(
+            s.kafka.producer_extra["sasl.password"],
+            "canary-from-file-7731"
+        );
+        let shown = s.redacted_json();
+        assert!(!shown.contains("canary"), "{shown}");
+        assert!(shown.contains("SCRAM-SHA-512"), "{shown}");
+        assert!(
+            shown.contains(&format!("\"sasl.password\": \"@{}\"", pw.path().display())),
+            "{shown}"
+        );
+        let scrubbed = s.scrub("login canary-from-file-7731 / canary-user failed");
+        assert!(!scrubbed.contains("canary"), "{scrubbed}");
+    }
+
+    #[test]
+    fn an_unreadable_secret_file_is_a_config_error_naming_key_and_path() {
+        let err = Settings::load_from(
+            None,
+            env(&[(
+                "NEWSENRICH__KAFKA__PRODUCER_EXTRA__SASL__PASSWORD",
+                "@/run/secrets/newsenrich-missing/password",
+            )]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("kafka.producer_extra.sasl.password"), "{err}");
+        assert!(
+            err.contains("/run/secrets/newsenrich-missing/password"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_misspelt_secret_property_is_named_and_its_value_never_shown() {
+        let err = Settings::load_from(
+            None,
+            env(&[(
+                "NEWSENRICH__KAFKA__CONSUMER_EXTRA__SASL__PASSWD",
+                "canary-9931",
+            )]),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("kafka.consumer_extra.sasl.passwd"), "{err}");
+        assert!(!err.contains("canary"), "{err}");
+    }
+
+    #[test]
+    fn turning_tls_verification_off_is_a_warning_shown_by_check_config() {
+        let s = Settings::default();
+        assert!(s.warnings().is_empty());
+        assert!(s.redacted_json().contains("\"warnings\": []"));
+        let f = file(
+            "[kafka.consumer_extra]\n\"enable.ssl.certificate.verification\" = false\n\
+             [kafka.producer_extra]\n\"ssl.endpoint.identification.algorithm\" = \"none\"\n\
+             \"security.protocol\" = \"SASL_PLAINTEXT\"\n\"sasl.mechanism\" = \"PLAIN\"\n",
+        );
+        let s = Settings::load_from(Some(f.path()), env(&[])).unwrap();
+        let warnings = s.warnings();
+        assert_eq!(warnings.len(), 3, "{warnings:?}");
+        assert!(warnings[0].starts_with("kafka.consumer_extra.enable.ssl.certificate.verification"));
+        assert!(
+            warnings[1].starts_with("kafka.producer_extra.ssl.endpoint.identification.algorithm")
+        );
+        assert!(warnings[2].contains("SASL_PLAINTEXT"));
+        let shown = s.redacted_json();
+        assert!(shown.contains("are not verified"), "{shown}");
+    }
+
+    #[test]
+    fn http_limits_are_validated_naming_the_key() {
+        for (var, value, key) in [
+            (
+                "NEWSENRICH__HTTP__HEADER_READ_TIMEOUT_MS",
+                "0",
+                "http.header_read_timeout_ms",
+            ),
+            (
+                "NEWSENRICH__HTTP__CONNECTION_TIMEOUT_MS",
+                "10",
+                "http.connection_timeout_ms",
+            ),
+            (
+                "NEWSENRICH__HTTP__MAX_CONNECTIONS",
+                "0",
+                "http.max_connections",
+            ),
+            (
+                "NEWSENRICH__HTTP__MAX_REQUEST_BYTES",
+                "100",
+                "http.max_request_bytes",
+            ),
+            ("NEWSENRICH__HTTP__HOST", " ", "http.host"),
+        ] {
+            let err = Settings::load_from(None, env(&[(var, value)]))
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(key), "{var}={value}: {err}");
+        }
+        let s = Settings::load_from(
+            None,
+            env(&[
+                ("NEWSENRICH__HTTP__HOST", "127.0.0.1"),
+                ("NEWSENRICH__HTTP__MAX_CONNECTIONS", "64"),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s.http.host, "127.0.0.1");
+        assert_eq!(s.http.max_connections, 64);
     }
 }

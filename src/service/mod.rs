@@ -12,6 +12,7 @@
 //! - [`metrics`]: every metric name and label, defined once.
 //! - [`health`]: what `/readyz` and `/healthz` report, written by the clients and tasks.
 //! - [`http`]: `/metrics`, `/healthz`, `/readyz`.
+//! - [`secrets`]: which librdkafka properties are secret, `@/path` values, scrubbing output.
 //! - [`app`]: wires the pieces together and owns the shutdown order.
 //! - [`enrich_cmd`]: `newsenrich enrich`, the same decoding and core without Kafka.
 
@@ -25,5 +26,6 @@ pub mod kafka;
 pub mod language;
 pub mod metrics;
 pub mod process;
+pub mod secrets;
 pub mod telemetry;
 pub mod worker;

@@ -6,6 +6,7 @@
 
 pub mod articles;
 pub mod raw;
+pub mod secure;
 pub mod worker;
 
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};

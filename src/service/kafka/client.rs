@@ -4,7 +4,8 @@
 //! `kafka.producer_derived` and `kafka.producer_extra` for producers and the admin client), which
 //! win over ours.
 
-use crate::service::config::{Delivery, KafkaSettings};
+use crate::service::config::{ConfigError, Delivery, KafkaSettings, Settings};
+use rdkafka::error::KafkaError;
 use rdkafka::ClientConfig;
 
 /// Which client a configuration is for.
@@ -111,6 +112,85 @@ pub fn client_config(settings: &KafkaSettings, client: Client) -> ClientConfig {
     config
 }
 
+/// The SASL mechanisms librdkafka provides as the rdkafka crate builds it here (OpenSSL, no Cyrus
+/// SASL, no libcurl).
+pub const BUILT_IN_SASL_MECHANISMS: &[&str] =
+    &["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512", "OAUTHBEARER"];
+
+/// Checks every client's properties with librdkafka itself, at load time, so a misspelt or
+/// unsupported property is a configuration error naming the key. Never shows the value: a misspelt
+/// secret (`sasl.passwd`) is not known to be secret, and librdkafka's own error (`KafkaError`'s
+/// Display: `description key value`) would print it.
+pub fn check_properties(settings: &Settings) -> Result<(), ConfigError> {
+    let k = &settings.kafka;
+    for (section, map) in [
+        ("kafka.consumer_extra", &k.consumer_extra),
+        ("kafka.producer_extra", &k.producer_extra),
+    ] {
+        for key in ["sasl.mechanism", "sasl.mechanisms"] {
+            let Some(value) = map.get(key) else { continue };
+            let mechanism = value.trim().to_ascii_uppercase();
+            if !BUILT_IN_SASL_MECHANISMS.contains(&mechanism.as_str()) {
+                return Err(ConfigError::invalid(
+                    &format!("{section}.{key}"),
+                    format!(
+                        "is {value:?}, which this build of librdkafka does not provide (no Cyrus SASL, \
+                         so no GSSAPI/Kerberos); built in: {}",
+                        BUILT_IN_SASL_MECHANISMS.join(", ")
+                    ),
+                ));
+            }
+        }
+    }
+    for client in [
+        Client::Consumer,
+        Client::Producer,
+        Client::Admin,
+        Client::ReplayConsumer,
+        Client::ReplayProducer,
+    ] {
+        let config = client_config(k, client);
+        let Err(e) = config.create_native_config() else {
+            continue;
+        };
+        let KafkaError::ClientConfig(_, desc, key, value) = e else {
+            return Err(ConfigError::Load(format!(
+                "librdkafka rejects the client configuration: {}",
+                settings.scrub(&e.to_string())
+            )));
+        };
+        let section = match client {
+            Client::Consumer | Client::ReplayConsumer if k.consumer_extra.contains_key(&key) => {
+                "kafka.consumer_extra"
+            }
+            Client::Producer | Client::ReplayProducer | Client::Admin
+                if k.producer_extra.contains_key(&key) =>
+            {
+                "kafka.producer_extra"
+            }
+            _ if k.producer_derived.contains_key(&key) => "kafka.producer_derived",
+            _ => "kafka",
+        };
+        return Err(ConfigError::Invalid {
+            key: format!("{section}.{key}"),
+            reason: format!(
+                "is rejected by librdkafka: {}",
+                without_value(&desc, &value, settings)
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// librdkafka's description of a rejected property with the value (and any secret) taken out.
+fn without_value(desc: &str, value: &str, settings: &Settings) -> String {
+    let mut out = desc.replace(&format!("\"{value}\""), "(value not shown)");
+    if value.len() >= crate::service::secrets::MIN_SCRUBBED_LEN {
+        out = out.replace(value, "(value not shown)");
+    }
+    settings.scrub(&out)
+}
+
 /// Fencing of zombies comes from the consumer group generation (KIP-447), so the id only has to be
 /// unique per running process.
 fn transactional_id(settings: &KafkaSettings) -> String {
@@ -185,5 +265,70 @@ mod tests {
             get(&replay, "group.id"),
             Some(super::super::replay::replay_group(&s))
         );
+    }
+
+    #[test]
+    fn a_rejected_property_is_named_without_its_value() {
+        let canary = "canary-Zq8-hunter2";
+        for (section, key) in [
+            ("consumer_extra", "sasl.passwd"),
+            ("producer_extra", "sasl.pasword"),
+            ("consumer_extra", "security.protocol"),
+            ("producer_extra", "ssl.keystore.password.typo"),
+        ] {
+            let mut s = Settings::default();
+            let map = if section == "consumer_extra" {
+                &mut s.kafka.consumer_extra
+            } else {
+                &mut s.kafka.producer_extra
+            };
+            map.insert(key.into(), canary.into());
+            let err = check_properties(&s).unwrap_err().to_string();
+            assert!(err.contains(&format!("kafka.{section}.{key}")), "{err}");
+            assert!(!err.contains("hunter2"), "{err}");
+            // What librdkafka's own error would have printed.
+            let raw = client_config(&s.kafka, Client::Producer)
+                .create_native_config()
+                .err()
+                .or_else(|| {
+                    client_config(&s.kafka, Client::Consumer)
+                        .create_native_config()
+                        .err()
+                })
+                .unwrap()
+                .to_string();
+            assert!(raw.contains(canary), "{raw}");
+        }
+        let mut s = Settings::default();
+        s.kafka
+            .consumer_extra
+            .insert("sasl.oauthbearer.client.secret".into(), canary.into());
+        s.kafka
+            .consumer_extra
+            .insert("sasl.username".into(), "worker".into());
+        match check_properties(&s) {
+            Ok(()) => {}
+            Err(e) => {
+                let err = e.to_string();
+                assert!(err.contains("sasl.oauthbearer.client.secret"), "{err}");
+                assert!(!err.contains("hunter2"), "{err}");
+            }
+        }
+        assert!(check_properties(&Settings::default()).is_ok());
+    }
+
+    #[test]
+    fn a_sasl_mechanism_this_build_lacks_is_a_config_error() {
+        let mut s = Settings::default();
+        s.kafka
+            .producer_extra
+            .insert("sasl.mechanism".into(), "GSSAPI".into());
+        let err = check_properties(&s).unwrap_err().to_string();
+        assert!(err.contains("kafka.producer_extra.sasl.mechanism"), "{err}");
+        assert!(err.contains("SCRAM-SHA-512"), "{err}");
+        s.kafka
+            .producer_extra
+            .insert("sasl.mechanism".into(), "scram-sha-512".into());
+        assert!(check_properties(&s).is_ok());
     }
 }
