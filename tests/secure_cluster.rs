@@ -225,11 +225,17 @@ fn no_dlq_write(broker: &SecureBroker, delivery: &str) {
         "committed {committed:?} past the undeliverable record at {bad_offset}"
     );
     let log = worker.log();
-    // At least once: a warning per attempt naming the DLQ topic, the partition held at the record,
-    // the worker up. Exactly once: the transaction is aborted and the worker exits (non-zero) with
-    // an error naming the record, so the group resumes from the last commit.
+    // At least once: an error per attempt naming the DLQ topic, the partition held at the record,
+    // the worker up but not ready. Exactly once: the transaction is aborted and the worker exits
+    // (non-zero) with an error naming the record, so the group resumes from the last commit.
     let (level, needle) = if delivery == "at_least_once" {
-        (" WARN ", t.dlq.clone())
+        let (status, _, body) = worker.get("/readyz").expect("/readyz answers");
+        assert_eq!(
+            status, 503,
+            "[{name}] /readyz while the DLQ write is denied: {body}"
+        );
+        assert!(body.contains("authorization"), "[{name}] /readyz: {body}");
+        (" ERROR ", t.dlq.clone())
     } else {
         (" ERROR ", format!("offset {bad_offset} of {}", t.input))
     };

@@ -22,6 +22,9 @@ pub struct Status {
     /// A record reached neither the output nor the dead-letter topic; its partition stopped there
     /// (nothing past it is committed). Stays set until the process restarts.
     pub record_stuck: AtomicBool,
+    /// The broker refused a write for lack of authorization (topic or transactional-id ACL); set
+    /// until a write succeeds again.
+    pub write_denied: AtomicBool,
 }
 
 impl Status {
@@ -35,6 +38,8 @@ impl Status {
             Err("shutting down")
         } else if self.record_stuck.load(Ordering::Relaxed) {
             Err("a record reached neither the output nor the dead-letter topic; its partition is stopped (see the error log)")
+        } else if self.write_denied.load(Ordering::Relaxed) {
+            Err("kafka denies this worker writing to a topic (authorization failed; see the error log)")
         } else if !self.consumer_up.load(Ordering::Relaxed) {
             Err("consumer not connected to kafka")
         } else if !self.producer_up.load(Ordering::Relaxed) {
@@ -70,6 +75,9 @@ mod tests {
         assert_eq!(s.readiness(), Err("producer not connected to kafka"));
         s.producer_up.store(true, Ordering::Relaxed);
         assert_eq!(s.readiness(), Ok(()));
+        s.write_denied.store(true, Ordering::Relaxed);
+        assert!(s.readiness().unwrap_err().contains("authorization"));
+        s.write_denied.store(false, Ordering::Relaxed);
         s.record_stuck.store(true, Ordering::Relaxed);
         assert!(s
             .readiness()

@@ -359,6 +359,19 @@ pub fn is_permanent(error: &KafkaError) -> bool {
     )
 }
 
+/// The broker refused the write for lack of authorization (an ACL on the topic, the cluster or
+/// the transactional id): retried, but reported (see `Status::write_denied`).
+pub fn is_authorization_error(error: &KafkaError) -> bool {
+    matches!(
+        error.rdkafka_error_code(),
+        Some(
+            RDKafkaErrorCode::TopicAuthorizationFailed
+                | RDKafkaErrorCode::ClusterAuthorizationFailed
+                | RDKafkaErrorCode::TransactionalIdAuthorizationFailed
+        )
+    )
+}
+
 /// Capped exponential backoff: 50 ms doubling up to 5 s.
 pub fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << attempt.min(7)).min(5_000))

@@ -12,6 +12,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{DeliveryFuture, Producer};
 use std::collections::VecDeque;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use tokio::sync::{mpsc as tmpsc, RwLock};
 use tokio_util::sync::CancellationToken;
@@ -128,6 +129,7 @@ impl Pipeline {
             let error = match result {
                 Ok(()) => {
                     attempt = 0;
+                    self.status.write_denied.store(false, Ordering::Relaxed);
                     self.published(entry, &id, epoch);
                     continue;
                 }
@@ -221,12 +223,25 @@ impl Pipeline {
                 cancel.cancelled().await;
                 return;
             }
-            tracing::warn!(
-                topic = %entry.processed.record.topic,
-                partition = id.partition,
-                attempt,
-                "delivery failed, re-sending the partition's unacknowledged records in order: {error}"
-            );
+            if producer::is_authorization_error(&error) {
+                // Retried like any broker error (fixing the ACL resumes the stream without a
+                // restart), but the worker is not ready while it cannot write.
+                self.status.write_denied.store(true, Ordering::Relaxed);
+                tracing::error!(
+                    topic = %entry.processed.record.topic,
+                    partition = id.partition,
+                    attempt,
+                    "kafka denies this worker's principal writing to the topic (ACL); retrying, \
+                     /readyz is 503 until a write succeeds: {error}"
+                );
+            } else {
+                tracing::warn!(
+                    topic = %entry.processed.record.topic,
+                    partition = id.partition,
+                    attempt,
+                    "delivery failed, re-sending the partition's unacknowledged records in order: {error}"
+                );
+            }
             let _resending = tokio::select! {
                 biased;
                 _ = cancel.cancelled() => return,
