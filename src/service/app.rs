@@ -42,7 +42,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     spawn_signal_handler(
         shutdown.clone(),
         status.clone(),
-        Duration::from_millis(settings.worker.drain_timeout_ms) * 2,
+        settings.worker.drain_timeout() * 2,
     )?;
 
     let addr = format!("{}:{}", settings.http.host, settings.http.port);
@@ -56,7 +56,7 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         metrics: metrics.clone(),
         status: status.clone(),
         progress: progress.clone(),
-        stall_timeout: Duration::from_millis(settings.worker.stall_timeout_ms),
+        stall_timeout: settings.worker.stall_timeout(),
     });
     let http_limits = settings.http.clone();
     let http_stopped = http_stop.clone();

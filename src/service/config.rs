@@ -8,6 +8,7 @@ use crate::service::secrets;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 /// Prefix of environment overrides (`NEWSENRICH__KAFKA__BROKERS`).
 pub const ENV_PREFIX: &str = "NEWSENRICH";
@@ -261,7 +262,7 @@ impl LimitsSettings {
             max_tokens: self.max_tokens,
             max_mentions: self.max_mentions,
             max_pairs: self.max_pairs,
-            max_time: std::time::Duration::from_millis(self.article_time_budget_ms),
+            max_time: Duration::from_millis(self.article_time_budget_ms),
         }
     }
 }
@@ -313,6 +314,16 @@ impl Default for WorkerSettings {
 }
 
 impl WorkerSettings {
+    /// `drain_timeout_ms` as a duration.
+    pub fn drain_timeout(&self) -> Duration {
+        Duration::from_millis(self.drain_timeout_ms)
+    }
+
+    /// `stall_timeout_ms` as a duration.
+    pub fn stall_timeout(&self) -> Duration {
+        Duration::from_millis(self.stall_timeout_ms)
+    }
+
     /// The pool size with `0` resolved to the number of cores.
     pub fn effective_threads(&self) -> usize {
         if self.threads > 0 {
@@ -354,6 +365,18 @@ impl Default for HttpSettings {
             max_connections: 1024,
             max_request_bytes: 16_384,
         }
+    }
+}
+
+impl HttpSettings {
+    /// `header_read_timeout_ms` as a duration.
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_millis(self.header_read_timeout_ms)
+    }
+
+    /// `connection_timeout_ms` as a duration.
+    pub fn connection_timeout(&self) -> Duration {
+        Duration::from_millis(self.connection_timeout_ms)
     }
 }
 

@@ -63,7 +63,7 @@ pub async fn serve(
     let mut builder = hyper::server::conn::http1::Builder::new();
     builder
         .timer(TokioTimer::new())
-        .header_read_timeout(Duration::from_millis(limits.header_read_timeout_ms))
+        .header_read_timeout(limits.header_read_timeout())
         .max_buf_size(
             limits
                 .max_request_bytes
@@ -71,7 +71,7 @@ pub async fn serve(
         )
         .keep_alive(true);
     let builder = Arc::new(builder);
-    let lifetime = Duration::from_millis(limits.connection_timeout_ms);
+    let lifetime = limits.connection_timeout();
     let permits = Arc::new(tokio::sync::Semaphore::new(limits.max_connections));
     let tasks = tokio_util::task::TaskTracker::new();
     let refused_log = RateLimit::new(Duration::from_secs(10));

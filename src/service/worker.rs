@@ -97,7 +97,7 @@ impl PipelineConfig {
             threads: s.worker.effective_threads(),
             max_inflight: s.worker.max_inflight,
             max_inflight_per_partition: s.worker.max_inflight_per_partition,
-            drain_timeout: Duration::from_millis(s.worker.drain_timeout_ms),
+            drain_timeout: s.worker.drain_timeout(),
             exactly_once: s.kafka.delivery == crate::service::config::Delivery::ExactlyOnce,
             language: s.language.clone(),
         }
