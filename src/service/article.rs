@@ -25,7 +25,7 @@ pub enum ErrorClass {
 }
 
 impl ErrorClass {
-    pub const ALL: [ErrorClass; 9] = [
+    pub(crate) const ALL: [ErrorClass; 9] = [
         ErrorClass::InvalidJson,
         ErrorClass::InvalidEnvelope,
         ErrorClass::EmptyText,
@@ -37,7 +37,7 @@ impl ErrorClass {
         ErrorClass::UnsupportedLanguage,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             ErrorClass::InvalidJson => "invalid_json",
             ErrorClass::InvalidEnvelope => "invalid_envelope",
@@ -77,13 +77,13 @@ impl std::str::FromStr for ErrorClass {
 /// A record that cannot become an article: its class and a sentence for humans.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
-pub struct DecodeError {
+pub(crate) struct DecodeError {
     pub class: ErrorClass,
     pub message: String,
 }
 
 impl DecodeError {
-    pub fn new(class: ErrorClass, message: impl Into<String>) -> Self {
+    pub(crate) fn new(class: ErrorClass, message: impl Into<String>) -> Self {
         Self {
             class,
             message: message.into(),
@@ -93,7 +93,7 @@ impl DecodeError {
 
 /// A decoded, validated article ready for the enrich core.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Article {
+pub(crate) struct Article {
     pub id: String,
     /// The text offsets in the output refer to (`body`/`text`, or raw text after a `date` prefix).
     pub text: String,
@@ -108,7 +108,7 @@ pub struct Article {
 
 /// Decodes one record value (`None` is a tombstone). `key` is the record key, used as the id when the
 /// envelope has none.
-pub fn decode(
+pub(crate) fn decode(
     value: Option<&[u8]>,
     key: Option<&[u8]>,
     limits: &LimitsSettings,

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// Prefix of environment overrides (`NEWSENRICH__KAFKA__BROKERS`).
-pub const ENV_PREFIX: &str = "NEWSENRICH";
+pub(crate) const ENV_PREFIX: &str = "NEWSENRICH";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -25,7 +25,7 @@ pub enum ConfigError {
 
 impl ConfigError {
     /// [`ConfigError::Invalid`] for `key` (a dotted path) and why.
-    pub fn invalid(key: &str, reason: impl Into<String>) -> Self {
+    pub(crate) fn invalid(key: &str, reason: impl Into<String>) -> Self {
         Self::Invalid {
             key: key.to_string(),
             reason: reason.into(),
@@ -107,7 +107,7 @@ pub enum Compression {
 
 impl Compression {
     /// The librdkafka `compression.type` value.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Compression::None => "none",
             Compression::Gzip => "gzip",
@@ -120,7 +120,7 @@ impl Compression {
 
 /// Room the producer's `message.max.bytes` keeps above `limits.max_record_bytes`: a dead letter
 /// carries the original key and headers plus ours, and the protocol adds its framing.
-pub const PRODUCER_HEADROOM_BYTES: usize = 64 * 1024;
+pub(crate) const PRODUCER_HEADROOM_BYTES: usize = 64 * 1024;
 
 /// librdkafka's upper bound for `message.max.bytes`.
 const LIBRDKAFKA_MAX_MESSAGE_BYTES: usize = 1_000_000_000;
@@ -198,8 +198,10 @@ where
 
 impl KafkaSettings {
     /// The producer's `message.max.bytes`: the operator's (`producer_extra`) if set and a number,
-    /// else `limits.max_record_bytes` + [`PRODUCER_HEADROOM_BYTES`].
-    pub fn message_max_bytes(&self, limits: &LimitsSettings) -> usize {
+    /// else `limits.max_record_bytes` + [`PRODUCER_HEADROOM_BYTES`]. (The worker reads the same
+    /// value from `producer_derived`; the tests check the two agree.)
+    #[cfg(test)]
+    pub(crate) fn message_max_bytes(&self, limits: &LimitsSettings) -> usize {
         self.producer_extra
             .get("message.max.bytes")
             .and_then(|v| v.trim().parse().ok())
@@ -208,7 +210,10 @@ impl KafkaSettings {
 
     /// The properties the worker sets on its producers by itself, before `producer_extra`:
     /// `message.max.bytes` and `compression.type`, each unless the operator set it.
-    pub fn derived_producer_properties(&self, limits: &LimitsSettings) -> BTreeMap<String, String> {
+    pub(crate) fn derived_producer_properties(
+        &self,
+        limits: &LimitsSettings,
+    ) -> BTreeMap<String, String> {
         let mut out = BTreeMap::new();
         if !self.producer_extra.contains_key("message.max.bytes") {
             out.insert(
@@ -257,7 +262,7 @@ pub struct LimitsSettings {
 
 impl LimitsSettings {
     /// The core's per-article [`Budget`](crate::enrich::Budget) from these settings.
-    pub fn budget(&self) -> crate::enrich::Budget {
+    pub(crate) fn budget(&self) -> crate::enrich::Budget {
         crate::enrich::Budget {
             max_tokens: self.max_tokens,
             max_mentions: self.max_mentions,
@@ -269,7 +274,7 @@ impl LimitsSettings {
 
 /// The smallest producer `message.max.bytes` that carries a record of `limits.max_record_bytes`
 /// with its dead-letter headers.
-pub fn required_message_max_bytes(limits: &LimitsSettings) -> usize {
+pub(crate) fn required_message_max_bytes(limits: &LimitsSettings) -> usize {
     limits
         .max_record_bytes
         .saturating_add(PRODUCER_HEADROOM_BYTES)
@@ -315,17 +320,17 @@ impl Default for WorkerSettings {
 
 impl WorkerSettings {
     /// `drain_timeout_ms` as a duration.
-    pub fn drain_timeout(&self) -> Duration {
+    pub(crate) fn drain_timeout(&self) -> Duration {
         Duration::from_millis(self.drain_timeout_ms)
     }
 
     /// `stall_timeout_ms` as a duration.
-    pub fn stall_timeout(&self) -> Duration {
+    pub(crate) fn stall_timeout(&self) -> Duration {
         Duration::from_millis(self.stall_timeout_ms)
     }
 
     /// The pool size with `0` resolved to the number of cores.
-    pub fn effective_threads(&self) -> usize {
+    pub(crate) fn effective_threads(&self) -> usize {
         if self.threads > 0 {
             return self.threads;
         }
@@ -353,7 +358,7 @@ pub struct HttpSettings {
 }
 
 /// hyper's smallest read buffer, hence the smallest `http.max_request_bytes`.
-pub const MIN_HTTP_REQUEST_BYTES: usize = 8192;
+pub(crate) const MIN_HTTP_REQUEST_BYTES: usize = 8192;
 
 impl Default for HttpSettings {
     fn default() -> Self {
@@ -370,12 +375,12 @@ impl Default for HttpSettings {
 
 impl HttpSettings {
     /// `header_read_timeout_ms` as a duration.
-    pub fn header_read_timeout(&self) -> Duration {
+    pub(crate) fn header_read_timeout(&self) -> Duration {
         Duration::from_millis(self.header_read_timeout_ms)
     }
 
     /// `connection_timeout_ms` as a duration.
-    pub fn connection_timeout(&self) -> Duration {
+    pub(crate) fn connection_timeout(&self) -> Duration {
         Duration::from_millis(self.connection_timeout_ms)
     }
 }
@@ -436,14 +441,14 @@ pub enum LanguagePolicy {
 }
 
 impl LanguagePolicy {
-    pub const ALL: [LanguagePolicy; 4] = [
+    pub(crate) const ALL: [LanguagePolicy; 4] = [
         LanguagePolicy::Enrich,
         LanguagePolicy::Pass,
         LanguagePolicy::Dlq,
         LanguagePolicy::Route,
     ];
 
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             LanguagePolicy::Enrich => "enrich",
             LanguagePolicy::Pass => "pass",
@@ -486,7 +491,7 @@ impl Default for LanguageSettings {
 impl LanguageSettings {
     /// The policy for an ISO 639-1 code (or `und`): the one configured for it, else `enrich` for
     /// `en` and `und`, else `default_policy`.
-    pub fn policy_for(&self, code: &str) -> LanguagePolicy {
+    pub(crate) fn policy_for(&self, code: &str) -> LanguagePolicy {
         match self.policies.get(code) {
             Some(policy) => *policy,
             None if code == "en" || code == crate::enrich::language::UNDETERMINED => {
@@ -497,7 +502,7 @@ impl LanguageSettings {
     }
 
     /// Whether any language can be routed.
-    pub fn routes(&self) -> bool {
+    pub(crate) fn routes(&self) -> bool {
         self.default_policy == LanguagePolicy::Route
             || self.policies.values().any(|p| *p == LanguagePolicy::Route)
     }
@@ -552,7 +557,7 @@ impl Settings {
     }
 
     /// Like [`Settings::load`] with an explicit environment, so tests need not touch the process env.
-    pub fn load_from(
+    pub(crate) fn load_from(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
@@ -591,7 +596,7 @@ impl Settings {
     /// The producer's `transaction.timeout.ms` in exactly-once mode: `kafka.producer_extra` when set
     /// (an unparsable value counts as 0 and fails validation), else the drain deadline plus 10 s, so
     /// a transaction open through a whole drain is not aborted by the broker.
-    pub fn transaction_timeout_ms(&self) -> u64 {
+    pub(crate) fn transaction_timeout_ms(&self) -> u64 {
         match self.kafka.producer_extra.get("transaction.timeout.ms") {
             Some(v) => v.trim().parse().unwrap_or(0),
             None => self.worker.drain_timeout_ms + 10_000,
@@ -599,12 +604,12 @@ impl Settings {
     }
 
     /// Fills the derived values (`kafka.producer_derived`) from the others.
-    pub fn resolve(&mut self) {
+    pub(crate) fn resolve(&mut self) {
         self.kafka.producer_derived = self.kafka.derived_producer_properties(&self.limits);
     }
 
     /// Cross-field and range checks that serde cannot express.
-    pub fn validate(&self) -> Result<(), ConfigError> {
+    pub(crate) fn validate(&self) -> Result<(), ConfigError> {
         let k = &self.kafka;
         for (key, value) in [
             ("kafka.brokers", &k.brokers),
@@ -783,7 +788,7 @@ impl Settings {
 
     /// Replaces `@/path` values of the pass-through properties by the files' content (see
     /// [`crate::service::secrets`]) and remembers which came from files.
-    pub fn load_secret_files(&mut self) -> Result<(), ConfigError> {
+    pub(crate) fn load_secret_files(&mut self) -> Result<(), ConfigError> {
         let k = &mut self.kafka;
         for (section, map) in [
             ("consumer_extra", &mut k.consumer_extra),
@@ -801,7 +806,7 @@ impl Settings {
 
     /// Every value that must never be printed: the secret pass-through properties and everything
     /// read from a file.
-    pub fn secret_values(&self) -> Vec<String> {
+    pub(crate) fn secret_values(&self) -> Vec<String> {
         let k = &self.kafka;
         let mut out = Vec::new();
         for (section, map) in [
@@ -820,13 +825,13 @@ impl Settings {
     }
 
     /// `text` with every secret value (see [`Settings::secret_values`]) replaced by `<redacted>`.
-    pub fn scrub(&self, text: &str) -> String {
+    pub(crate) fn scrub(&self, text: &str) -> String {
         secrets::scrub(text, &self.secret_values())
     }
 
     /// Settings that weaken security (TLS verification off, SASL credentials in clear text), one
     /// sentence each naming the key; logged as warnings at start and shown by `check-config`.
-    pub fn warnings(&self) -> Vec<String> {
+    pub(crate) fn warnings(&self) -> Vec<String> {
         let k = &self.kafka;
         let mut out = Vec::new();
         for (section, map) in [

@@ -33,7 +33,7 @@ impl Status {
     }
 
     /// `Ok(())` when ready, else a short reason.
-    pub fn readiness(&self) -> Result<(), &'static str> {
+    pub(crate) fn readiness(&self) -> Result<(), &'static str> {
         if self.stopping.load(Ordering::Relaxed) {
             Err("shutting down")
         } else if self.record_stuck.load(Ordering::Relaxed) {
@@ -50,13 +50,13 @@ impl Status {
     }
 
     /// True while the main loop iterated within `window`.
-    pub fn is_live(&self, window: Duration) -> bool {
+    pub(crate) fn is_live(&self, window: Duration) -> bool {
         let last = self.last_progress_ms.load(Ordering::Relaxed);
         last != 0 && now_ms().saturating_sub(last) <= window.as_millis() as u64
     }
 }
 
-pub fn now_ms() -> u64 {
+pub(crate) fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_millis() as u64)

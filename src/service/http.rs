@@ -19,7 +19,7 @@ use crate::service::config::HttpSettings;
 use crate::service::kafka::RateLimit;
 
 /// `/healthz` fails when the main loop has not iterated for this long.
-pub const LIVENESS_WINDOW: Duration = Duration::from_secs(30);
+pub(crate) const LIVENESS_WINDOW: Duration = Duration::from_secs(30);
 
 #[derive(Clone)]
 pub struct HttpState {

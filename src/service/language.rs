@@ -14,29 +14,29 @@ use crate::service::kafka::producer::{HeaderList, OutRecord};
 use crate::service::metrics::Metrics;
 
 /// `processing.skipped` of a document whose language has the `pass` policy.
-pub const SKIPPED_UNSUPPORTED: &str = "unsupported_language";
+pub(crate) const SKIPPED_UNSUPPORTED: &str = "unsupported_language";
 
 /// Headers a routed record carries besides its own.
-pub const H_LANGUAGE: &str = "x-language";
-pub const H_LANGUAGE_CONFIDENCE: &str = "x-language-confidence";
+pub(crate) const H_LANGUAGE: &str = "x-language";
+pub(crate) const H_LANGUAGE_CONFIDENCE: &str = "x-language-confidence";
 
 /// Languages the `language` label of `newsenrich_articles_by_language_total` names even when no
 /// policy mentions them: the most common languages of news wires. Any language with a configured
 /// policy is named too; the rest count as `other`, undetermined text as `unknown`.
-pub const TRACKED: [&str; 20] = [
+pub(crate) const TRACKED: [&str; 20] = [
     "en", "de", "fr", "es", "pt", "it", "nl", "ru", "ar", "zh", "ja", "hi", "ko", "tr", "pl", "uk",
     "sv", "id", "fa", "vi",
 ];
 
 /// Where the language came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Source {
+pub(crate) enum Source {
     Detected,
     Input,
 }
 
 impl Source {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Source::Detected => "detected",
             Source::Input => "input",
@@ -46,7 +46,7 @@ impl Source {
 
 /// An article's language and what to do with it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Decision {
+pub(crate) struct Decision {
     /// ISO 639-1 code, or `und`.
     pub language: &'static str,
     pub confidence: f64,
@@ -55,7 +55,7 @@ pub struct Decision {
 }
 
 /// The language of `article` and its policy under `settings`.
-pub fn decide(article: &Article, settings: &LanguageSettings) -> Decision {
+pub(crate) fn decide(article: &Article, settings: &LanguageSettings) -> Decision {
     let trusted = settings
         .trust_input
         .then(|| {
@@ -82,13 +82,13 @@ pub fn decide(article: &Article, settings: &LanguageSettings) -> Decision {
 
 impl Decision {
     /// Whether the enrich core runs on the article.
-    pub fn enriches(&self) -> bool {
+    pub(crate) fn enriches(&self) -> bool {
         self.policy == LanguagePolicy::Enrich
     }
 
     /// Writes the language into `doc`; with the `pass` policy also empties its entities and
     /// relations and marks it `processing.skipped`.
-    pub fn stamp(&self, doc: &mut ArticleDoc) {
+    pub(crate) fn stamp(&self, doc: &mut ArticleDoc) {
         doc.language = Some(self.language.to_string());
         doc.processing.language_confidence = (self.confidence * 1000.0).round() / 1000.0;
         doc.processing.language_source = Some(self.source.as_str().to_string());
@@ -101,7 +101,7 @@ impl Decision {
     }
 
     /// The dead-letter message of the `dlq` policy.
-    pub fn dead_letter_message(&self) -> String {
+    pub(crate) fn dead_letter_message(&self) -> String {
         format!(
             "language {} ({}, confidence {:.2}) has policy dlq",
             self.language,
@@ -112,7 +112,7 @@ impl Decision {
 
     /// The `route` policy's record: the input record as it came (key, value, headers), to
     /// `topic`, with [`H_LANGUAGE`] and [`H_LANGUAGE_CONFIDENCE`] set (replacing any the input had).
-    pub fn route_record(
+    pub(crate) fn route_record(
         &self,
         topic: &str,
         key: Option<&[u8]>,
@@ -140,7 +140,7 @@ impl Decision {
     }
 
     /// The `language` label: a tracked or configured code, `other`, or `unknown` for `und`.
-    pub fn metric_label<'a>(&self, settings: &'a LanguageSettings) -> &'a str {
+    pub(crate) fn metric_label<'a>(&self, settings: &'a LanguageSettings) -> &'a str {
         if self.language == UNDETERMINED {
             return "unknown";
         }
@@ -154,7 +154,7 @@ impl Decision {
     }
 
     /// Counts the article by language and by policy outcome.
-    pub fn count(&self, metrics: &Metrics, settings: &LanguageSettings) {
+    pub(crate) fn count(&self, metrics: &Metrics, settings: &LanguageSettings) {
         metrics
             .articles_by_language
             .with_label_values(&[self.metric_label(settings)])
@@ -168,7 +168,7 @@ impl Decision {
 
 /// Creates every label the language metrics can take at zero, so dashboards see them before the
 /// first article.
-pub fn init_metrics(metrics: &Metrics, settings: &LanguageSettings) {
+pub(crate) fn init_metrics(metrics: &Metrics, settings: &LanguageSettings) {
     let configured = settings
         .policies
         .keys()

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 
 /// A record that became an output document.
 #[derive(Debug)]
-pub struct Enriched {
+pub(crate) struct Enriched {
     pub doc: ArticleDoc,
     /// Time spent in the core (decoding excluded).
     pub elapsed: Duration,
@@ -20,7 +20,7 @@ pub struct Enriched {
 
 /// What becomes of one record.
 #[derive(Debug)]
-pub enum Handled {
+pub(crate) enum Handled {
     /// An output document: enriched, or passed through without entities (`processing.skipped`).
     Document(Box<Enriched>, Decision),
     /// Its language's policy is `route`: the original record goes to `language.route_topic`.
@@ -37,7 +37,7 @@ pub enum Handled {
 }
 
 impl Handled {
-    pub fn decision(&self) -> Option<&Decision> {
+    pub(crate) fn decision(&self) -> Option<&Decision> {
         match self {
             Handled::Document(_, decision) | Handled::Route { decision, .. } => Some(decision),
             Handled::Dead { decision, .. } => decision.as_ref(),
@@ -49,7 +49,7 @@ impl Handled {
 /// is enriching, enriches it within `limits`' budget. A record that cannot be decoded, whose
 /// language's policy is `dlq`, or whose analysis panics, is a dead letter with its class and a
 /// sentence for humans.
-pub fn enrich_record(
+pub(crate) fn enrich_record(
     enricher: &Enricher,
     settings: &RecordSettings<'_>,
     value: Option<&[u8]>,
@@ -118,7 +118,7 @@ pub fn enrich_record(
 
 /// The settings one record is processed with.
 #[derive(Debug, Clone, Copy)]
-pub struct RecordSettings<'a> {
+pub(crate) struct RecordSettings<'a> {
     pub limits: &'a LimitsSettings,
     pub language: &'a LanguageSettings,
     /// The model version stamped into `processing.model`.
@@ -127,7 +127,7 @@ pub struct RecordSettings<'a> {
 
 /// What a panic said, cut to [`PANIC_MESSAGE_CHARS`]: it goes into a header and a log line, and a
 /// message about a string index can quote a stretch of the article.
-pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     let text = panic
         .downcast_ref::<&str>()
         .copied()
@@ -140,10 +140,10 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
 }
 
 /// The longest panic message carried on.
-pub const PANIC_MESSAGE_CHARS: usize = 200;
+pub(crate) const PANIC_MESSAGE_CHARS: usize = 200;
 
 /// The v1 output document for `article` and what the core found in it.
-pub fn document(
+pub(crate) fn document(
     article: Article,
     analysis: Analysis,
     model: String,

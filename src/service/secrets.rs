@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 /// What a secret value is replaced with wherever settings are shown.
-pub const REDACTED: &str = "<redacted>";
+pub(crate) const REDACTED: &str = "<redacted>";
 
 /// Properties librdkafka 2.12 marks `_RK_SENSITIVE` (it redacts them in its own config dumps).
-pub const LIBRDKAFKA_SENSITIVE: &[&str] = &[
+pub(crate) const LIBRDKAFKA_SENSITIVE: &[&str] = &[
     "sasl.username",
     "sasl.password",
     "sasl.oauthbearer.config",
@@ -47,7 +47,7 @@ const SECRET_FRAGMENTS: &[&str] = &[
 ];
 
 /// True when the value of librdkafka property `key` must never be shown.
-pub fn is_sensitive(key: &str) -> bool {
+pub(crate) fn is_sensitive(key: &str) -> bool {
     let key = key.trim().to_ascii_lowercase();
     LIBRDKAFKA_SENSITIVE.contains(&key.as_str()) || SECRET_FRAGMENTS.iter().any(|f| key.contains(f))
 }
@@ -55,13 +55,13 @@ pub fn is_sensitive(key: &str) -> bool {
 /// A property value read from a file could not be used. Names the key and the path, never the
 /// content.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FileValueError {
+pub(crate) struct FileValueError {
     pub reason: String,
 }
 
 /// Replaces every `@/path` value of `properties` by the content of that file and every `@@…` by
 /// `@…`. Returns the keys read from files with their paths; on failure the offending key and why.
-pub fn load_file_values(
+pub(crate) fn load_file_values(
     properties: &mut BTreeMap<String, String>,
 ) -> Result<BTreeMap<String, PathBuf>, (String, FileValueError)> {
     let mut from_files = BTreeMap::new();
@@ -107,10 +107,10 @@ pub fn load_file_values(
 
 /// Shortest secret that [`scrub`] looks for: shorter ones would mangle ordinary text, and are no
 /// secret worth the name.
-pub const MIN_SCRUBBED_LEN: usize = 4;
+pub(crate) const MIN_SCRUBBED_LEN: usize = 4;
 
 /// `text` with every occurrence of any of `secrets` replaced by [`REDACTED`].
-pub fn scrub<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
+pub(crate) fn scrub<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
     let mut secrets: Vec<&str> = secrets
         .iter()
         .map(AsRef::as_ref)
@@ -128,7 +128,10 @@ pub fn scrub<S: AsRef<str>>(text: &str, secrets: &[S]) -> String {
 }
 
 /// The text of a panic payload (`panic!` with a literal or a formatted message), secrets scrubbed.
-pub fn panic_text<S: AsRef<str>>(payload: &(dyn std::any::Any + Send), secrets: &[S]) -> String {
+pub(crate) fn panic_text<S: AsRef<str>>(
+    payload: &(dyn std::any::Any + Send),
+    secrets: &[S],
+) -> String {
     let text = if let Some(s) = payload.downcast_ref::<&str>() {
         (*s).to_string()
     } else if let Some(s) = payload.downcast_ref::<String>() {
@@ -142,7 +145,7 @@ pub fn panic_text<S: AsRef<str>>(payload: &(dyn std::any::Any + Send), secrets: 
 /// Replaces the panic hook (the default prints the message as is) with one that logs the panic as
 /// an error event, every value of `secrets` scrubbed from its message. Installed by `run` once
 /// logging is up.
-pub fn install_panic_hook(secrets: Vec<String>) {
+pub(crate) fn install_panic_hook(secrets: Vec<String>) {
     std::panic::set_hook(Box::new(move |info| {
         let message = panic_text(info.payload(), &secrets);
         let location = info

@@ -12,7 +12,10 @@ use std::time::Duration;
 /// producer takes is not refused by the broker's ~1 MB default). Existing topics are fine (and kept
 /// as they are: a dead letter one of them refuses as too large is retried cut shorter). Errors are returned so the caller can retry while a broker
 /// is unreachable.
-pub async fn ensure_topics(settings: &KafkaSettings, extra: &[&str]) -> Result<(), KafkaError> {
+pub(crate) async fn ensure_topics(
+    settings: &KafkaSettings,
+    extra: &[&str],
+) -> Result<(), KafkaError> {
     let admin: AdminClient<DefaultClientContext> =
         super::client::client_config(settings, super::client::Client::Admin).create()?;
     let dlq = settings.dlq_topic();

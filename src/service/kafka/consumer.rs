@@ -19,13 +19,13 @@ use std::time::Duration;
 
 /// One input partition: the unit of ordering, offsets and assignment.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct PartitionId {
+pub(crate) struct PartitionId {
     pub topic: String,
     pub partition: i32,
 }
 
 impl PartitionId {
-    pub fn new(topic: impl Into<String>, partition: i32) -> Self {
+    pub(crate) fn new(topic: impl Into<String>, partition: i32) -> Self {
         Self {
             topic: topic.into(),
             partition,
@@ -40,7 +40,7 @@ impl std::fmt::Display for PartitionId {
 }
 
 /// What the worker does when partitions come and go. Called on the polling thread.
-pub trait RebalanceHandler: Send + Sync {
+pub(crate) trait RebalanceHandler: Send + Sync {
     /// Partitions were assigned (after librdkafka applied the assignment).
     fn assigned(&self, consumer: &BaseConsumer<ConsumerCtx>, partitions: &[PartitionId]);
     /// Partitions are about to be revoked: finish or abandon their in-flight work and commit.
@@ -59,7 +59,7 @@ pub struct ConsumerCtx {
 }
 
 impl ConsumerCtx {
-    pub fn new(
+    pub(crate) fn new(
         status: Arc<Status>,
         metrics: Metrics,
         handler: Arc<dyn RebalanceHandler>,
@@ -77,7 +77,7 @@ impl ConsumerCtx {
 
     /// See `stored_lag`: librdkafka's `consumer_lag` is measured from the consumer's committed
     /// offset, which transactions (`send_offsets_to_transaction`) do not update.
-    pub fn lag_from_stored(mut self, yes: bool) -> Self {
+    pub(crate) fn lag_from_stored(mut self, yes: bool) -> Self {
         self.stored_lag = yes;
         self
     }
@@ -190,6 +190,9 @@ impl ConsumerContext for ConsumerCtx {
 pub type InputConsumer = BaseConsumer<ConsumerCtx>;
 
 /// Builds the consumer; `consumer_extra` properties override the defaults set here.
-pub fn create(settings: &KafkaSettings, ctx: ConsumerCtx) -> Result<InputConsumer, KafkaError> {
+pub(crate) fn create(
+    settings: &KafkaSettings,
+    ctx: ConsumerCtx,
+) -> Result<InputConsumer, KafkaError> {
     super::client::client_config(settings, super::client::Client::Consumer).create_with_context(ctx)
 }

@@ -1,9 +1,9 @@
 //! Kafka edges: the consumer (manual offset store, rebalance handling), the producer (output and
 //! dead letters), the offset tracker and admin helpers. Everything librdkafka-specific lives here.
 
-pub mod admin;
-pub mod client;
-pub mod consumer;
+pub(crate) mod admin;
+pub(crate) mod client;
+pub(crate) mod consumer;
 pub mod offsets;
 pub mod producer;
 pub mod replay;
@@ -16,12 +16,12 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// True when any broker connection in the statistics is up.
-pub fn any_broker_up(stats: &Statistics) -> bool {
+pub(crate) fn any_broker_up(stats: &Statistics) -> bool {
     stats.brokers.values().any(|b| b.state == "UP")
 }
 
 /// Records a connectivity change seen in statistics and logs the transition once.
-pub fn set_connected(flag: &AtomicBool, up: bool, client: &'static str) {
+pub(crate) fn set_connected(flag: &AtomicBool, up: bool, client: &'static str) {
     let was = flag.swap(up, Ordering::Relaxed);
     if up && !was {
         tracing::info!(client, "connected to kafka");
@@ -32,13 +32,13 @@ pub fn set_connected(flag: &AtomicBool, up: bool, client: &'static str) {
 
 /// At most one log line per `every` for a noisy condition, with a count of what was suppressed.
 #[derive(Debug)]
-pub struct RateLimit {
+pub(crate) struct RateLimit {
     every: Duration,
     state: Mutex<(Option<Instant>, u64)>,
 }
 
 impl RateLimit {
-    pub fn new(every: Duration) -> Self {
+    pub(crate) fn new(every: Duration) -> Self {
         Self {
             every,
             state: Mutex::new((None, 0)),
@@ -46,7 +46,7 @@ impl RateLimit {
     }
 
     /// `Some(suppressed_since_last)` when a line may be written now.
-    pub fn check(&self) -> Option<u64> {
+    pub(crate) fn check(&self) -> Option<u64> {
         let mut guard = self.state.lock().unwrap_or_else(|p| p.into_inner());
         let (last, suppressed) = &mut *guard;
         match last {
@@ -64,7 +64,7 @@ impl RateLimit {
 
 /// Routes librdkafka's own log lines into tracing; connection chatter is debug-level because the
 /// error callback and the connectivity transitions already say what an operator needs.
-pub fn log_librdkafka(level: RDKafkaLogLevel, fac: &str, message: &str) {
+pub(crate) fn log_librdkafka(level: RDKafkaLogLevel, fac: &str, message: &str) {
     match level {
         RDKafkaLogLevel::Emerg | RDKafkaLogLevel::Alert | RDKafkaLogLevel::Critical => {
             tracing::error!(facility = fac, "librdkafka: {message}")
@@ -75,7 +75,12 @@ pub fn log_librdkafka(level: RDKafkaLogLevel, fac: &str, message: &str) {
 
 /// Logs a client-level librdkafka error (transport, all brokers down, …) without flooding the log
 /// while a broker is away: they are retried internally.
-pub fn log_client_error(limit: &RateLimit, client: &'static str, error: &KafkaError, reason: &str) {
+pub(crate) fn log_client_error(
+    limit: &RateLimit,
+    client: &'static str,
+    error: &KafkaError,
+    reason: &str,
+) {
     if error.rdkafka_error_code() == Some(rdkafka::types::RDKafkaErrorCode::Fatal) {
         // Not retried: the worker drains and exits non-zero on a fatal client error.
         tracing::error!(client, "fatal kafka client error: {error}: {reason}");

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 /// The in-flight offsets of one partition, in input order.
 #[derive(Debug, Default)]
-pub struct PartitionOffsets {
+pub(crate) struct PartitionOffsets {
     /// Offset -> finished? Kept in order; the first entry is the oldest unstored record. Offsets need
     /// not be consecutive (compaction, transaction markers), which is why they are tracked
     /// explicitly instead of assuming `offset + 1`.
@@ -18,13 +18,13 @@ pub struct PartitionOffsets {
 
 impl PartitionOffsets {
     /// Registers a record taken into the pipeline.
-    pub fn begin(&mut self, offset: i64) {
+    pub(crate) fn begin(&mut self, offset: i64) {
         self.pending.insert(offset, false);
     }
 
     /// Marks `offset` finished. Returns the offset to store (the next one to read, i.e. last finished
     /// of the contiguous prefix + 1) when the prefix advanced, `None` when an older record still runs.
-    pub fn finish(&mut self, offset: i64) -> Option<i64> {
+    pub(crate) fn finish(&mut self, offset: i64) -> Option<i64> {
         match self.pending.get_mut(&offset) {
             Some(done) => *done = true,
             None => return None, // unknown: a completion from before a revocation
@@ -41,16 +41,18 @@ impl PartitionOffsets {
     }
 
     /// Records taken in but not yet stored (running, or finished behind a running one).
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.pending.len()
     }
 
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.pending.is_empty()
     }
 
     /// Records taken in and not finished yet.
-    pub fn unfinished(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn unfinished(&self) -> usize {
         self.pending.values().filter(|done| !**done).count()
     }
 }

@@ -23,19 +23,19 @@ use tokio_util::sync::CancellationToken;
 /// Headers as carried through the pipeline: name and optional value, both raw bytes. Kafka header
 /// names are meant to be UTF-8 but the broker does not check, so a name of any bytes is carried
 /// through unchanged (rdkafka's own header API panics on such a name, hence the C calls below).
-pub type HeaderList = Vec<(Vec<u8>, Option<Vec<u8>>)>;
+pub(crate) type HeaderList = Vec<(Vec<u8>, Option<Vec<u8>>)>;
 
 /// Dead-letter header names (the contract).
-pub const H_ERROR_CLASS: &str = "x-error-class";
-pub const H_ERROR: &str = "x-error";
-pub const H_SRC_TOPIC: &str = "x-src-topic";
-pub const H_SRC_PARTITION: &str = "x-src-partition";
-pub const H_SRC_OFFSET: &str = "x-src-offset";
+pub(crate) const H_ERROR_CLASS: &str = "x-error-class";
+pub(crate) const H_ERROR: &str = "x-error";
+pub(crate) const H_SRC_TOPIC: &str = "x-src-topic";
+pub(crate) const H_SRC_PARTITION: &str = "x-src-partition";
+pub(crate) const H_SRC_OFFSET: &str = "x-src-offset";
 /// On a dead letter whose key or value was cut to fit: `true`, the original value's length in
 /// bytes (decimal) and its SHA-256 (lowercase hex).
-pub const H_TRUNCATED: &str = "x-truncated";
-pub const H_ORIGINAL_SIZE: &str = "x-original-size";
-pub const H_ORIGINAL_SHA256: &str = "x-original-sha256";
+pub(crate) const H_TRUNCATED: &str = "x-truncated";
+pub(crate) const H_ORIGINAL_SIZE: &str = "x-original-size";
+pub(crate) const H_ORIGINAL_SHA256: &str = "x-original-sha256";
 
 /// Longest `x-error` sentence kept; headers are not the place for essays.
 const MAX_ERROR_LEN: usize = 1000;
@@ -70,7 +70,10 @@ impl ClientContext for ProducerCtx {
 pub type OutputProducer = FutureProducer<ProducerCtx>;
 
 /// Builds the producer; `producer_extra` properties override the defaults set here.
-pub fn create(settings: &KafkaSettings, status: Arc<Status>) -> Result<OutputProducer, KafkaError> {
+pub(crate) fn create(
+    settings: &KafkaSettings,
+    status: Arc<Status>,
+) -> Result<OutputProducer, KafkaError> {
     super::client::client_config(settings, super::client::Client::Producer).create_with_context(
         ProducerCtx {
             status,
@@ -81,7 +84,7 @@ pub fn create(settings: &KafkaSettings, status: Arc<Status>) -> Result<OutputPro
 
 /// One record to publish, owned so it can be re-sent after a failure.
 #[derive(Debug, Clone, PartialEq)]
-pub struct OutRecord {
+pub(crate) struct OutRecord {
     pub topic: String,
     pub key: Option<Vec<u8>>,
     pub payload: Option<Vec<u8>>,
@@ -108,7 +111,7 @@ fn native_headers(headers: &BorrowedHeaders) -> *mut rdsys::rd_kafka_headers_t {
 }
 
 /// Header collections backed by a librdkafka header list (those of consumed and owned messages).
-pub trait NativeHeaders {
+pub(crate) trait NativeHeaders {
     fn borrowed(&self) -> &BorrowedHeaders;
 }
 
@@ -125,7 +128,7 @@ impl NativeHeaders for OwnedHeaders {
 }
 
 /// `headers` as librdkafka headers for a record to produce, names as raw bytes.
-pub fn owned_headers(headers: &[(Vec<u8>, Option<Vec<u8>>)]) -> OwnedHeaders {
+pub(crate) fn owned_headers(headers: &[(Vec<u8>, Option<Vec<u8>>)]) -> OwnedHeaders {
     let owned = OwnedHeaders::new_with_capacity(headers.len().max(1));
     let native = native_headers(owned.as_borrowed());
     for (key, value) in headers {
@@ -154,7 +157,7 @@ pub fn owned_headers(headers: &[(Vec<u8>, Option<Vec<u8>>)]) -> OwnedHeaders {
 /// A consumed record's headers, owned, names and values as raw bytes (never panics on a name that
 /// is not UTF-8). librdkafka hands names out NUL-terminated, so a name with a NUL byte inside
 /// arrives cut at it: the one thing not carried through exactly.
-pub fn headers_of<M: Message>(msg: &M) -> HeaderList
+pub(crate) fn headers_of<M: Message>(msg: &M) -> HeaderList
 where
     M::Headers: NativeHeaders,
 {
@@ -187,7 +190,7 @@ where
 }
 
 /// The headers a dead letter gets on top of the original record's.
-pub const DEAD_LETTER_HEADERS: [&str; 5] = [
+pub(crate) const DEAD_LETTER_HEADERS: [&str; 5] = [
     H_ERROR_CLASS,
     H_ERROR,
     H_SRC_TOPIC,
@@ -201,7 +204,7 @@ fn named(key: &[u8], names: &[&str]) -> bool {
 }
 
 /// `headers` without [`DEAD_LETTER_HEADERS`]: the original record's own.
-pub fn without_dead_letter_headers(headers: &[(Vec<u8>, Option<Vec<u8>>)]) -> HeaderList {
+pub(crate) fn without_dead_letter_headers(headers: &[(Vec<u8>, Option<Vec<u8>>)]) -> HeaderList {
     headers
         .iter()
         .filter(|(k, _)| !named(k, &DEAD_LETTER_HEADERS))
@@ -211,7 +214,7 @@ pub fn without_dead_letter_headers(headers: &[(Vec<u8>, Option<Vec<u8>>)]) -> He
 
 /// Where a dead letter came from and why it is one.
 #[derive(Debug, Clone, Copy)]
-pub struct DeadLetterInfo<'a> {
+pub(crate) struct DeadLetterInfo<'a> {
     pub class: &'a str,
     pub error: &'a str,
     pub topic: &'a str,
@@ -221,7 +224,7 @@ pub struct DeadLetterInfo<'a> {
 
 /// The original headers plus the `x-error-*`/`x-src-*` ones. Stale copies of ours (a record replayed
 /// from a DLQ) are replaced so each name appears once.
-pub fn dead_letter_headers(
+pub(crate) fn dead_letter_headers(
     original: &[(Vec<u8>, Option<Vec<u8>>)],
     info: &DeadLetterInfo<'_>,
 ) -> HeaderList {
@@ -241,14 +244,14 @@ pub fn dead_letter_headers(
 
 /// What librdkafka and the broker count for one record besides key, value and headers: the
 /// record's and its batch's framing (61 bytes of batch header, varints), rounded up generously.
-pub const RECORD_FRAMING_BYTES: usize = 1024;
+pub(crate) const RECORD_FRAMING_BYTES: usize = 1024;
 /// Per header: two length varints.
 const HEADER_FRAMING_BYTES: usize = 10;
 /// The smallest value budget worth a try; below it the dead letter cannot be shrunk further.
 const MIN_VALUE_BYTES: usize = 1024;
 
 /// Bytes `record` counts against `message.max.bytes` (key, value, headers and framing).
-pub fn record_size(record: &OutRecord) -> usize {
+pub(crate) fn record_size(record: &OutRecord) -> usize {
     let headers: usize = record
         .headers
         .iter()
@@ -282,7 +285,11 @@ fn cut(bytes: &[u8], max: usize) -> &[u8] {
 /// if it alone is too long, and `x-truncated: true`, `x-original-size` and `x-original-sha256`
 /// (of the whole original value) are added. A record that fits is left as it is. Returns false
 /// when even an empty value and key do not fit (the headers alone are too long).
-pub fn fit_dead_letter(record: &mut OutRecord, original: Option<&[u8]>, limit: usize) -> bool {
+pub(crate) fn fit_dead_letter(
+    record: &mut OutRecord,
+    original: Option<&[u8]>,
+    limit: usize,
+) -> bool {
     if record_size(record) <= limit {
         return true;
     }
@@ -324,7 +331,7 @@ pub fn fit_dead_letter(record: &mut OutRecord, original: Option<&[u8]>, limit: u
 /// The next, smaller budget for a dead letter the broker refused as too large (the topic's
 /// `max.message.bytes` may be below the producer's limit): half of what was refused, or `None`
 /// when the value is already down to a size not worth cutting further.
-pub fn smaller_limit(refused: &OutRecord) -> Option<usize> {
+pub(crate) fn smaller_limit(refused: &OutRecord) -> Option<usize> {
     let value = refused.payload.as_ref().map_or(0, Vec::len);
     if value <= MIN_VALUE_BYTES {
         return None;
@@ -333,7 +340,7 @@ pub fn smaller_limit(refused: &OutRecord) -> Option<usize> {
 }
 
 /// Whether `error` says the record was too large (locally or at the broker).
-pub fn is_too_large(error: &KafkaError) -> bool {
+pub(crate) fn is_too_large(error: &KafkaError) -> bool {
     matches!(
         error.rdkafka_error_code(),
         Some(
@@ -345,7 +352,7 @@ pub fn is_too_large(error: &KafkaError) -> bool {
 }
 
 /// Errors no retry will fix: the broker refuses this record as such.
-pub fn is_permanent(error: &KafkaError) -> bool {
+pub(crate) fn is_permanent(error: &KafkaError) -> bool {
     matches!(
         error.rdkafka_error_code(),
         Some(
@@ -361,7 +368,7 @@ pub fn is_permanent(error: &KafkaError) -> bool {
 
 /// The broker refused the write for lack of authorization (an ACL on the topic, the cluster or
 /// the transactional id): retried, but reported (see `Status::write_denied`).
-pub fn is_authorization_error(error: &KafkaError) -> bool {
+pub(crate) fn is_authorization_error(error: &KafkaError) -> bool {
     matches!(
         error.rdkafka_error_code(),
         Some(
@@ -373,13 +380,13 @@ pub fn is_authorization_error(error: &KafkaError) -> bool {
 }
 
 /// Capped exponential backoff: 50 ms doubling up to 5 s.
-pub fn backoff(attempt: u32) -> Duration {
+pub(crate) fn backoff(attempt: u32) -> Duration {
     Duration::from_millis(50u64.saturating_mul(1 << attempt.min(7)).min(5_000))
 }
 
 /// Why a record could not be handed to the producer.
 #[derive(Debug, thiserror::Error)]
-pub enum SendError {
+pub(crate) enum SendError {
     #[error("cancelled")]
     Cancelled,
     #[error("rejected by kafka: {0}")]
@@ -391,7 +398,7 @@ pub enum SendError {
 
 /// Puts `record` on the producer queue, waiting (never dropping) while the queue is full or the
 /// client reports a transient error. Returns the future of the broker's acknowledgement.
-pub async fn enqueue<C: ClientContext + 'static>(
+pub(crate) async fn enqueue<C: ClientContext + 'static>(
     producer: &FutureProducer<C>,
     record: &OutRecord,
     cancel: &CancellationToken,
@@ -417,7 +424,7 @@ pub async fn enqueue<C: ClientContext + 'static>(
 
 /// Waits for the broker's ack of `record`, re-sending it after transient failures when `resend`
 /// (at-least-once). In a transaction a failed record dooms the transaction, so there it is reported.
-pub async fn deliver<C: ClientContext + 'static>(
+pub(crate) async fn deliver<C: ClientContext + 'static>(
     producer: &FutureProducer<C>,
     record: &OutRecord,
     mut delivery: DeliveryFuture,

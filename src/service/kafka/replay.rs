@@ -59,18 +59,18 @@ impl ReplaySummary {
 }
 
 /// The consumer group that records replay progress.
-pub fn replay_group(settings: &KafkaSettings) -> String {
+pub(crate) fn replay_group(settings: &KafkaSettings) -> String {
     format!("{}-dlq-replay", settings.group_id)
 }
 
 /// True when a dead letter of `class` is to be replayed.
-pub fn selected(options: &ReplayOptions, class: &str) -> bool {
+pub(crate) fn selected(options: &ReplayOptions, class: &str) -> bool {
     options.classes.is_empty() || options.classes.iter().any(|c| c.as_str() == class)
 }
 
 const TIMEOUT: Duration = Duration::from_secs(30);
 /// Summary key for dead letters passed over because they are truncated copies.
-pub const TRUNCATED_CLASS: &str = "truncated";
+pub(crate) const TRUNCATED_CLASS: &str = "truncated";
 /// Records between two commits of the replay position.
 const BATCH: usize = 500;
 
