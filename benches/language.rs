@@ -1,13 +1,14 @@
 //! The language detector: its accuracy on short paragraphs per language, and its cost next to the
 //! enrich core on English articles.
 //!
-//! `cargo bench --bench language [-- --testdata DIR] [-- --news DIR] [--rounds N]`
+//! `cargo bench --bench language [-- --testdata DIR] [--candidates en,de,…] [--news DIR] [--rounds N]`
 //!
 //! - `--testdata DIR`: a directory laid out as `DIR/<iso-639-1>/testdata/sentences.txt` (one
 //!   sentence a line), e.g. `language-models/` of a lingua-rs checkout, whose test sentences come
 //!   from the Leipzig Wortschatz news and web corpora. Consecutive sentences are joined into
 //!   paragraphs of at least 200 characters (each sentence used once); every paragraph is detected
-//!   and scored. Nothing of it is committed; it is read at run time.
+//!   and scored. Nothing of it is committed; it is read at run time. `--candidates` detects among
+//!   those languages only (`language.candidates`).
 //! - `--news DIR`: English articles (`*.txt`, read at run time; default `../shared/data/news-dev/A`).
 //!   Each is run through `Enricher::analyze` and `language::detect` for `--rounds` rounds; the
 //!   report gives the detector's CPU time as a share of the core's.
@@ -39,7 +40,7 @@ fn paragraphs(text: &str, min: usize) -> Vec<String> {
     out
 }
 
-fn accuracy(dir: &Path) {
+fn accuracy(dir: &Path, candidates: &[&str]) {
     println!(
         "language accuracy on paragraphs of >= {MIN_PARAGRAPH_CHARS} chars from {}",
         dir.display()
@@ -60,7 +61,7 @@ fn accuracy(dir: &Path) {
         let mut ok = 0;
         let shortcut = paras.iter().filter(|p| language::looks_english(p)).count();
         for p in &paras {
-            let found = language::detect(p);
+            let found = language::detect_among(p, candidates);
             let got = found.code_or_und();
             if got == code {
                 ok += 1;
@@ -193,17 +194,20 @@ fn main() {
     let mut testdata = None;
     let mut news = None;
     let mut rounds = 20usize;
+    let mut candidates = String::new();
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--testdata" => testdata = args.next().map(PathBuf::from),
             "--news" => news = args.next().map(PathBuf::from),
+            "--candidates" => candidates = args.next().unwrap_or_default(),
             "--rounds" => rounds = args.next().and_then(|r| r.parse().ok()).unwrap_or(rounds),
             _ => {} // cargo bench passes --bench
         }
     }
     if let Some(dir) = testdata {
-        accuracy(&dir);
+        let candidates: Vec<&str> = candidates.split(',').filter(|c| !c.is_empty()).collect();
+        accuracy(&dir, &candidates);
     }
     let news = news
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data/news-dev/A"));

@@ -471,6 +471,9 @@ pub struct LanguageSettings {
     pub policies: BTreeMap<String, LanguagePolicy>,
     /// Where `route` sends records; required when any policy is `route`.
     pub route_topic: String,
+    /// The languages the feed can carry (ISO 639-1 codes); the detector answers only among them.
+    /// Empty (the default) means every language it knows.
+    pub candidates: Vec<String>,
 }
 
 impl Default for LanguageSettings {
@@ -484,6 +487,7 @@ impl Default for LanguageSettings {
             ]
             .into(),
             route_topic: String::new(),
+            candidates: Vec::new(),
         }
     }
 }
@@ -515,6 +519,17 @@ impl LanguageSettings {
                     &format!("language.policies.{key}"),
                     "is not a language the detector knows: use a lowercase ISO 639-1 code \
                      (en, de, zh, ...) or `und` for undetermined text",
+                ));
+            }
+        }
+        for code in &self.candidates {
+            if normalize_tag(code) != Some(code.as_str()) {
+                return Err(ConfigError::invalid(
+                    "language.candidates",
+                    format!(
+                        "`{code}` is not a language the detector knows: use lowercase ISO 639-1 \
+                         codes (en, de, zh, ...)"
+                    ),
                 ));
             }
         }
@@ -1215,6 +1230,10 @@ mod tests {
                 &["language.route_topic"],
             ),
             ("[language]\ntrust = true\n", &["trust"]),
+            (
+                "[language]\ncandidates = [\"en\", \"german\"]\n",
+                &["language.candidates", "german"],
+            ),
         ];
         for (toml, words) in cases {
             let f = file(toml);

@@ -68,7 +68,8 @@ pub(crate) fn decide(article: &Article, settings: &LanguageSettings) -> Decision
     let (code, confidence, source) = match trusted {
         Some(code) => (code, 1.0, Source::Input),
         None => {
-            let found = language::detect(&article.text);
+            let candidates: Vec<&str> = settings.candidates.iter().map(String::as_str).collect();
+            let found = language::detect_among(&article.text, &candidates);
             (found.code_or_und(), found.confidence, Source::Detected)
         }
     };
