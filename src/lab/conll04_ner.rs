@@ -14,8 +14,8 @@
 //! a sentence with any other `Other` entity (a nationality, a work title, a building) is left
 //! out, since its right CoNLL-2003 label is unknown.
 
+use super::conll04::{Conll04Sentence, GoldEntity, GoldRelation};
 use super::detok::detokenize;
-use super::eval_conll04::{Conll04Sentence, GoldEntity, GoldRelation};
 use crate::enrich::tokenize;
 use crate::lab::ner::conll::ConllDoc;
 

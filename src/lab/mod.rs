@@ -2,6 +2,7 @@
 //! and the annotated news sets, and the benchmarks' own conventions. It uses the core
 //! ([`crate::enrich`]); neither the core nor the service uses it.
 
+pub mod conll04;
 pub mod conll04_ner;
 pub mod detok;
 pub mod eval;

@@ -96,13 +96,13 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     };
     let mut docs = conll::parse(&read(&args.train)?);
     if let Some(p) = &args.extra_conll04 {
-        let extra = super::conll04_ner::docs(&super::eval_conll04::read(p)?, false);
+        let extra = super::conll04_ner::docs(&super::conll04::read(p)?, false);
         println!("{}: {} extra documents", p.display(), extra.len());
         docs.extend(extra);
     }
     let mut domains = Vec::new();
     if let Some(p) = &args.domain_conll04 {
-        let extra = super::conll04_ner::docs(&super::eval_conll04::read(p)?, true);
+        let extra = super::conll04_ner::docs(&super::conll04::read(p)?, true);
         println!(
             "{}: {} documents in domain 1 (conll04)",
             p.display(),

@@ -2,7 +2,8 @@
 //! classifier (`DIR/classifier.txt`, normally `models/relations/`) from CoNLL04 JSON files.
 //! Deterministic: the same inputs give the same bytes.
 
-use super::eval_conll04::{self, gold_mentions, joined, predicate_of, whole, Conll04Sentence};
+use super::conll04::{self, gold_mentions, joined, predicate_of, whole, Conll04Sentence};
+use super::eval_conll04;
 use crate::enrich::gazetteer::Gazetteer;
 use crate::enrich::relations::classifier::{class_index, Classifier};
 use crate::enrich::relations::{for_each_candidate, RelationModel};
@@ -75,8 +76,8 @@ pub fn examples(data: &[Conll04Sentence], gaz: &Gazetteer) -> Vec<Example> {
 
 pub fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
-    let train_data = eval_conll04::read(&args.train)?;
-    let dev_data = eval_conll04::read(&args.dev)?;
+    let train_data = conll04::read(&args.train)?;
+    let dev_data = conll04::read(&args.dev)?;
     let gaz = Gazetteer::load(&args.models)?;
     let (train_ex, dev_ex) = (examples(&train_data, &gaz), examples(&dev_data, &gaz));
     let positives = train_ex.iter().filter(|e| e.positive).count();
