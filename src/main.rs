@@ -69,10 +69,14 @@ enum Command {
 const EXIT_CONFIG: u8 = 2;
 
 fn load(config: Option<&PathBuf>) -> Result<Settings, ExitCode> {
-    Settings::load(config.map(PathBuf::as_path)).map_err(|e| {
-        eprintln!("newsenrich: {e}");
-        ExitCode::from(EXIT_CONFIG)
-    })
+    // Then librdkafka itself checks every client's properties, so a misspelt or unsupported one is
+    // a configuration error naming the key (never its value).
+    Settings::load(config.map(PathBuf::as_path))
+        .and_then(|s| newsenrich::service::kafka::client::check_properties(&s).map(|()| s))
+        .map_err(|e| {
+            eprintln!("newsenrich: {e}");
+            ExitCode::from(EXIT_CONFIG)
+        })
 }
 
 /// Settings and logging for the commands that do work; the exit code when either fails.

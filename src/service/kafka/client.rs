@@ -107,7 +107,7 @@ pub fn client_config(settings: &KafkaSettings, client: Client) -> ClientConfig {
     }
     if client == Client::ReplayConsumer {
         // Ours, not the worker's: the replay must never join (and rebalance) the workers' group.
-        config.set("group.id", super::replay::replay_group(settings));
+        config.set("group.id", settings.replay_group());
     }
     config
 }
@@ -261,10 +261,7 @@ mod tests {
         let producer = client_config(&s, Client::Producer);
         assert!(get(&producer, "transactional.id").is_some_and(|id| id.starts_with("newsenrich-")));
         let replay = client_config(&s, Client::ReplayConsumer);
-        assert_eq!(
-            get(&replay, "group.id"),
-            Some(super::super::replay::replay_group(&s))
-        );
+        assert_eq!(get(&replay, "group.id"), Some(s.replay_group()));
     }
 
     #[test]

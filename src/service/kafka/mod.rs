@@ -2,7 +2,7 @@
 //! dead letters), the offset tracker and admin helpers. Everything librdkafka-specific lives here.
 
 pub(crate) mod admin;
-pub(crate) mod client;
+pub mod client;
 pub(crate) mod consumer;
 pub mod offsets;
 pub mod producer;

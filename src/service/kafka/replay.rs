@@ -58,11 +58,6 @@ impl ReplaySummary {
     }
 }
 
-/// The consumer group that records replay progress.
-pub(crate) fn replay_group(settings: &KafkaSettings) -> String {
-    format!("{}-dlq-replay", settings.group_id)
-}
-
 /// True when a dead letter of `class` is to be replayed.
 pub(crate) fn selected(options: &ReplayOptions, class: &str) -> bool {
     options.classes.is_empty() || options.classes.iter().any(|c| c.as_str() == class)
@@ -292,7 +287,7 @@ mod tests {
     #[test]
     fn the_replay_group_is_not_the_workers() {
         let s = KafkaSettings::default();
-        assert_eq!(replay_group(&s), "newsenrich-dlq-replay");
-        assert_ne!(replay_group(&s), s.group_id);
+        assert_eq!(s.replay_group(), "newsenrich-dlq-replay");
+        assert_ne!(s.replay_group(), s.group_id);
     }
 }
