@@ -29,13 +29,14 @@ use super::super::{EntityType, Mention, Predicate, Sentence, Span};
 use super::Found;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use words::{is_occupation, title_then_of, whole_title, Word};
+use words::{is_occupation, parse_title, title_then_of, whole_title, Word};
 
 const LEADER_PREMODIFIER: f32 = 0.95;
 const LEADER_OF: f32 = 0.9;
 const LEADER_APPOSITION: f32 = 0.85;
 const CITIZEN_PREMODIFIER: f32 = 0.9;
 const CITIZEN_APPOSITION: f32 = 0.85;
+const CITIZEN_OF_LEADER: f32 = 0.85;
 const MET_VERB: f32 = 0.9;
 const MET_AND: f32 = 0.85;
 const MET_THEIR_TALKS: f32 = 0.75;
@@ -130,6 +131,98 @@ pub fn find(
     out
 }
 
+/// Roles that only a country's head of state or government holds.
+fn national_role(role: &str) -> bool {
+    let role = role.strip_prefix("former ").unwrap_or(role);
+    matches!(
+        role,
+        "President"
+            | "Prime Minister"
+            | "Premier"
+            | "Chancellor"
+            | "King"
+            | "Queen"
+            | "Emperor"
+            | "Empress"
+            | "Emir"
+            | "Sultan"
+            | "Supreme Leader"
+    )
+}
+
+/// How many leading words of `words` are a copula or appointment between a person and their title:
+/// "is", "was sworn in as", "has been appointed", "took over on Sunday as", ", who was named".
+/// Zero when `words` does not start with one.
+fn appointment_chain(words: &[&str]) -> usize {
+    let start = match words {
+        [",", "who", ..] => 2,
+        [",", "as", ..] => 1,
+        _ => 0,
+    };
+    let mut i = start;
+    let mut verb = false;
+    while let Some(&w) = words.get(i) {
+        match w {
+            "is" | "was" | "has" | "have" | "had" | "been" | "be" | "will" | "would" | "being"
+            | "officially" | "formally" | "also" | "now" | "appointed" | "named" | "nominated"
+            | "elected" | "re-elected" | "confirmed" | "approved" | "sworn" | "installed"
+            | "became" | "becomes" | "become" | "remains" | "remained" | "took" | "takes"
+            | "take" | "taking" | "over" | "serves" | "served" | "serving" | "as" => verb = true,
+            "in" | "on" | "monday" | "tuesday" | "wednesday" | "thursday" | "friday"
+            | "saturday" | "sunday" | "today" | "yesterday" => {}
+            _ => break,
+        }
+        i += 1;
+    }
+    if verb {
+        i
+    } else {
+        0
+    }
+}
+
+/// Skips "the", "its" and the words that qualify a post without changing it: "the next", "its
+/// new", "the substantive", "Japan's fourth", "first woman", "25th".
+fn skip_title_modifiers<'w, 'a>(mut words: &'w [&'a str]) -> &'w [&'a str] {
+    while let Some((&w, rest)) = words.split_first() {
+        let ordinal = w.starts_with(|c: char| c.is_ascii_digit())
+            && ["st", "nd", "rd", "th"].iter().any(|s| w.ends_with(s));
+        let modifier = ordinal
+            || matches!(
+                w,
+                "the"
+                    | "its"
+                    | "new"
+                    | "next"
+                    | "incoming"
+                    | "acting"
+                    | "interim"
+                    | "substantive"
+                    | "permanent"
+                    | "current"
+                    | "first"
+                    | "second"
+                    | "third"
+                    | "fourth"
+                    | "fifth"
+                    | "sixth"
+                    | "seventh"
+                    | "eighth"
+                    | "ninth"
+                    | "tenth"
+                    | "woman"
+                    | "female"
+                    | "youngest"
+                    | "oldest"
+            );
+        if !modifier {
+            break;
+        }
+        words = rest;
+    }
+    words
+}
+
 /// The PERSON entity with strictly the most mentions, if there is one.
 fn main_person(resolved: &Resolved) -> Option<usize> {
     let mut counts: Vec<(usize, usize)> = resolved
@@ -204,7 +297,8 @@ impl Ctx<'_> {
         });
     }
 
-    /// `person` leads `obj` in the given role.
+    /// `person` leads `obj` in the given role. The head of state or government of a country is
+    /// also its citizen ("South Africa's President X" -> X `citizen_of` South Africa).
     fn emit_leader(
         &self,
         person: usize,
@@ -213,6 +307,16 @@ impl Ctx<'_> {
         confidence: f32,
         evidence: Span,
     ) {
+        if national_role(&role) && self.countries.values().any(|&c| c == obj) {
+            self.emit(
+                person,
+                Predicate::CitizenOf,
+                obj,
+                None,
+                CITIZEN_OF_LEADER.min(confidence),
+                evidence,
+            );
+        }
         self.emit(
             person,
             Predicate::LeaderOf,
@@ -364,16 +468,32 @@ impl Ctx<'_> {
         {
             return;
         }
-        let skip = match after.as_slice() {
-            ["is" | "was" | "became" | "becomes" | "remains" | "as", ..] => 1,
-            [",", "as", ..] | ["has", "been", ..] | ["serves" | "served" | "serving", "as", ..] => {
-                2
-            }
-            _ => return,
-        };
-        if let Some(role) = title_then_of(&after[skip..]) {
+        let skip = appointment_chain(&after);
+        if skip == 0 {
+            return;
+        }
+        let rest = skip_title_modifiers(&after[skip..]);
+        if let Some(role) = title_then_of(rest) {
             let ev = self.span(a.w0, n.w1);
             self.emit_leader(a.entity, obj, role, LEADER_OF, ev);
+            return;
+        }
+        // "X was sworn in as Japan's fourth prime minister", "X has been appointed Acme CEO".
+        if matches!(rest, [] | ["the"]) {
+            let mut i = n.w1;
+            if matches!(self.word(i), "'s" | "'") {
+                i += 1;
+            }
+            let tail = self.lowers(i, (i + 8).min(self.words.len()));
+            let tail = skip_title_modifiers(&tail);
+            let used = 8usize.min(self.words.len() - i) - tail.len();
+            if let Some((role, n_title)) = parse_title(tail) {
+                let next = tail.get(n_title).copied().unwrap_or("");
+                if !matches!(next, "'s" | "'" | "of") && !role.starts_with("former") {
+                    let ev = self.span(a.w0, i + used + n_title);
+                    self.emit_leader(a.entity, obj, role, LEADER_OF, ev);
+                }
+            }
         }
     }
 

@@ -97,7 +97,10 @@ fn leaders_with_roles() {
         (
             "Japan’s Prime Minister Takeshi Mizuno spoke.",
             vec![("Japan", Gpe), ("Takeshi Mizuno", Person)],
-            vec![("Takeshi Mizuno", "leader_of", "Japan", "Prime Minister")],
+            vec![
+                ("Takeshi Mizuno", "leader_of", "Japan", "Prime Minister"),
+                ("Takeshi Mizuno", "citizen_of", "Japan", ""),
+            ],
         ),
         (
             "Apple CEO Tim Cook said so.",
@@ -112,12 +115,18 @@ fn leaders_with_roles() {
         (
             "President Emmanuel Macron of France arrived.",
             vec![("Emmanuel Macron", Person), ("France", Gpe)],
-            vec![("Emmanuel Macron", "leader_of", "France", "President")],
+            vec![
+                ("Emmanuel Macron", "leader_of", "France", "President"),
+                ("Emmanuel Macron", "citizen_of", "France", ""),
+            ],
         ),
         (
             "The president of France, Emmanuel Macron, arrived.",
             vec![("France", Gpe), ("Emmanuel Macron", Person)],
-            vec![("Emmanuel Macron", "leader_of", "France", "President")],
+            vec![
+                ("Emmanuel Macron", "leader_of", "France", "President"),
+                ("Emmanuel Macron", "citizen_of", "France", ""),
+            ],
         ),
         (
             "Tim Cook, Apple’s chairman, said so.",
@@ -199,6 +208,63 @@ fn leaders_with_roles() {
                 ("South Korea", Gpe),
             ],
             vec![("Kim Min", "citizen_of", "South Korea", "")],
+        ),
+    ];
+    for (text, spec, expected) in cases {
+        assert_eq!(relations(text, &spec), want(&expected), "{text}");
+    }
+}
+
+#[test]
+fn appointments_and_posts_with_qualifiers() {
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, EntityType)>,
+        Vec<(&'a str, &'static str, &'a str, &'a str)>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            // The head of a country's government is also its citizen.
+            "Lina Varga was sworn in on Monday as Canada's third prime minister.",
+            vec![("Lina Varga", Person), ("Canada", Gpe)],
+            vec![
+                ("Lina Varga", "leader_of", "Canada", "Prime Minister"),
+                ("Lina Varga", "citizen_of", "Canada", ""),
+            ],
+        ),
+        (
+            "The board approved Odo Prell as the next chief executive officer of Harlow Mining.",
+            vec![("Odo Prell", Person), ("Harlow Mining", Org)],
+            vec![("Odo Prell", "leader_of", "Harlow Mining", "CEO")],
+        ),
+        (
+            "Odo Prell has been appointed Harlow Mining chairman, the firm said.",
+            vec![("Odo Prell", Person), ("Harlow Mining", Org)],
+            vec![("Odo Prell", "leader_of", "Harlow Mining", "Chairman")],
+        ),
+        (
+            "Senators confirmed Ife Danso as substantive governor of the Bank of Ostria.",
+            vec![("Ife Danso", Person), ("Bank of Ostria", Org)],
+            vec![("Ife Danso", "leader_of", "Bank of Ostria", "Governor")],
+        ),
+        (
+            "Ife Danso, who was named the 12th governor of Tarrowby, spoke.",
+            vec![("Ife Danso", Person), ("Tarrowby", Gpe)],
+            vec![("Ife Danso", "leader_of", "Tarrowby", "Governor")],
+        ),
+        (
+            // Not a post: a visit, a deputy, a post of someone else's.
+            "Ife Danso was in Tarrowby. Odo Prell was named deputy governor of the Bank of \
+             Ostria. Lina Varga was appointed Harlow Mining chairman's adviser.",
+            vec![
+                ("Ife Danso", Person),
+                ("Tarrowby", Gpe),
+                ("Odo Prell", Person),
+                ("Bank of Ostria", Org),
+                ("Lina Varga", Person),
+                ("Harlow Mining", Org),
+            ],
+            vec![],
         ),
     ];
     for (text, spec, expected) in cases {
