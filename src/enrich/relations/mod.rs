@@ -622,14 +622,40 @@ impl RelationModel {
     }
 }
 
-/// Deduplicates (highest confidence wins), orders symmetric pairs, drops self-relations, sorts by
+/// The argument types each predicate allows (DESIGN §4): subject type, then object type.
+pub fn types_allowed(p: Predicate, s: EntityType, o: EntityType) -> bool {
+    use EntityType::*;
+    let place = matches!(o, Gpe | Loc);
+    match p {
+        Predicate::LeaderOf => s == Person && matches!(o, Org | Gpe),
+        Predicate::WorksFor => s == Person && o == Org,
+        Predicate::CitizenOf => s == Person && o == Gpe,
+        Predicate::ResidesIn => s == Person && place,
+        Predicate::BasedIn => s == Org && place,
+        Predicate::LocatedIn => matches!(s, Gpe | Loc | Event) && place,
+        Predicate::MetWith | Predicate::PredecessorOf | Predicate::Killed => {
+            s == Person && o == Person
+        }
+    }
+}
+
+/// Deduplicates (highest confidence wins), orders symmetric pairs, drops self-relations and
+/// relations whose argument types the predicate does not allow ([`types_allowed`]: the entity's
+/// final type, after merging, may differ from the mention's the classifier read), sorts by
 /// evidence position and writes entity ids.
 pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
     let mut best: Vec<Found> = Vec::with_capacity(found.len());
     // (subject, predicate, object) -> index in `best`.
     let mut index: FxHashMap<(usize, Predicate, usize), usize> = FxHashMap::default();
+    let etype = |e: usize| resolved.entities.get(e).map(|e| e.etype);
     for mut f in found {
         if f.subject == f.object {
+            continue;
+        }
+        let (Some(s), Some(o)) = (etype(f.subject), etype(f.object)) else {
+            continue;
+        };
+        if !types_allowed(f.predicate, s, o) {
             continue;
         }
         if f.predicate == Predicate::MetWith && f.subject > f.object {

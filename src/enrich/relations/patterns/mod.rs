@@ -251,6 +251,15 @@ impl Ctx<'_> {
             .collect()
     }
 
+    /// Word `i` is written in lowercase letters (and hyphens): "long-serving", not "Governor".
+    fn is_lower(&self, i: usize) -> bool {
+        self.words.get(i).is_some_and(|w| {
+            !w.capitalised
+                && !w.lower.is_empty()
+                && w.lower.chars().all(|c| c.is_lowercase() || c == '-')
+        })
+    }
+
     fn word(&self, i: usize) -> &str {
         self.words.get(i).map_or("", |w| w.lower.as_str())
     }

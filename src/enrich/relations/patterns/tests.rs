@@ -327,6 +327,78 @@ fn meetings_that_happened_once() {
 }
 
 #[test]
+fn calls_visits_and_receptions_are_meetings() {
+    let pair = [("Seo", Person), ("Mizuno", Person)];
+    let seo_mizuno = want(&[("Seo", "met_with", "Mizuno", "")]);
+    for text in [
+        "Seo had a telephone chat with Mizuno on Friday.",
+        "Seo held a phone call with Mizuno.",
+        "Seo held bilateral talks with Mizuno in Kelso.",
+        "Seo visited Mizuno at his residence.",
+        "Seo hosted Mizuno for dinner.",
+        "Seo was received by Mizuno at the palace.",
+        "Seo spoke with Mizuno.",
+        "Seo and Mizuno spoke by phone on Monday.",
+        "Seo and Mizuno held a video call.",
+    ] {
+        assert_eq!(relations(text, &pair), seo_mizuno, "{text}");
+    }
+    for text in [
+        "A planned summit between Seo and Mizuno was canceled.",
+        "Seo and Mizuno spoke to reporters.",
+        "Seo had a long career with Mizuno.",
+    ] {
+        assert_eq!(relations(text, &pair), want(&[]), "{text}");
+    }
+}
+
+#[test]
+fn successions_read_from_news_phrasing() {
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, EntityType)>,
+        Vec<(&'a str, &'static str, &'a str, &'a str)>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "Ann Holm was sworn in on Monday, succeeding Maria Kelso.",
+            vec![("Ann Holm", Person), ("Maria Kelso", Person)],
+            vec![("Maria Kelso", "predecessor_of", "Ann Holm", "")],
+        ),
+        (
+            "Ann Holm, a former banker, will take the reins from Maria Kelso next month.",
+            vec![("Ann Holm", Person), ("Maria Kelso", Person)],
+            vec![("Maria Kelso", "predecessor_of", "Ann Holm", "")],
+        ),
+        (
+            "Ann Holm takes over from the long-serving chief Maria Kelso.",
+            vec![("Ann Holm", Person), ("Maria Kelso", Person)],
+            vec![("Maria Kelso", "predecessor_of", "Ann Holm", "")],
+        ),
+        (
+            "Harlow Mining is replacing Chief Executive Maria Kelso with veteran executive Ann Holm.",
+            vec![("Harlow Mining", Org), ("Maria Kelso", Person), ("Ann Holm", Person)],
+            vec![("Maria Kelso", "predecessor_of", "Ann Holm", "")],
+        ),
+        (
+            // "he" at the start of the sentence: the article's main person.
+            "Ann Holm was named. Ann Holm said so. He will take over from Maria Kelso.",
+            vec![("Ann Holm", Person), ("Ann Holm", Person), ("Maria Kelso", Person)],
+            vec![("Maria Kelso", "predecessor_of", "Ann Holm", "")],
+        ),
+        (
+            // Another clause: "after" separates the subject from the succession.
+            "Ann Holm spoke after voters rejected the plan replacing Maria Kelso's rules.",
+            vec![("Ann Holm", Person), ("Maria Kelso", Person)],
+            vec![],
+        ),
+    ];
+    for (text, spec, expected) in cases {
+        assert_eq!(relations(text, &spec), want(&expected), "{text}");
+    }
+}
+
+#[test]
 fn meeting_of_titled_leaders() {
     let text = "South Korean President Seo Jin Woo and Japanese Prime Minister Takeshi Mizuno met \
                 in Canada. South Korea and Japan are neighbours.";

@@ -8,6 +8,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
     pub lower: String,
+    /// The word starts with an upper-case letter in the article.
+    pub capitalised: bool,
     pub start: usize,
     pub end: usize,
 }
@@ -30,6 +32,7 @@ pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
         } else if is_apostrophe(c) && matches!(at(i + 1), Some('s' | 'S')) && !alnum(i + 2) {
             out.push(Word {
                 lower: "'s".into(),
+                capitalised: false,
                 start: i,
                 end: i + 2,
             });
@@ -59,6 +62,7 @@ pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
                 .collect();
             out.push(Word {
                 lower,
+                capitalised: chars[s].is_uppercase(),
                 start: s,
                 end: i,
             });
@@ -70,6 +74,7 @@ pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
             };
             out.push(Word {
                 lower,
+                capitalised: false,
                 start: i,
                 end: i + 1,
             });
