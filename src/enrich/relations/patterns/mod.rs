@@ -109,6 +109,13 @@ pub fn find(
                 continue;
             }
             let etype = resolved.entities.get(entity).map_or(m.etype, |e| e.etype);
+            // Dates and amounts are words of the phrase here ("was nominated Tuesday as").
+            if matches!(
+                etype,
+                EntityType::Date | EntityType::Money | EntityType::Percent
+            ) {
+                continue;
+            }
             args.push(Arg {
                 entity,
                 etype,

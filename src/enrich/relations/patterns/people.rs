@@ -9,7 +9,7 @@ use crate::enrich::{EntityType, Predicate};
 
 /// Most words between a successor and the succession phrase ("X, a former banker, will take
 /// over from Y"): the clause stays short, and the look-back stays bounded.
-const MAX_SUBJECT_GAP: usize = 12;
+const MAX_SUBJECT_GAP: usize = 25;
 
 impl Ctx<'_> {
     /// When mention `k` is a person: the next person in the sentence (modifiers in between are

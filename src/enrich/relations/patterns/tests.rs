@@ -222,7 +222,8 @@ fn appointments_and_posts_with_qualifiers() {
         Vec<(&'a str, EntityType)>,
         Vec<(&'a str, &'static str, &'a str, &'a str)>,
     );
-    let cases: Vec<Case> = vec![
+    let cases: Vec<Case> =
+        vec![
         (
             // The head of a country's government is also its citizen.
             "Lina Varga was sworn in on Monday as Canada's third prime minister.",
@@ -241,6 +242,12 @@ fn appointments_and_posts_with_qualifiers() {
             "Odo Prell has been appointed Harlow Mining chairman, the firm said.",
             vec![("Odo Prell", Person), ("Harlow Mining", Org)],
             vec![("Odo Prell", "leader_of", "Harlow Mining", "Chairman")],
+        ),
+        (
+            // A date between the person and the post is part of the phrase.
+            "Ife Danso was nominated Tuesday as the Bank of Ostria's next governor.",
+            vec![("Ife Danso", Person), ("Tuesday", Date), ("Bank of Ostria", Org)],
+            vec![("Ife Danso", "leader_of", "Bank of Ostria", "Governor")],
         ),
         (
             "Senators confirmed Ife Danso as substantive governor of the Bank of Ostria.",
