@@ -34,6 +34,7 @@ use words::{is_occupation, parse_title, title_then_of, whole_title, Word};
 const LEADER_PREMODIFIER: f32 = 0.95;
 const LEADER_OF: f32 = 0.9;
 const LEADER_APPOSITION: f32 = 0.85;
+const LEADER_OWN: f32 = 0.8;
 const CITIZEN_PREMODIFIER: f32 = 0.9;
 const CITIZEN_APPOSITION: f32 = 0.85;
 const CITIZEN_OF_LEADER: f32 = 0.85;
@@ -186,6 +187,33 @@ fn appointment_chain(words: &[&str]) -> usize {
     } else {
         0
     }
+}
+
+/// Nouns a news story uses for an organisation it has named: "the company's new CEO".
+fn is_org_noun(w: &str) -> bool {
+    matches!(
+        w,
+        "company"
+            | "firm"
+            | "bank"
+            | "lender"
+            | "group"
+            | "carrier"
+            | "airline"
+            | "insurer"
+            | "automaker"
+            | "carmaker"
+            | "conglomerate"
+            | "club"
+            | "party"
+            | "organisation"
+            | "organization"
+            | "agency"
+            | "board"
+            | "institution"
+            | "university"
+            | "fund"
+    )
 }
 
 /// Skips "the", "its" and the words that qualify a post without changing it: "the next", "its
@@ -405,6 +433,7 @@ impl Ctx<'_> {
             }
             self.premodified(k);
             self.titled_of(k);
+            self.appointed_to_own(k);
             self.appositions(k);
         }
     }
@@ -453,6 +482,44 @@ impl Ctx<'_> {
                 evidence,
             );
         }
+    }
+
+    /// "Acme named X as its acting chief executive", "Acme approved X as the company's new CEO":
+    /// the post is in the organisation named before the person in the same sentence (the
+    /// nearest one, with no other organisation or person between).
+    fn appointed_to_own(&self, k: usize) {
+        let a = self.args[k].clone();
+        let end = self.args.get(k + 1).map_or(self.words.len(), |n| n.w0);
+        let after = self.lowers(a.w1, end.min(a.w1 + 16));
+        let skip = appointment_chain(&after);
+        if skip == 0 || !after[..skip].contains(&"as") {
+            return;
+        }
+        let rest = &after[skip..];
+        let rest = match rest {
+            ["its", rest @ ..] => rest,
+            ["the", noun, "'s", rest @ ..] if is_org_noun(noun) => rest,
+            _ => return,
+        };
+        let rest = skip_title_modifiers(rest);
+        let Some((role, n_title)) = parse_title(rest) else {
+            return;
+        };
+        if role.starts_with("former") || matches!(rest.get(n_title), Some(&"of" | &"'s" | &"'")) {
+            return;
+        }
+        let Some(org) = (0..k)
+            .rev()
+            .find(|&i| self.args[i].etype != EntityType::Norp)
+        else {
+            return;
+        };
+        let o = self.args[org].clone();
+        if o.etype != EntityType::Org {
+            return;
+        }
+        let ev = self.span(o.w0, a.w1 + (after.len() - rest.len()) + n_title);
+        self.emit_leader(a.entity, o.entity, role, LEADER_OWN, ev);
     }
 
     /// "President Emmanuel Macron of France", "X became prime minister of Japan".

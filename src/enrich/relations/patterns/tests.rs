@@ -260,6 +260,33 @@ fn appointments_and_posts_with_qualifiers() {
             vec![("Ife Danso", "leader_of", "Tarrowby", "Governor")],
         ),
         (
+            // "its" and "the company's" stand for the organisation named before the person.
+            "Harlow Mining has named Odo Prell as its acting chief executive. Bank of Ostria \
+             approved Ife Danso as the lender's new chairman.",
+            vec![
+                ("Harlow Mining", Org),
+                ("Odo Prell", Person),
+                ("Bank of Ostria", Org),
+                ("Ife Danso", Person),
+            ],
+            vec![
+                ("Odo Prell", "leader_of", "Harlow Mining", "CEO"),
+                ("Ife Danso", "leader_of", "Bank of Ostria", "Chairman"),
+            ],
+        ),
+        (
+            // … not a place, and not another post's holder.
+            "Tarrowby named Odo Prell as its mayor. Harlow Mining named Ife Danso as its \
+             chairman's adviser.",
+            vec![
+                ("Tarrowby", Gpe),
+                ("Odo Prell", Person),
+                ("Harlow Mining", Org),
+                ("Ife Danso", Person),
+            ],
+            vec![],
+        ),
+        (
             // Not a post: a visit, a deputy, a post of someone else's.
             "Ife Danso was in Tarrowby. Odo Prell was named deputy governor of the Bank of \
              Ostria. Lina Varga was appointed Harlow Mining chairman's adviser.",
