@@ -128,6 +128,7 @@ impl NerModel {
         if self.conll04_conventions {
             conventions::join_birthplace_state(tokens, &mut out);
         } else {
+            conventions::split_titles_from_names(tokens, &mut out);
             conventions::drop_leading_titles(tokens, &mut out);
         }
         out
