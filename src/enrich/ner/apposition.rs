@@ -341,13 +341,16 @@ const ORG_DESCRIPTOR_HEADS: &[&str] = &[
 /// An organisation head noun right before a name the tagger read as a person: "medical gear maker
 /// Tarrow", "the private equity firm Holm", "comic distributor Kelsoft". The head must be a
 /// lowercase word directly before the name.
+pub(crate) fn is_org_descriptor_head(lower: &str) -> bool {
+    ORG_HEADS.contains(&lower) || ORG_DESCRIPTOR_HEADS.contains(&lower)
+}
+
 fn org_descriptor_before(tokens: &[Token<'_>], start: usize) -> bool {
     let Some(prev) = start.checked_sub(1).and_then(|i| tokens.get(i)) else {
         return false;
     };
     let lower = prev.text.to_lowercase();
-    prev.is_lowercase_word()
-        && (ORG_HEADS.contains(&lower.as_str()) || ORG_DESCRIPTOR_HEADS.contains(&lower.as_str()))
+    prev.is_lowercase_word() && is_org_descriptor_head(&lower)
 }
 
 /// A name the tagger typed PERSON that a descriptor before it calls an organisation ("gear maker

@@ -8,6 +8,7 @@
 //! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/lab/train_ner.rs`).
 
 mod apposition;
+pub(crate) use apposition::is_org_descriptor_head;
 pub mod consistency;
 pub mod context;
 mod conventions;

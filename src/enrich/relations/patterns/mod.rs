@@ -27,6 +27,7 @@ pub mod words;
 use super::super::entities::{Resolved, ISO3166};
 use super::super::{EntityType, Mention, Predicate, Sentence, Span};
 use super::Found;
+use crate::enrich::ner::is_org_descriptor_head;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use words::{is_occupation, parse_title, title_then_of, whole_title, Word};
@@ -35,6 +36,7 @@ const LEADER_PREMODIFIER: f32 = 0.95;
 const LEADER_OF: f32 = 0.9;
 const LEADER_APPOSITION: f32 = 0.85;
 const LEADER_OWN: f32 = 0.8;
+const BASED_PREMODIFIER: f32 = 0.85;
 const CITIZEN_PREMODIFIER: f32 = 0.9;
 const CITIZEN_APPOSITION: f32 = 0.85;
 const CITIZEN_OF_LEADER: f32 = 0.85;
@@ -426,7 +428,52 @@ impl Ctx<'_> {
         s
     }
 
+    /// "Japanese digital comic distributor X", "South Korea's telecom giant X", "the Seoul-based
+    /// firm X", "U.S.-based private equity firm X": a country, nationality or "Y-based" before a
+    /// company descriptor that ends right before the organisation's name.
+    fn based_premodified(&self) {
+        for k in 1..self.args.len() {
+            let (m, a) = (&self.args[k - 1], &self.args[k]);
+            if a.etype != EntityType::Org {
+                continue;
+            }
+            let mut gap = self.lowers(m.w1, a.w0);
+            let based = self.word(m.w1 - 1).ends_with("-based")
+                || matches!(gap.as_slice(), ["-", "based", ..]);
+            if gap.first() == Some(&"-") {
+                gap.drain(..2.min(gap.len()));
+            }
+            let possessive = matches!(gap.first(), Some(&"'s" | &"'"));
+            if possessive {
+                gap.remove(0);
+            }
+            let object = match m.etype {
+                EntityType::Norp if !based && !possessive => self.country_of(m),
+                EntityType::Gpe | EntityType::Loc if based || possessive => Some(m.entity),
+                _ => None,
+            };
+            let Some(object) = object else {
+                continue;
+            };
+            // The descriptor: lowercase words (at most five), its last one a company noun.
+            let lower = (a.w0.saturating_sub(gap.len())..a.w0).all(|i| self.is_lower(i));
+            let head = gap.last().is_some_and(|w| is_org_descriptor_head(w));
+            if (1..=5).contains(&gap.len()) && lower && head {
+                let ev = self.span(m.w0, a.w1);
+                self.emit(
+                    a.entity,
+                    Predicate::BasedIn,
+                    object,
+                    None,
+                    BASED_PREMODIFIER,
+                    ev,
+                );
+            }
+        }
+    }
+
     fn leaders_and_citizens(&self) {
+        self.based_premodified();
         for k in 0..self.args.len() {
             if !self.is_person(k) {
                 continue;

@@ -433,6 +433,49 @@ fn successions_read_from_news_phrasing() {
 }
 
 #[test]
+fn companies_based_where_their_descriptor_says() {
+    let cases: Vec<(&str, Vec<(&str, EntityType)>, Vec<(&str, &'static str, &str, &str)>)> = vec![
+        (
+            "Japanese comic distributor Kelsoft rose. Japan cheered.",
+            vec![("Japanese", Norp), ("Kelsoft", Org), ("Japan", Gpe)],
+            vec![("Kelsoft", "based_in", "Japan", "")],
+        ),
+        (
+            "South Korea's telecom giant Harlow Tel said so.",
+            vec![("South Korea", Gpe), ("Harlow Tel", Org)],
+            vec![("Harlow Tel", "based_in", "South Korea", "")],
+        ),
+        (
+            "The Tarrowby-based private equity firm Holm Capital bid. U.S.-based fund Kelso Partners \
+             did too.",
+            vec![("Tarrowby", Gpe), ("Holm Capital", Org), ("U.S.", Gpe), ("Kelso Partners", Org)],
+            vec![
+                ("Holm Capital", "based_in", "Tarrowby", ""),
+                ("Kelso Partners", "based_in", "U.S.", ""),
+            ],
+        ),
+        (
+            // Not a descriptor of the company: a person's nationality, a place's visitor, a name.
+            "Japanese officials met Kelsoft. Tarrowby visitors praised Holm Capital. Japan's \
+             Kelso Bank rose. Japan cheered.",
+            vec![
+                ("Japanese", Norp),
+                ("Kelsoft", Org),
+                ("Tarrowby", Gpe),
+                ("Holm Capital", Org),
+                ("Japan", Gpe),
+                ("Kelso Bank", Org),
+                ("Japan", Gpe),
+            ],
+            vec![],
+        ),
+    ];
+    for (text, spec, expected) in cases {
+        assert_eq!(relations(text, &spec), want(&expected), "{text}");
+    }
+}
+
+#[test]
 fn meeting_of_titled_leaders() {
     let text = "South Korean President Seo Jin Woo and Japanese Prime Minister Takeshi Mizuno met \
                 in Canada. South Korea and Japan are neighbours.";
