@@ -347,3 +347,37 @@ fn property_every_output_relation_respects_the_type_constraints() {
         "the sentences yield relations to check: {checked}"
     );
 }
+
+#[test]
+fn a_town_then_its_country_or_state_is_located_in_it() {
+    let text = "Talks in Kelso, Canada ended. Holm visited Tarrowby, Pa., on Monday. Troops left \
+                Ostria, Japan, and Canada. Kelso, Tarrowby and Ostria voted. Japan, Kelso agreed.";
+    let spec = [
+        ("Kelso", Gpe),
+        ("Canada", Gpe),
+        ("Holm", Person),
+        ("Tarrowby", Gpe),
+        ("Pa.", Gpe),
+        ("Ostria", Gpe),
+        ("Japan", Gpe),
+        ("Canada", Gpe),
+        ("Kelso", Gpe),
+        ("Tarrowby", Gpe),
+        ("Ostria", Gpe),
+        ("Japan", Gpe),
+        ("Kelso", Gpe),
+    ];
+    let tokens = tokenize::tokenize(text);
+    let (_, ms) = mentions(text, &spec);
+    let resolved = resolve_with(&ms, &code);
+    let name = |e: usize| resolved.entities[e].name.as_str();
+    let got: Vec<(&str, &str)> = place_then_region(&tokens, &ms, &resolved, None)
+        .iter()
+        .map(|f| {
+            assert_eq!(f.predicate, Predicate::LocatedIn);
+            (name(f.subject), name(f.object))
+        })
+        .collect();
+    // Lists of places, and a country first, say nothing.
+    assert_eq!(got, [("Kelso", "Canada"), ("Tarrowby", "Pa.")]);
+}
