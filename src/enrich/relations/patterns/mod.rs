@@ -37,6 +37,7 @@ const LEADER_OF: f32 = 0.9;
 const LEADER_APPOSITION: f32 = 0.85;
 const LEADER_OWN: f32 = 0.8;
 const BASED_PREMODIFIER: f32 = 0.85;
+const LEADER_HOME_COUNTRY: f32 = 0.6;
 const CITIZEN_PREMODIFIER: f32 = 0.9;
 const CITIZEN_APPOSITION: f32 = 0.85;
 const CITIZEN_OF_LEADER: f32 = 0.85;
@@ -67,6 +68,9 @@ struct Ctx<'a> {
     main_person: Option<usize>,
     /// Relations found so far (a cell so matchers can emit while reading the sentence's words).
     out: RefCell<&'a mut Vec<Found>>,
+    /// People named after a national title with no country beside it ("President X"), with the
+    /// role and evidence: candidates for the article's home country (see [`home_country`]).
+    bare_leaders: RefCell<&'a mut Vec<(usize, String, Span)>>,
 }
 
 pub fn find(
@@ -92,6 +96,7 @@ pub fn find(
         }
     }
     let mut out = Vec::new();
+    let mut bare_leaders = Vec::new();
     for (si, idxs) in by_sentence.iter_mut().enumerate() {
         if idxs.is_empty() {
             continue;
@@ -133,12 +138,83 @@ pub fn find(
             countries: &countries,
             main_person,
             out: RefCell::new(&mut out),
+            bare_leaders: RefCell::new(&mut bare_leaders),
         };
         ctx.leaders_and_citizens();
         ctx.meetings();
         ctx.predecessors();
     }
+    leaders_of_home_country(resolved, &countries, &bare_leaders, &mut out);
     out
+}
+
+/// The country an article is about when that is unambiguous: the country named (by name or
+/// nationality) at least twice and at least twice as often as any other.
+fn home_country(resolved: &Resolved, countries: &FxHashMap<&str, usize>) -> Option<usize> {
+    let mut counts: FxHashMap<&str, usize> = FxHashMap::default();
+    for e in &resolved.entities {
+        if matches!(e.etype, EntityType::Gpe | EntityType::Norp) {
+            if let Some(code) = e.links.get(ISO3166) {
+                *counts.entry(code.as_str()).or_default() += e.mentions.len();
+            }
+        }
+    }
+    let mut ranked: Vec<(usize, &str)> = counts.into_iter().map(|(c, n)| (n, c)).collect();
+    ranked.sort_unstable_by(|a, b| b.cmp(a));
+    let (top, code) = *ranked.first()?;
+    let second = ranked.get(1).map_or(0, |r| r.0);
+    if top >= 2 && top >= 2 * second {
+        countries.get(code).copied()
+    } else {
+        None
+    }
+}
+
+/// "President X" with no country in sight, in an article about one country: X leads it, unless
+/// a pattern already gave X a country. (Citizenship is left to what the text states.)
+fn leaders_of_home_country(
+    resolved: &Resolved,
+    countries: &FxHashMap<&str, usize>,
+    bare: &[(usize, String, Span)],
+    out: &mut Vec<Found>,
+) {
+    if bare.is_empty() {
+        return;
+    }
+    let Some(home) = home_country(resolved, countries) else {
+        return;
+    };
+    let is_country = |e: usize| countries.values().any(|&c| c == e);
+    let placed: rustc_hash::FxHashSet<usize> = out
+        .iter()
+        .filter(|f| {
+            matches!(f.predicate, Predicate::LeaderOf | Predicate::CitizenOf)
+                && is_country(f.object)
+        })
+        .map(|f| f.subject)
+        .collect();
+    // One holder of a (current) post per country: "President X of Kenya" leaves no room for
+    // another president of Kenya.
+    let held: Vec<String> = out
+        .iter()
+        .filter(|f| f.predicate == Predicate::LeaderOf && f.object == home)
+        .filter_map(|f| f.role.clone())
+        .collect();
+    let mut done = rustc_hash::FxHashSet::default();
+    for (person, role, ev) in bare {
+        let taken = !role.starts_with("former") && held.contains(role);
+        if taken || placed.contains(person) || !done.insert(*person) {
+            continue;
+        }
+        out.push(Found {
+            subject: *person,
+            predicate: Predicate::LeaderOf,
+            object: home,
+            role: Some(role.clone()),
+            confidence: LEADER_HOME_COUNTRY,
+            evidence: *ev,
+        });
+    }
 }
 
 /// Roles that only a country's head of state or government holds.
@@ -481,6 +557,7 @@ impl Ctx<'_> {
             self.premodified(k);
             self.titled_of(k);
             self.appointed_to_own(k);
+            self.bare_title(k);
             self.appositions(k);
         }
     }
@@ -529,6 +606,29 @@ impl Ctx<'_> {
                 evidence,
             );
         }
+    }
+
+    /// Notes "President X", "former prime minister X" with nothing before the title that says
+    /// whose, and no "of" after the name.
+    fn bare_title(&self, k: usize) {
+        let a = &self.args[k];
+        let floor = if k > 0 { self.args[k - 1].w1 } else { 0 };
+        let Some((role, t)) = self.title_before(a.w0, floor) else {
+            return;
+        };
+        let role = if t > 0 && self.word(t - 1) == "former" {
+            format!("former {role}")
+        } else {
+            role
+        };
+        let whose = t > floor && matches!(self.word(t - 1), "'s" | "'");
+        let modifier = k > 0 && self.args[k - 1].w1 == t.min(a.w0);
+        if !national_role(&role) || whose || modifier || self.word(a.w1) == "of" {
+            return;
+        }
+        self.bare_leaders
+            .borrow_mut()
+            .push((a.entity, role, self.span(t, a.w1)));
     }
 
     /// "Acme named X as its acting chief executive", "Acme approved X as the company's new CEO":

@@ -476,6 +476,47 @@ fn companies_based_where_their_descriptor_says() {
 }
 
 #[test]
+fn a_bare_president_leads_the_country_the_article_is_about() {
+    let spec = |extra: Vec<(&'static str, EntityType)>| {
+        let mut v = vec![("Canada", Gpe), ("Canada", Gpe), ("Ann Holm", Person)];
+        v.extend(extra);
+        v
+    };
+    // Canada named twice, no other country: "President Ann Holm" is Canada's.
+    assert_eq!(
+        relations(
+            "Canada voted. Canada cheered. President Ann Holm spoke.",
+            &spec(vec![])
+        ),
+        want(&[("Ann Holm", "leader_of", "Canada", "President")])
+    );
+    // Two countries as often: no guess.
+    assert_eq!(
+        relations(
+            "Canada voted. Canada cheered. President Ann Holm spoke. Japan and Japan agreed.",
+            &spec(vec![("Japan", Gpe), ("Japan", Gpe)])
+        ),
+        want(&[])
+    );
+    // The country already has a president; a minister is no head of state.
+    assert_eq!(
+        relations(
+            "Canada voted. Canada cheered. President Ann Holm spoke. President Odo Prell of \
+             Canada left. Minister Ife Danso agreed.",
+            &spec(vec![
+                ("Odo Prell", Person),
+                ("Canada", Gpe),
+                ("Ife Danso", Person)
+            ])
+        ),
+        want(&[
+            ("Odo Prell", "leader_of", "Canada", "President"),
+            ("Odo Prell", "citizen_of", "Canada", ""),
+        ])
+    );
+}
+
+#[test]
 fn meeting_of_titled_leaders() {
     let text = "South Korean President Seo Jin Woo and Japanese Prime Minister Takeshi Mizuno met \
                 in Canada. South Korea and Japan are neighbours.";
