@@ -30,7 +30,7 @@ use super::Found;
 use crate::enrich::ner::is_org_descriptor_head;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
-use words::{is_occupation, parse_title, title_then_of, whole_title, Word};
+use words::{is_occupation, is_staff, parse_title, title_then_of, whole_title, Word};
 
 const LEADER_PREMODIFIER: f32 = 0.95;
 const LEADER_OF: f32 = 0.9;
@@ -38,6 +38,7 @@ const LEADER_APPOSITION: f32 = 0.85;
 const LEADER_OWN: f32 = 0.8;
 const BASED_PREMODIFIER: f32 = 0.85;
 const LEADER_HOME_COUNTRY: f32 = 0.6;
+const WORKS_PREMODIFIER: f32 = 0.85;
 const CITIZEN_PREMODIFIER: f32 = 0.9;
 const CITIZEN_APPOSITION: f32 = 0.85;
 const CITIZEN_OF_LEADER: f32 = 0.85;
@@ -588,6 +589,23 @@ impl Ctx<'_> {
             if let Some(obj) = self.place_or_org(&m) {
                 self.emit_leader(a.entity, obj, role, LEADER_PREMODIFIER, evidence);
             }
+        }
+        // "Kelso Bank official X", "Acme's chief economist X": one of the organisation's people.
+        let staff = matches!(gap.as_slice(), [.., last] if is_staff(last))
+            && gap.len() <= 3
+            && gap
+                .iter()
+                .all(|w| w.chars().all(|c| c.is_alphabetic() || c == '-'))
+            && !gap.iter().any(|w| matches!(*w, "former" | "ex" | "vice"));
+        if m.etype == EntityType::Org && staff && whole_title(&gap).is_none() {
+            self.emit(
+                a.entity,
+                Predicate::WorksFor,
+                m.entity,
+                None,
+                WORKS_PREMODIFIER,
+                evidence,
+            );
         }
         if m.etype != EntityType::Norp {
             return;

@@ -182,7 +182,8 @@ fn leaders_with_roles() {
             ],
         ),
         (
-            // Not leaders: a vice president, a president without a country, a spokesman.
+            // Not leaders: a vice president, a president without a country, a spokesman (who
+            // works for Apple).
             "Vice President JD Vance of the United States met reporters. President Walter Pryce \
              left. Apple spokesman Tim Smith declined.",
             vec![
@@ -192,7 +193,7 @@ fn leaders_with_roles() {
                 ("Apple", Org),
                 ("Tim Smith", Person),
             ],
-            vec![],
+            vec![("Tim Smith", "works_for", "Apple", "")],
         ),
         (
             // The demonym's country is never named in the article: nothing is invented.
@@ -514,6 +515,58 @@ fn a_bare_president_leads_the_country_the_article_is_about() {
             ("Odo Prell", "citizen_of", "Canada", ""),
         ])
     );
+}
+
+#[test]
+fn staff_of_an_organisation_and_its_chief() {
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, EntityType)>,
+        Vec<(&'a str, &'static str, &'a str, &'a str)>,
+    );
+    let cases: Vec<Case> = vec![
+        (
+            "Bank of Ostria official Ann Holm and Harlow Mining's chief economist Odo Prell spoke.",
+            vec![
+                ("Bank of Ostria", Org),
+                ("Ann Holm", Person),
+                ("Harlow Mining", Org),
+                ("Odo Prell", Person),
+            ],
+            vec![
+                ("Ann Holm", "works_for", "Bank of Ostria", ""),
+                ("Odo Prell", "works_for", "Harlow Mining", ""),
+            ],
+        ),
+        (
+            "Ann Holm, a former Bank of Ostria chief, left. Odo Prell, the boss of Harlow Mining, \
+             stayed.",
+            vec![
+                ("Ann Holm", Person),
+                ("Bank of Ostria", Org),
+                ("Odo Prell", Person),
+                ("Harlow Mining", Org),
+            ],
+            vec![
+                ("Ann Holm", "leader_of", "Bank of Ostria", "former Chief"),
+                ("Odo Prell", "leader_of", "Harlow Mining", "Boss"),
+            ],
+        ),
+        (
+            // A nationality is no employer; a former employee is not staff now.
+            "Japanese official Ann Holm and Harlow Mining former director Odo Prell spoke.",
+            vec![
+                ("Japanese", Norp),
+                ("Ann Holm", Person),
+                ("Harlow Mining", Org),
+                ("Odo Prell", Person),
+            ],
+            vec![],
+        ),
+    ];
+    for (text, spec, expected) in cases {
+        assert_eq!(relations(text, &spec), want(&expected), "{text}");
+    }
 }
 
 #[test]
