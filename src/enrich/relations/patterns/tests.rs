@@ -435,7 +435,12 @@ fn successions_read_from_news_phrasing() {
 
 #[test]
 fn companies_based_where_their_descriptor_says() {
-    let cases: Vec<(&str, Vec<(&str, EntityType)>, Vec<(&str, &'static str, &str, &str)>)> = vec![
+    type Case<'a> = (
+        &'a str,
+        Vec<(&'a str, EntityType)>,
+        Vec<(&'a str, &'static str, &'a str, &'a str)>,
+    );
+    let cases: Vec<Case> = vec![
         (
             "Japanese comic distributor Kelsoft rose. Japan cheered.",
             vec![("Japanese", Norp), ("Kelsoft", Org), ("Japan", Gpe)],
