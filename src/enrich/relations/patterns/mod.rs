@@ -535,7 +535,8 @@ impl Ctx<'_> {
             // The descriptor: lowercase words (at most five), its last one a company noun.
             let lower = (a.w0.saturating_sub(gap.len())..a.w0).all(|i| self.is_lower(i));
             let head = gap.last().is_some_and(|w| is_org_descriptor_head(w));
-            if (1..=5).contains(&gap.len()) && lower && head {
+            let described = (1..=5).contains(&gap.len()) && lower && head;
+            if described || (based && gap.is_empty()) {
                 let ev = self.span(m.w0, a.w1);
                 self.emit(
                     a.entity,

@@ -453,11 +453,19 @@ fn companies_based_where_their_descriptor_says() {
         ),
         (
             "The Tarrowby-based private equity firm Holm Capital bid. U.S.-based fund Kelso Partners \
-             did too.",
-            vec![("Tarrowby", Gpe), ("Holm Capital", Org), ("U.S.", Gpe), ("Kelso Partners", Org)],
+             did too. Japan-based Ostria Foods did not.",
+            vec![
+                ("Tarrowby", Gpe),
+                ("Holm Capital", Org),
+                ("U.S.", Gpe),
+                ("Kelso Partners", Org),
+                ("Japan", Gpe),
+                ("Ostria Foods", Org),
+            ],
             vec![
                 ("Holm Capital", "based_in", "Tarrowby", ""),
                 ("Kelso Partners", "based_in", "U.S.", ""),
+                ("Ostria Foods", "based_in", "Japan", ""),
             ],
         ),
         (
