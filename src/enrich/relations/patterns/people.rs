@@ -382,7 +382,10 @@ impl Ctx<'_> {
                     );
                     self.successor_title(k, j);
                 }
-                ["was" | "is", "succeeded" | "replaced", "by"] => {
+                ["was" | "is", "succeeded" | "replaced", "by"]
+                | [",", "who", "was" | "is", "succeeded" | "replaced", "by"]
+                | ["will" | "would", "be", "succeeded" | "replaced", "by"]
+                | [",", "who", "will" | "would", "be", "succeeded" | "replaced", "by"] => {
                     self.emit(
                         a.entity,
                         Predicate::PredecessorOf,

@@ -396,6 +396,20 @@ fn successions_read_from_news_phrasing() {
     );
     let cases: Vec<Case> = vec![
         (
+            "Maria Kelso, who was succeeded by Ann Holm as chief, left. Tom Brill will be \
+             replaced by Odo Prell.",
+            vec![
+                ("Maria Kelso", Person),
+                ("Ann Holm", Person),
+                ("Tom Brill", Person),
+                ("Odo Prell", Person),
+            ],
+            vec![
+                ("Maria Kelso", "predecessor_of", "Ann Holm", ""),
+                ("Tom Brill", "predecessor_of", "Odo Prell", ""),
+            ],
+        ),
+        (
             "Ann Holm was sworn in on Monday, succeeding Maria Kelso.",
             vec![("Ann Holm", Person), ("Maria Kelso", Person)],
             vec![("Maria Kelso", "predecessor_of", "Ann Holm", "")],
