@@ -136,6 +136,10 @@ fn refines_coarse_types() {
         (EntityType::Person, "Brendan Park", EntityType::Person),
         (EntityType::Person, "River", EntityType::Person),
         (EntityType::Person, "Marlow College", EntityType::Org),
+        (EntityType::Person, "Kelso Foods", EntityType::Org),
+        (EntityType::Person, "Tarrow Capital", EntityType::Org),
+        (EntityType::Person, "Oasis Management", EntityType::Org),
+        (EntityType::Person, "Marlow Partners", EntityType::Org),
         (EntityType::Person, "Tessaro Holdings Inc.", EntityType::Org),
         (EntityType::Person, "Inc.", EntityType::Person),
         // A one-word place name the tagger calls MISC is a modifier ("an Arctic town").
