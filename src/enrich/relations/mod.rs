@@ -778,6 +778,13 @@ pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
             }
         }
     }
+    // The leader of an organisation is not also reported as its employee.
+    let leads: FxHashSet<(usize, usize)> = best
+        .iter()
+        .filter(|f| f.predicate == Predicate::LeaderOf)
+        .map(|f| (f.subject, f.object))
+        .collect();
+    best.retain(|f| f.predicate != Predicate::WorksFor || !leads.contains(&(f.subject, f.object)));
     best.sort_by_key(|f| (f.evidence.start, f.predicate, f.subject, f.object));
     best.into_iter()
         .filter_map(|f| {

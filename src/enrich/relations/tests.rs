@@ -161,9 +161,10 @@ fn the_service_point_wants_the_wording_to_state_the_relation() {
                 ("J.T. Brightwater", Org),
                 ("St. Augustine", Gpe),
             ],
+            // (sorted by evidence: the works_for pattern's clause starts after "said")
             vec![
-                ("Noor Halloway", "works_for", "J.T. Brightwater"),
                 ("J.T. Brightwater", "based_in", "St. Augustine"),
+                ("Noor Halloway", "works_for", "J.T. Brightwater"),
             ],
         ),
     ];

@@ -39,6 +39,8 @@ const LEADER_OWN: f32 = 0.8;
 const BASED_PREMODIFIER: f32 = 0.85;
 const LEADER_HOME_COUNTRY: f32 = 0.6;
 const WORKS_PREMODIFIER: f32 = 0.85;
+const WORKS_APPOSITION: f32 = 0.8;
+const WORKS_VERB: f32 = 0.8;
 const CITIZEN_PREMODIFIER: f32 = 0.9;
 const CITIZEN_APPOSITION: f32 = 0.85;
 const CITIZEN_OF_LEADER: f32 = 0.85;
@@ -266,6 +268,22 @@ fn appointment_chain(words: &[&str]) -> usize {
     } else {
         0
     }
+}
+
+/// "senior official at", "a spokeswoman for the", "striker of": a staff noun (with up to two
+/// lowercase words before it) and the preposition before the organisation.
+fn staff_then_of(words: &[&str]) -> bool {
+    let words = words.strip_suffix(&["the"]).unwrap_or(words);
+    let Some((prep, phrase)) = words.split_last() else {
+        return false;
+    };
+    matches!(*prep, "of" | "for" | "at" | "with")
+        && matches!(phrase, [.., last] if is_staff(last))
+        && phrase.len() <= 3
+        && !phrase
+            .iter()
+            .any(|w| matches!(*w, "former" | "ex" | "vice"))
+        && whole_title(phrase).is_none()
 }
 
 /// Nouns a news story uses for an organisation it has named: "the company's new CEO".
@@ -717,6 +735,32 @@ impl Ctx<'_> {
         {
             return;
         }
+        // "X plays for Acme", "X, who works at Acme", "X joined Acme".
+        let member = matches!(
+            after.as_slice(),
+            [
+                "plays" | "played" | "playing" | "works" | "worked" | "working",
+                "for" | "at"
+            ] | [
+                ",",
+                "who",
+                "plays" | "played" | "works" | "worked",
+                "for" | "at"
+            ] | ["joined" | "joins"]
+                | [",", "who", "joined"]
+        );
+        if member && n.etype == EntityType::Org {
+            let ev = self.span(a.w0, n.w1);
+            self.emit(
+                a.entity,
+                Predicate::WorksFor,
+                n.entity,
+                None,
+                WORKS_VERB,
+                ev,
+            );
+            return;
+        }
         let skip = appointment_chain(&after);
         if skip == 0 {
             return;
@@ -762,6 +806,17 @@ impl Ctx<'_> {
                 // ", the chief executive of Apple"
                 if let (Some(role), Some(obj)) = (title_then_of(rest), self.place_or_org(&n)) {
                     self.emit_leader(a.entity, obj, role, LEADER_APPOSITION, ev);
+                }
+                // ", a senior official at Acme", ", a spokeswoman for Acme", ", the club's striker"
+                if n.etype == EntityType::Org && staff_then_of(rest) {
+                    self.emit(
+                        a.entity,
+                        Predicate::WorksFor,
+                        n.entity,
+                        None,
+                        WORKS_APPOSITION,
+                        ev,
+                    );
                 }
                 // ", Apple's CEO" / ", the South Korean president" / ", a Japanese national"
                 if rest.is_empty() || rest == ["former"] {
@@ -822,6 +877,21 @@ impl Ctx<'_> {
             if let Some(obj) = self.place_or_org(n) {
                 self.emit_leader(person, obj, role, LEADER_APPOSITION, ev);
             }
+        }
+        let staff = matches!(phrase, [.., last] if is_staff(last))
+            && phrase.len() <= 3
+            && !phrase
+                .iter()
+                .any(|w| matches!(*w, "former" | "ex" | "vice"));
+        if n.etype == EntityType::Org && staff && !former && whole_title(phrase).is_none() {
+            self.emit(
+                person,
+                Predicate::WorksFor,
+                n.entity,
+                None,
+                WORKS_APPOSITION,
+                ev,
+            );
         }
         let occupation = phrase.len() <= 2 && phrase.iter().all(|w| is_occupation(w));
         if n.etype == EntityType::Norp && (occupation || whole_title(phrase).is_some()) {

@@ -580,6 +580,34 @@ fn staff_of_an_organisation_and_its_chief() {
             ],
         ),
         (
+            "Ann Holm, a senior official at Harlow Mining, spoke. Odo Prell plays for Kelso Rovers. \
+             Ife Danso, Bank of Ostria's chief economist, agreed.",
+            vec![
+                ("Ann Holm", Person),
+                ("Harlow Mining", Org),
+                ("Odo Prell", Person),
+                ("Kelso Rovers", Org),
+                ("Ife Danso", Person),
+                ("Bank of Ostria", Org),
+            ],
+            vec![
+                ("Ann Holm", "works_for", "Harlow Mining", ""),
+                ("Odo Prell", "works_for", "Kelso Rovers", ""),
+                ("Ife Danso", "works_for", "Bank of Ostria", ""),
+            ],
+        ),
+        (
+            // Who joined and then leads an organisation is reported as its leader only.
+            "Ann Holm joined Harlow Mining. Harlow Mining CEO Ann Holm spoke.",
+            vec![
+                ("Ann Holm", Person),
+                ("Harlow Mining", Org),
+                ("Harlow Mining", Org),
+                ("Ann Holm", Person),
+            ],
+            vec![("Ann Holm", "leader_of", "Harlow Mining", "CEO")],
+        ),
+        (
             // A nationality is no employer; a former employee is not staff now.
             "Japanese official Ann Holm and Harlow Mining former director Odo Prell spoke.",
             vec![
