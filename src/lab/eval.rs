@@ -1,4 +1,4 @@
-//! `newsenrich eval <conll|conll04> …`
+//! `newsenrich eval <conll|conll04|news> …`
 
 use anyhow::bail;
 
@@ -7,7 +7,8 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     match args.first().map(String::as_str) {
         Some("conll") => super::eval_conll::run(args),
         Some("conll04") => super::eval_conll04::run(args),
-        Some(other) => bail!("unknown eval task {other:?}: expected `conll` or `conll04`"),
-        None => bail!("usage: newsenrich eval <conll|conll04> FILE [options]"),
+        Some("news") => super::eval_news::run(args),
+        Some(other) => bail!("unknown eval task {other:?}: expected `conll`, `conll04` or `news`"),
+        None => bail!("usage: newsenrich eval <conll|conll04|news> FILE [options]"),
     }
 }

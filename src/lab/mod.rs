@@ -8,6 +8,7 @@ pub mod detok;
 pub mod eval;
 pub mod eval_conll;
 pub mod eval_conll04;
+pub mod eval_news;
 pub mod ner;
 pub mod relations_train;
 pub mod train;

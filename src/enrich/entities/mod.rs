@@ -129,6 +129,7 @@ pub fn resolve_with(
             }
         }
     }
+    join_org_suffixes(&sorted, &infos, &mut groups);
     join_acronyms(&sorted, &infos, &mut groups);
     let mut vote_as: Vec<EntityType> = sorted.iter().map(|m| m.etype).collect();
     join_short_person_names(&sorted, &infos, &mut vote_as, &mut groups);
@@ -168,6 +169,28 @@ fn winning_type(votes: &FxHashMap<EntityType, f32>) -> EntityType {
     best
 }
 
+/// Step 2a: an organisation named with a legal-form or group suffix joins the organisation named
+/// without it ("Polaris Bank Limited" = "Polaris Bank", "Kelso Corp." = "Kelso"). Organisations
+/// only: "Adani Group" does not swallow a person called Adani.
+fn join_org_suffixes(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Groups) {
+    let mut orgs: FxHashMap<String, usize> = FxHashMap::default();
+    for (k, info) in infos.iter().enumerate() {
+        if sorted[k].etype == EntityType::Org && !info.words.is_empty() {
+            orgs.entry(info.words.join(" ")).or_insert(k);
+        }
+    }
+    for (k, info) in infos.iter().enumerate() {
+        if sorted[k].etype != EntityType::Org {
+            continue;
+        }
+        if let Some(short) = names::without_org_suffix(&info.words) {
+            if let Some(&other) = orgs.get(&short.join(" ")) {
+                groups.union(other, k);
+            }
+        }
+    }
+}
+
 /// Step 2: "G-7" joins "Group of Seven", "US" joins "United States" when no gazetteer did already.
 fn join_acronyms(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Groups) {
     let mut acronyms: FxHashMap<String, Vec<usize>> = FxHashMap::default();
@@ -184,7 +207,11 @@ fn join_acronyms(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Groups
         if info.words.len() != 1 || is_value(t) || t == EntityType::Person {
             continue;
         }
-        let Some(longs) = acronyms.get(&info.words[0]) else {
+        let mixed = names::mixed_case_acronym(&info.surface);
+        let Some(longs) = acronyms
+            .get(&info.words[0])
+            .or_else(|| mixed.and_then(|m| acronyms.get(&m)))
+        else {
             continue;
         };
         let mut roots: Vec<usize> = longs.iter().map(|&l| groups.find(l)).collect();

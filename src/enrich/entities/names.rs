@@ -108,6 +108,72 @@ pub fn acronym_key(surface: &str) -> Option<String> {
     (parts >= 2).then_some(out)
 }
 
+/// Legal-form and group suffixes of company names, as word keys (dots dropped): "Polaris Bank
+/// Limited" is "Polaris Bank", "Acme Corp." is "Acme", "Emaar Properties PJSC" is "Emaar
+/// Properties".
+const ORG_SUFFIXES: &[&str] = &[
+    "limited",
+    "ltd",
+    "plc",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "llc",
+    "llp",
+    "pjsc",
+    "psc",
+    "nv",
+    "ag",
+    "sa",
+    "se",
+    "spa",
+    "gmbh",
+    "bhd",
+    "berhad",
+    "tbk",
+    "kk",
+    "pte",
+    "pty",
+    "ab",
+    "asa",
+    "oyj",
+    "holdings",
+    "group",
+];
+
+/// The word keys of an organisation's name without its trailing legal-form or group suffixes;
+/// `None` when it has none, or nothing would be left.
+pub fn without_org_suffix(words: &[String]) -> Option<&[String]> {
+    let mut n = words.len();
+    while n > 1 && ORG_SUFFIXES.contains(&words[n - 1].as_str()) {
+        n -= 1;
+    }
+    (n < words.len()).then(|| &words[..n])
+}
+
+/// The key a mixed-case short form would have as an acronym of a name with small words in it:
+/// "BoJ" -> "bj" (Bank of Japan), "BoE" -> "be". `None` unless the form is one word of two to six
+/// letters, starts upper-case and has at least two upper-case and one lower-case letter.
+pub fn mixed_case_acronym(surface: &str) -> Option<String> {
+    let n = surface.chars().count();
+    let upper = surface.chars().filter(|c| c.is_uppercase()).count();
+    let lower = surface.chars().filter(|c| c.is_lowercase()).count();
+    let ok = (2..=6).contains(&n)
+        && surface.chars().all(char::is_alphabetic)
+        && surface.starts_with(char::is_uppercase)
+        && upper >= 2
+        && lower >= 1;
+    ok.then(|| {
+        surface
+            .chars()
+            .filter(|c| c.is_uppercase())
+            .flat_map(char::to_lowercase)
+            .collect()
+    })
+}
+
 /// True when every letter is uppercase (headline casing), so a mixed-case form is preferred as
 /// the entity name.
 pub fn is_all_caps(s: &str) -> bool {
@@ -165,6 +231,27 @@ mod tests {
         for (input, want) in cases {
             assert_eq!(acronym_key(input).as_deref(), want, "{input}");
         }
+    }
+
+    #[test]
+    fn company_suffixes_and_mixed_case_acronyms() {
+        let keys = |s: &str| word_keys(s, false);
+        let stripped = |s: &str| without_org_suffix(&keys(s)).map(|w| w.join(" "));
+        assert_eq!(
+            stripped("Harlow Bank Limited").as_deref(),
+            Some("harlow bank")
+        );
+        assert_eq!(
+            stripped("Kelso Foods Corp.").as_deref(),
+            Some("kelso foods")
+        );
+        assert_eq!(stripped("Tarrow Holdings PJSC").as_deref(), Some("tarrow"));
+        assert_eq!(stripped("Harlow Bank"), None);
+        assert_eq!(stripped("Group"), None, "a suffix alone is a name");
+        assert_eq!(mixed_case_acronym("BoJ").as_deref(), Some("bj"));
+        assert_eq!(mixed_case_acronym("BoE").as_deref(), Some("be"));
+        assert_eq!(mixed_case_acronym("NATO"), None);
+        assert_eq!(mixed_case_acronym("Kelso"), None);
     }
 
     #[test]

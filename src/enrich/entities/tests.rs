@@ -242,3 +242,34 @@ fn salience_prefers_frequent_early_lead_entities() {
     assert_eq!(salience(1, 2, 50, 100, 5, Gpe), 0.375);
     assert_eq!(salience(1, 2, 50, 100, 5, Date), 0.188);
 }
+
+#[test]
+fn company_suffixes_and_mixed_case_acronyms_merge() {
+    let text =
+        "Harlow Bank Limited hired Ann Adani. Harlow Bank said so. The Bank of Ostria (BoO) \
+                agreed. Adani Group and Ann Adani left.";
+    let r = resolve_with(
+        &mentions(
+            text,
+            &[
+                ("Harlow Bank Limited", Org),
+                ("Ann Adani", Person),
+                ("Harlow Bank", Org),
+                ("Bank of Ostria", Org),
+                ("BoO", Org),
+                ("Adani Group", Org),
+                ("Ann Adani", Person),
+            ],
+        ),
+        &code,
+    );
+    assert_eq!(
+        names_of(&r),
+        [
+            ("Harlow Bank Limited".to_string(), Org, 2),
+            ("Ann Adani".to_string(), Person, 2),
+            ("Bank of Ostria".to_string(), Org, 2),
+            ("Adani Group".to_string(), Org, 1),
+        ]
+    );
+}

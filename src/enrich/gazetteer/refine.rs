@@ -72,6 +72,29 @@ const ORG_HEADS: &[&str] = &[
     "Academy",
     "Airlines",
     "Society",
+    // Company words: "Kahiki Foods", "Oasis Management", "Tarrow Capital".
+    "Foods",
+    "Capital",
+    "Management",
+    "Properties",
+    "Partners",
+    "Holdings",
+    "Industries",
+    "Technologies",
+    "Pharmaceuticals",
+    "Investments",
+    "Ventures",
+    "Motors",
+    "Airways",
+    "Enterprises",
+    "Limited",
+    "Ltd",
+    "Inc",
+    "Corp",
+    "Plc",
+    "PLC",
+    "LLC",
+    "PJSC",
 ];
 
 /// Last words a place-typed name can end in and stay a place although organisations end in them
@@ -191,9 +214,72 @@ impl Gazetteer {
     ) -> Vec<Mention> {
         mentions.sort_by_key(|m| (m.start, m.end));
         let mut mentions = self.refine_types(self.merge_known_names(Some(text), tokens, mentions));
+        self.split_hyphenated_places(tokens, &mut mentions);
         self.add_missed(text, tokens, sentences, &mut mentions);
         mentions.sort_by_key(|m| (m.start, m.end));
         mentions
+    }
+
+    /// One-token mentions that join places with hyphens are the places a reader sees: "the
+    /// Russia-Ukraine war" names Russia and Ukraine, "U.S.-China talks" the U.S. and China (two or
+    /// three parts, each a country, state or city the gazetteer knows), and "Kenya-based" names
+    /// Kenya. Each place becomes a GPE mention inside the token.
+    fn split_hyphenated_places(&self, tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+        let mut out: Vec<Mention> = Vec::with_capacity(mentions.len());
+        for m in mentions.drain(..) {
+            let parts = match tokens.get(m.tokens.clone()) {
+                Some([t]) if m.etype != EntityType::Person => self.place_parts(t),
+                _ => Vec::new(),
+            };
+            if parts.is_empty() {
+                out.push(m);
+                continue;
+            }
+            for (start, text) in parts {
+                let n = text.chars().count();
+                out.push(Mention {
+                    start,
+                    end: start + n,
+                    tokens: m.tokens.clone(),
+                    sentence: m.sentence,
+                    etype: EntityType::Gpe,
+                    text,
+                    confidence: m.confidence,
+                });
+            }
+        }
+        *mentions = out;
+    }
+
+    /// The places inside a hyphenated token, as (char offset, text); empty unless every part is a
+    /// place ("Russia-Ukraine"), or the token is "<place>-based".
+    fn place_parts(&self, t: &Token<'_>) -> Vec<(usize, String)> {
+        let mut parts: Vec<(usize, &str)> = Vec::new();
+        let mut offset = t.start;
+        for part in t.text.split(['-', '\u{2013}', '\u{2010}']) {
+            parts.push((offset, part));
+            offset += part.chars().count() + 1;
+        }
+        if parts.len() < 2 || parts.len() > 3 {
+            return Vec::new();
+        }
+        let is_place = |p: &str| {
+            p.starts_with(char::is_uppercase)
+                && (self.kinds(p) & GPE_KINDS != 0
+                    || self.kinds(p.trim_end_matches('.')) & GPE_KINDS != 0)
+        };
+        if let [(start, place), (_, "based")] = parts[..] {
+            return if is_place(place) {
+                vec![(start, place.to_string())]
+            } else {
+                Vec::new()
+            };
+        }
+        if parts.iter().all(|(_, p)| is_place(p)) {
+            parts.into_iter().map(|(s, p)| (s, p.to_string())).collect()
+        } else {
+            Vec::new()
+        }
     }
 
     /// A place-typed name that goes on to an organisation word names the organisation: "Tarrow

@@ -136,6 +136,10 @@ fn refines_coarse_types() {
         (EntityType::Person, "Brendan Park", EntityType::Person),
         (EntityType::Person, "River", EntityType::Person),
         (EntityType::Person, "Marlow College", EntityType::Org),
+        (EntityType::Person, "Kelso Foods", EntityType::Org),
+        (EntityType::Person, "Tarrow Capital", EntityType::Org),
+        (EntityType::Person, "Oasis Management", EntityType::Org),
+        (EntityType::Person, "Marlow Partners", EntityType::Org),
         (EntityType::Person, "Tessaro Holdings Inc.", EntityType::Org),
         (EntityType::Person, "Inc.", EntityType::Person),
         // A one-word place name the tagger calls MISC is a modifier ("an Arctic town").
@@ -397,4 +401,48 @@ fn party_and_state_tags_are_recognised() {
     for other in ["D-Day", "R-Florida", "X-Utah", "Utah", "R-", "Al-Ahram"] {
         assert!(!is_party_state_tag(other), "{other}");
     }
+}
+
+#[test]
+fn hyphenated_pairs_of_places_are_the_places() {
+    let g = gaz();
+    let text = "The Japan-Korea dispute, Seoul-based Kelso and U.S.-Japan talks. Indo-Pacific and \
+                Japan-style ramen and Kelso-Japan stayed.";
+    let tokens = tokenize(text);
+    let sents = sentences::split(text, &tokens);
+    let at = |w: &str| tokens.iter().position(|t| t.text == w).unwrap();
+    let tagged = [
+        "Japan-Korea",
+        "Seoul-based",
+        "U.S.-Japan",
+        "Indo-Pacific",
+        "Japan-style",
+        "Kelso-Japan",
+    ]
+    .iter()
+    .map(|w| mention(text, &tokens, at(w), at(w) + 1, EntityType::Misc))
+    .collect();
+    let out = g.refine_with(text, &tokens, &sents, tagged);
+    let chars: Vec<char> = text.chars().collect();
+    let got: Vec<(&str, EntityType)> = out
+        .iter()
+        .map(|m| {
+            assert_eq!(chars[m.start..m.end].iter().collect::<String>(), m.text);
+            (m.text.as_str(), m.etype)
+        })
+        .collect();
+    use EntityType::*;
+    assert_eq!(
+        got,
+        vec![
+            ("Japan", Gpe),
+            ("Korea", Gpe),
+            ("Seoul", Gpe),
+            ("U.S.", Gpe),
+            ("Japan", Gpe),
+            ("Indo-Pacific", Loc),
+            ("Japan-style", Misc),
+            ("Kelso-Japan", Misc),
+        ]
+    );
 }

@@ -323,6 +323,58 @@ pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option
     None
 }
 
+/// Company nouns written as one word with "maker", and other heads a descriptor before a company
+/// name ends with ("the telecom giant Kelso").
+const ORG_DESCRIPTOR_HEADS: &[&str] = &[
+    "carmaker",
+    "automaker",
+    "chipmaker",
+    "drugmaker",
+    "steelmaker",
+    "planemaker",
+    "toymaker",
+    "giant",
+    "distributor",
+    "firm",
+];
+
+/// An organisation head noun right before a name the tagger read as a person: "medical gear maker
+/// Tarrow", "the private equity firm Holm", "comic distributor Kelsoft". The head must be a
+/// lowercase word directly before the name.
+pub(crate) fn is_org_descriptor_head(lower: &str) -> bool {
+    ORG_HEADS.contains(&lower) || ORG_DESCRIPTOR_HEADS.contains(&lower)
+}
+
+fn org_descriptor_before(tokens: &[Token<'_>], start: usize) -> bool {
+    let Some(prev) = start.checked_sub(1).and_then(|i| tokens.get(i)) else {
+        return false;
+    };
+    let lower = prev.text.to_lowercase();
+    prev.is_lowercase_word() && is_org_descriptor_head(&lower)
+}
+
+/// A name the tagger typed PERSON that a descriptor before it calls an organisation ("gear maker
+/// Tarrow") is an organisation, and so is every other PERSON mention with the same text in the
+/// article ("Tarrow said", "Tarrow's shares").
+pub fn org_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+    let mut orgs: Vec<String> = Vec::new();
+    for m in mentions.iter() {
+        if m.etype == EntityType::Person && org_descriptor_before(tokens, m.tokens.start) {
+            orgs.push(m.text.clone());
+        }
+    }
+    if orgs.is_empty() {
+        return;
+    }
+    orgs.sort_unstable();
+    orgs.dedup();
+    for m in mentions.iter_mut() {
+        if m.etype == EntityType::Person && orgs.binary_search(&m.text).is_ok() {
+            m.etype = EntityType::Org;
+        }
+    }
+}
+
 /// Re-types PERSON, ORG and place mentions whose apposition (inside the mention's sentence)
 /// names another kind. Places keep their fine type (the gazetteer decides GPE or LOC later).
 pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut [Mention]) {
@@ -396,6 +448,24 @@ mod tests {
         for (text, n, want) in cases {
             assert_eq!(after_name(text, *n), *want, "{text}");
         }
+    }
+
+    #[test]
+    fn a_company_descriptor_before_a_name_makes_it_an_organisation_everywhere() {
+        let text = "The medical gear maker Tarrow rose. Tarrow said so. Tarrowson spoke. \
+                    Spokesman Kelso Brill and party leader Ann Holm agreed.";
+        let d = Doc::new(text);
+        let mut ms = vec![
+            d.mention("Tarrow", 0, 1, EntityType::Person),
+            d.mention("Tarrow", 1, 1, EntityType::Person),
+            d.mention("Tarrowson", 0, 1, EntityType::Person),
+            d.mention("Kelso", 0, 2, EntityType::Person),
+            d.mention("Ann", 0, 2, EntityType::Person),
+        ];
+        org_descriptors(&d.toks, &mut ms);
+        let got: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
+        use EntityType::*;
+        assert_eq!(got, [Org, Org, Person, Person, Person]);
     }
 
     #[test]

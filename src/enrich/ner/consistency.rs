@@ -18,6 +18,7 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     party_members(tokens, mentions);
     acronyms(tokens, sentences, mentions);
     super::apposition::apply(tokens, sentences, mentions);
+    super::apposition::org_descriptors(tokens, mentions);
 }
 
 /// Participles that open news sentences ("Born in Seville, she …", "Founded in 1990, the firm

@@ -80,16 +80,133 @@ const TITLES: &[&str] = &[
     "inspector",
     "detective",
     "ceo",
+    "sir",
+    "dame",
+    "shri",
+    "smt",
+    "datuk",
+    "dato",
+];
+
+/// The subset of [`TITLES`] (plus a few heads of company titles) that, inside a mention the tagger
+/// typed as an organisation or place, marks the start of a person's name: "CEO Jean Prates",
+/// "President Kagame", "Central Bank Deputy Governor Ann Holm". Military and ambiguous words
+/// ("General Motors", "Captain Cook Cruises") are left out.
+const NAME_TITLES: &[&str] = &[
+    "president",
+    "chancellor",
+    "premier",
+    "senator",
+    "judge",
+    "justice",
+    "mr",
+    "mrs",
+    "ms",
+    "dr",
+    "governor",
+    "mayor",
+    "minister",
+    "ambassador",
+    "chairman",
+    "chairwoman",
+    "chairperson",
+    "commissioner",
+    "ceo",
+    "cfo",
+    "coo",
+    "officer",
+    "director",
+    "head",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "sir",
+    "dame",
+    "shri",
+    "smt",
+    "datuk",
 ];
 
 /// Words that go with a title before it: "Prime Minister", "Vice President", "Foreign Minister".
 const TITLE_MODIFIERS: &[&str] = &[
-    "prime", "vice", "deputy", "foreign", "finance", "defence", "defense", "interior", "acting",
+    "prime",
+    "vice",
+    "deputy",
+    "foreign",
+    "finance",
+    "defence",
+    "defense",
+    "interior",
+    "acting",
     "chief",
+    "executive",
+    "managing",
+    "district",
+    "lady",
 ];
 
 fn title_word(t: &Token<'_>, list: &[&str]) -> bool {
     t.is_capitalised() && list.contains(&t.text.trim_end_matches('.').to_lowercase().as_str())
+}
+
+/// A mention typed organisation, place or MISC that holds a title ([`NAME_TITLES`], with its
+/// modifiers) is split there: the words after the title are a person ("CEO Jean Prates" ->
+/// PERSON "Jean Prates"), the words before it keep their type ("Central Bank Deputy Governor Ann
+/// Holm" -> ORG "Central Bank" + PERSON "Ann Holm"), and a title with nothing after it is not part
+/// of a name ("Acme Chief Executive Officer" -> ORG "Acme"; "CEO" alone is dropped). The words
+/// after the title must all be capitalised (at most four), so "Minister of Finance" stays whole.
+pub fn split_titles_from_names(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+    let in_block = |i: usize| {
+        tokens
+            .get(i)
+            .is_some_and(|t| title_word(t, NAME_TITLES) || title_word(t, TITLE_MODIFIERS))
+    };
+    let mut out = Vec::with_capacity(mentions.len());
+    for m in mentions.drain(..) {
+        let r = m.tokens.clone();
+        let title = r.clone().find(|&i| title_word(&tokens[i], NAME_TITLES));
+        let Some(t) = title.filter(|_| m.etype != EntityType::Person) else {
+            out.push(m);
+            continue;
+        };
+        let mut b0 = t;
+        while b0 > r.start && in_block(b0 - 1) {
+            b0 -= 1;
+        }
+        let mut b1 = t + 1;
+        while b1 < r.end && in_block(b1) {
+            b1 += 1;
+        }
+        let name = b1..r.end;
+        let name_ok = name.len() <= 4
+            && tokens[name.clone()]
+                .iter()
+                .all(|t| t.is_capitalised() || t.text == "-");
+        let prefix_ok = tokens[r.start..b0].iter().all(Token::is_capitalised);
+        if !name_ok || !prefix_ok {
+            out.push(m);
+            continue;
+        }
+        if b0 > r.start {
+            out.push(Mention::over(
+                tokens,
+                r.start..b0,
+                m.sentence,
+                m.etype,
+                m.confidence,
+            ));
+        }
+        if !name.is_empty() {
+            out.push(Mention::over(
+                tokens,
+                name,
+                m.sentence,
+                EntityType::Person,
+                m.confidence,
+            ));
+        }
+    }
+    *mentions = out;
 }
 
 /// The product's convention (CoNLL-2003's): a person's name without the title before it.
@@ -152,6 +269,37 @@ mod tests {
             .take(m.end - m.start)
             .collect::<String>()
             == m.text));
+    }
+
+    #[test]
+    fn titles_inside_organisation_mentions_split_off_the_person() {
+        let text = "CEO Jean Prates met Kelso Bank Deputy Governor Ann Holm and President Brill. \
+                    Acme Chief Executive Officer spoke. The Minister of Finance and General Motors \
+                    agreed with the CEO.";
+        let d = Doc::new(text);
+        let mut ms = vec![
+            d.mention("CEO", 0, 3, EntityType::Org),
+            d.mention("Kelso", 0, 6, EntityType::Org),
+            d.mention("President", 0, 2, EntityType::Org),
+            d.mention("Acme", 0, 4, EntityType::Org),
+            d.mention("Minister", 0, 3, EntityType::Org),
+            d.mention("General", 0, 2, EntityType::Org),
+            d.mention("CEO", 1, 1, EntityType::Org),
+        ];
+        split_titles_from_names(&d.toks, &mut ms);
+        let got: Vec<(&str, EntityType)> = ms.iter().map(|m| (m.text.as_str(), m.etype)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("Jean Prates", EntityType::Person),
+                ("Kelso Bank", EntityType::Org),
+                ("Ann Holm", EntityType::Person),
+                ("Brill", EntityType::Person),
+                ("Acme", EntityType::Org),
+                ("Minister of Finance", EntityType::Org),
+                ("General Motors", EntityType::Org),
+            ]
+        );
     }
 
     #[test]

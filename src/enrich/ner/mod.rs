@@ -8,6 +8,7 @@
 //! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/lab/train_ner.rs`).
 
 mod apposition;
+pub(crate) use apposition::is_org_descriptor_head;
 pub mod consistency;
 pub mod context;
 mod conventions;
@@ -128,6 +129,7 @@ impl NerModel {
         if self.conll04_conventions {
             conventions::join_birthplace_state(tokens, &mut out);
         } else {
+            conventions::split_titles_from_names(tokens, &mut out);
             conventions::drop_leading_titles(tokens, &mut out);
         }
         out

@@ -19,7 +19,7 @@ pub mod features;
 pub mod patterns;
 
 use super::entities::{Resolved, ISO3166};
-use super::gazetteer::Gazetteer;
+use super::gazetteer::{is_us_state_abbreviation, Gazetteer};
 use super::{
     Deadline, Degradation, EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span,
     Token,
@@ -575,6 +575,12 @@ impl RelationModel {
             })
             .collect();
         let mut found = patterns::find(text, sentences, mentions, resolved);
+        found.extend(place_then_region(
+            tokens,
+            mentions,
+            resolved,
+            self.gazetteer.as_deref(),
+        ));
         let pattern_pairs: FxHashSet<(usize, usize)> =
             found.iter().map(|f| (f.subject, f.object)).collect();
         let (classified, degraded) =
@@ -622,14 +628,140 @@ impl RelationModel {
     }
 }
 
-/// Deduplicates (highest confidence wins), orders symmetric pairs, drops self-relations, sorts by
+/// Confidence of a "Town, Region" apposition.
+const PLACE_REGION: f32 = 0.85;
+
+/// "Kelso, Tarrowshire", "Abuja, Nigeria", "Shamokin, Pa.": a place, a comma and a country or
+/// state, not inside a list ("Mali, Niger and Chad"): the first lies in the second. The first must
+/// not be a country, and when the gazetteer puts it in other countries only, the pair is left out.
+/// Linear: only neighbouring mentions are compared.
+pub fn place_then_region(
+    tokens: &[Token<'_>],
+    mentions: &[Mention],
+    resolved: &Resolved,
+    gaz: Option<&Gazetteer>,
+) -> Vec<Found> {
+    let mut order: Vec<usize> = (0..mentions.len()).collect();
+    order.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
+    let entity = |i: usize| {
+        resolved
+            .mention_entity
+            .get(i)
+            .and_then(|&e| Some((e, resolved.entities.get(e)?)))
+    };
+    let is_place = |i: usize| {
+        entity(i).is_some_and(|(_, e)| matches!(e.etype, EntityType::Gpe | EntityType::Loc))
+    };
+    let text_of = |a: usize, b: usize| tokens.get(a..b).unwrap_or_default();
+    let mut out = Vec::new();
+    for w in 0..order.len().saturating_sub(1) {
+        let (i, j) = (order[w], order[w + 1]);
+        let (a, b) = (&mentions[i], &mentions[j]);
+        if a.sentence != b.sentence || !is_place(i) || !is_place(j) {
+            continue;
+        }
+        if !matches!(text_of(a.tokens.end, b.tokens.start), [t] if t.text == ",") {
+            continue;
+        }
+        // A list: another place before the first ("Mali, Niger, …") or after the second
+        // ("…, Niger, and Chad"; "…, Niger and Chad").
+        let prev_place = w > 0
+            && {
+                let p = order[w - 1];
+                is_place(p)
+                    && mentions[p].sentence == a.sentence
+                    && matches!(text_of(mentions[p].tokens.end, a.tokens.start), [t] if t.text == "," || t.text == "and")
+            };
+        let next = text_of(b.tokens.end, b.tokens.end + 2);
+        let list_after = matches!(next.first(), Some(t) if t.text == "and" || t.text == "or")
+            || (matches!(next.first(), Some(t) if t.text == ",")
+                && order
+                    .get(w + 2)
+                    .is_some_and(|&n| is_place(n) && mentions[n].tokens.start <= b.tokens.end + 2))
+            || (matches!(next, [c, t] if c.text == "," && (t.text == "and" || t.text == "or")));
+        if prev_place || list_after {
+            continue;
+        }
+        let (Some((ea, place_a)), Some((eb, place_b))) = (entity(i), entity(j)) else {
+            continue;
+        };
+        if place_a.links.contains_key(ISO3166) {
+            continue; // a country is inside nothing
+        }
+        let b_code = place_b.links.get(ISO3166).map(|c| c.as_str());
+        let b_state = is_us_state_abbreviation(&b.text)
+            || gaz.is_some_and(|g| {
+                g.lookup_all(&b.text)
+                    .any(|e| e.kind == super::gazetteer::GazKind::State)
+            });
+        if b_code.is_none() && !b_state {
+            continue;
+        }
+        // The gazetteer's own knowledge of the first place, when it has some, must agree.
+        if let (Some(code), Some(g)) = (b_code, gaz) {
+            let inside: Vec<&str> = g
+                .lookup_all(&a.text)
+                .filter(|e| {
+                    matches!(
+                        e.kind,
+                        super::gazetteer::GazKind::City | super::gazetteer::GazKind::State
+                    )
+                })
+                .filter_map(|e| e.code.as_deref())
+                .collect();
+            if !inside.is_empty() && !inside.contains(&code) {
+                continue;
+            }
+        }
+        out.push(Found {
+            subject: ea,
+            predicate: Predicate::LocatedIn,
+            object: eb,
+            role: None,
+            confidence: PLACE_REGION,
+            evidence: Span {
+                start: a.start,
+                end: b.end,
+            },
+        });
+    }
+    out
+}
+
+/// The argument types each predicate allows (DESIGN §4): subject type, then object type.
+pub fn types_allowed(p: Predicate, s: EntityType, o: EntityType) -> bool {
+    use EntityType::*;
+    let place = matches!(o, Gpe | Loc);
+    match p {
+        Predicate::LeaderOf => s == Person && matches!(o, Org | Gpe),
+        Predicate::WorksFor => s == Person && o == Org,
+        Predicate::CitizenOf => s == Person && o == Gpe,
+        Predicate::ResidesIn => s == Person && place,
+        Predicate::BasedIn => s == Org && place,
+        Predicate::LocatedIn => matches!(s, Gpe | Loc | Event) && place,
+        Predicate::MetWith | Predicate::PredecessorOf | Predicate::Killed => {
+            s == Person && o == Person
+        }
+    }
+}
+
+/// Deduplicates (highest confidence wins), orders symmetric pairs, drops self-relations and
+/// relations whose argument types the predicate does not allow ([`types_allowed`]: the entity's
+/// final type, after merging, may differ from the mention's the classifier read), sorts by
 /// evidence position and writes entity ids.
 pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
     let mut best: Vec<Found> = Vec::with_capacity(found.len());
     // (subject, predicate, object) -> index in `best`.
     let mut index: FxHashMap<(usize, Predicate, usize), usize> = FxHashMap::default();
+    let etype = |e: usize| resolved.entities.get(e).map(|e| e.etype);
     for mut f in found {
         if f.subject == f.object {
+            continue;
+        }
+        let (Some(s), Some(o)) = (etype(f.subject), etype(f.object)) else {
+            continue;
+        };
+        if !types_allowed(f.predicate, s, o) {
             continue;
         }
         if f.predicate == Predicate::MetWith && f.subject > f.object {
@@ -646,6 +778,13 @@ pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
             }
         }
     }
+    // The leader of an organisation is not also reported as its employee.
+    let leads: FxHashSet<(usize, usize)> = best
+        .iter()
+        .filter(|f| f.predicate == Predicate::LeaderOf)
+        .map(|f| (f.subject, f.object))
+        .collect();
+    best.retain(|f| f.predicate != Predicate::WorksFor || !leads.contains(&(f.subject, f.object)));
     best.sort_by_key(|f| (f.evidence.start, f.predicate, f.subject, f.object));
     best.into_iter()
         .filter_map(|f| {

@@ -7,6 +7,10 @@ use super::{
 };
 use crate::enrich::{EntityType, Predicate};
 
+/// Most words between a successor and the succession phrase ("X, a former banker, will take
+/// over from Y"): the clause stays short, and the look-back stays bounded.
+const MAX_SUBJECT_GAP: usize = 25;
+
 impl Ctx<'_> {
     /// When mention `k` is a person: the next person in the sentence (modifiers in between are
     /// allowed) and the lowercased words between the two, up to that person's leading title.
@@ -40,6 +44,7 @@ impl Ctx<'_> {
                 _ => 0,
             };
             let mut verb: &[&str] = gap.get(skip..).unwrap_or_default();
+            let call = phone_or_talks_with(verb);
             while matches!(
                 verb.first(),
                 Some(
@@ -66,7 +71,10 @@ impl Ctx<'_> {
                     | ["talked", "with"]
                     | ["sat", "down", "with"]
                     | ["'s", "meeting" | "talks" | "summit", "with"]
-            );
+                    | ["visited" | "visits" | "received" | "receives" | "hosted" | "hosts"]
+                    | ["was" | "were", "received" | "hosted", "by"]
+                    | ["spoke" | "speaks" | "talked", "with" | "to"]
+            ) || call;
             if met {
                 let ev = self.span(a.w0, b.w1);
                 self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
@@ -78,10 +86,24 @@ impl Ctx<'_> {
             // "talks between A and B"
             let a_start = self.extended_start(k);
             let before = self.lowers(a_start.saturating_sub(2), a_start);
-            if matches!(
-                before.as_slice(),
-                ["talks" | "meeting" | "meetings" | "summit", "between"]
-            ) {
+            let not_yet = matches!(
+                self.word(a_start.wrapping_sub(3)),
+                "planned"
+                    | "upcoming"
+                    | "proposed"
+                    | "possible"
+                    | "expected"
+                    | "future"
+                    | "scheduled"
+                    | "potential"
+                    | "next"
+            );
+            if !not_yet
+                && matches!(
+                    before.as_slice(),
+                    ["talks" | "meeting" | "meetings" | "summit", "between"]
+                )
+            {
                 let ev = self.span(a_start - 2, b.w1);
                 self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
                 continue;
@@ -96,6 +118,10 @@ impl Ctx<'_> {
                 v = &v[1..];
             }
             let met_each_other = match v {
+                ["spoke" | "talked", "by" | "over" | "on", ..] => by_phone(&v[2..]),
+                ["held" | "had", "a" | "an", ..] => {
+                    phone_or_talks_with(&[v, &["with"]].concat()) || by_phone(&v[2..])
+                }
                 ["met", "with", ..] => false,
                 ["met", ..] | ["meet", "on" | "in" | "at", ..] => true,
                 ["held" | "hold", "talks", next, ..] => *next != "with",
@@ -160,7 +186,109 @@ impl Ctx<'_> {
         None
     }
 
+    /// "X, …, succeeding Y", "He will take over from Y", "X takes the reins from the central bank
+    /// governor Y", "O replaces Y with Z": a succession phrase before the predecessor Y, and the
+    /// successor as the nearest person before the phrase ("he"/"she" right before it: the article's
+    /// main person), or the person after "with".
+    fn successions(&self) {
+        for j in 0..self.args.len() {
+            if !self.is_person(j) {
+                continue;
+            }
+            let y = self.args[j].clone();
+            let start = self.extended_start(j);
+            let floor = if j > 0 { self.args[j - 1].w1 } else { 0 };
+            // Up to four lowercase words describing Y: "the central bank governor".
+            let mut p = start;
+            while p > floor
+                && start - p < 4
+                && self.is_lower(p - 1)
+                && !is_succession_end(self.word(p - 1))
+            {
+                p -= 1;
+            }
+            // A description starts with a determiner; otherwise the phrase is right before Y.
+            if !matches!(self.word(p), "the" | "its" | "his" | "her" | "their") {
+                p = start;
+            }
+            let before = self.lowers(p.saturating_sub(4).max(floor), p);
+            let Some(n) = succession_phrase(&before) else {
+                continue;
+            };
+            let phrase_start = p - n;
+            // "replaces Y with Z"
+            if let Some(k) = (j + 1..self.args.len()).find(|&k| self.is_person(k)) {
+                let gap = self.lowers(y.w1, self.extended_start(k));
+                let short =
+                    gap.len() <= 4 && (y.w1 + 1..y.w1 + gap.len()).all(|i| self.is_lower(i));
+                if gap.first() == Some(&"with")
+                    && short
+                    && self.word(phrase_start).starts_with("replac")
+                {
+                    let z = self.args[k].clone();
+                    let ev = self.span(phrase_start, z.w1);
+                    self.emit(
+                        y.entity,
+                        Predicate::PredecessorOf,
+                        z.entity,
+                        None,
+                        PREDECESSOR_NAMED,
+                        ev,
+                    );
+                    continue;
+                }
+            }
+            // The nearest person before the phrase, in the same clause.
+            let subject = (0..j)
+                .rev()
+                .find(|&k| self.is_person(k) && self.args[k].w1 <= phrase_start)
+                .filter(|&k| {
+                    let from = self.args[k]
+                        .w1
+                        .max(phrase_start.saturating_sub(MAX_SUBJECT_GAP));
+                    self.args[k].w1 + MAX_SUBJECT_GAP >= phrase_start
+                        && !self.lowers(from, phrase_start).iter().any(|w| {
+                            matches!(*w, ";" | "and" | "but" | "after" | "before" | "when")
+                        })
+                });
+            if let Some(k) = subject {
+                let x = self.args[k].clone();
+                let ev = self.span(x.w0, y.w1);
+                self.emit(
+                    y.entity,
+                    Predicate::PredecessorOf,
+                    x.entity,
+                    None,
+                    PREDECESSOR_PRONOUN,
+                    ev,
+                );
+                continue;
+            }
+            let lead = self.lowers(0, phrase_start.min(5));
+            let pronoun = phrase_start <= 4
+                && matches!(lead.first(), Some(&"he" | &"she"))
+                && lead[1..].iter().all(|w| {
+                    matches!(
+                        *w,
+                        "will" | "would" | "is" | "was" | "to" | "set" | "expected" | "has" | "had"
+                    )
+                });
+            if let (true, Some(x)) = (pronoun, self.main_person) {
+                let ev = self.span(0, y.w1);
+                self.emit(
+                    y.entity,
+                    Predicate::PredecessorOf,
+                    x,
+                    None,
+                    PREDECESSOR_MAIN_PERSON,
+                    ev,
+                );
+            }
+        }
+    }
+
     pub(super) fn predecessors(&self) {
+        self.successions();
         for i in 0..self.words.len() {
             let w = self.word(i).to_string();
             if w != "predecessor" && w != "successor" {
@@ -254,7 +382,10 @@ impl Ctx<'_> {
                     );
                     self.successor_title(k, j);
                 }
-                ["was" | "is", "succeeded" | "replaced", "by"] => {
+                ["was" | "is", "succeeded" | "replaced", "by"]
+                | [",", "who", "was" | "is", "succeeded" | "replaced", "by"]
+                | ["will" | "would", "be", "succeeded" | "replaced", "by"]
+                | [",", "who", "will" | "would", "be", "succeeded" | "replaced", "by"] => {
                     self.emit(
                         a.entity,
                         Predicate::PredecessorOf,
@@ -267,5 +398,90 @@ impl Ctx<'_> {
                 _ => {}
             }
         }
+    }
+}
+
+/// "held a phone call with", "had a telephone chat with", "held bilateral talks with": a call,
+/// conversation or talks with someone.
+fn phone_or_talks_with(verb: &[&str]) -> bool {
+    let Some(rest) = verb.strip_suffix(&["with"]) else {
+        return false;
+    };
+    let rest = match rest {
+        ["held" | "had" | "holds" | "has" | "hold" | "have", rest @ ..] => rest,
+        _ => return false,
+    };
+    let rest = match rest {
+        ["a" | "an", rest @ ..] => rest,
+        rest => rest,
+    };
+    let Some((noun, mods)) = rest.split_last() else {
+        return false;
+    };
+    let noun_ok = matches!(
+        *noun,
+        "call"
+            | "conversation"
+            | "chat"
+            | "talks"
+            | "talk"
+            | "meeting"
+            | "discussion"
+            | "discussions"
+    );
+    let mods_ok = mods.len() <= 2
+        && mods.iter().all(|w| {
+            matches!(
+                *w,
+                "phone"
+                    | "telephone"
+                    | "video"
+                    | "bilateral"
+                    | "official"
+                    | "private"
+                    | "brief"
+                    | "lengthy"
+                    | "closed-door"
+                    | "one-on-one"
+                    | "separate"
+                    | "cordial"
+            )
+        });
+    noun_ok && mods_ok && (mods.len() + 1 == rest.len())
+}
+
+/// "phone", "the phone", "telephone", "a phone call" right after "spoke by/over/on".
+fn by_phone(words: &[&str]) -> bool {
+    matches!(
+        words,
+        ["phone" | "telephone", ..]
+            | ["the", "phone" | "telephone", ..]
+            | [
+                "a" | "an",
+                "phone" | "telephone" | "video",
+                "call" | "conversation",
+                ..
+            ]
+    )
+}
+
+/// Words that end a description before a person: a verb of succession is not part of it.
+fn is_succession_end(w: &str) -> bool {
+    matches!(
+        w,
+        "succeeded" | "succeeds" | "succeeding" | "replaced" | "replaces" | "replacing" | "from"
+    )
+}
+
+/// How many words at the end of `words` say that the next person is succeeded: "succeeding",
+/// "replaced", "take over from", "took the reins from", "took charge from".
+fn succession_phrase(words: &[&str]) -> Option<usize> {
+    match words {
+        [.., "take" | "takes" | "took" | "taking", "the", "reins" | "helm", "from"] => Some(4),
+        [.., "take" | "takes" | "took" | "taking", "over" | "charge", "from"] => Some(3),
+        [.., "succeeding" | "succeeds" | "succeeded" | "replacing" | "replaces" | "replaced"] => {
+            Some(1)
+        }
+        _ => None,
     }
 }

@@ -8,6 +8,8 @@
 #[derive(Debug, Clone, PartialEq)]
 pub struct Word {
     pub lower: String,
+    /// The word starts with an upper-case letter in the article.
+    pub capitalised: bool,
     pub start: usize,
     pub end: usize,
 }
@@ -30,6 +32,7 @@ pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
         } else if is_apostrophe(c) && matches!(at(i + 1), Some('s' | 'S')) && !alnum(i + 2) {
             out.push(Word {
                 lower: "'s".into(),
+                capitalised: false,
                 start: i,
                 end: i + 2,
             });
@@ -59,6 +62,7 @@ pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
                 .collect();
             out.push(Word {
                 lower,
+                capitalised: chars[s].is_uppercase(),
                 start: s,
                 end: i,
             });
@@ -70,6 +74,7 @@ pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
             };
             out.push(Word {
                 lower,
+                capitalised: false,
                 start: i,
                 end: i + 1,
             });
@@ -82,7 +87,7 @@ pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
 /// Titles that make their holder the leader of the organisation or country named with them, and
 /// the role written out for each. "vice president" and "deputy prime minister" are deliberately
 /// absent: they are not leaders, and an exact match never reads "president" out of them.
-const TITLES: [(&[&str], &str); 36] = [
+const TITLES: [(&[&str], &str); 39] = [
     (&["prime", "minister"], "Prime Minister"),
     (&["president"], "President"),
     (&["premier"], "Premier"),
@@ -119,6 +124,9 @@ const TITLES: [(&[&str], &str); 36] = [
     (&["health", "minister"], "Health Minister"),
     (&["minister"], "Minister"),
     (&["secretary"], "Secretary"),
+    (&["chief"], "Chief"),
+    (&["boss"], "Boss"),
+    (&["head"], "Head"),
 ];
 
 /// Titles that may take a portfolio: "minister of finance", "secretary of state".
@@ -182,6 +190,46 @@ pub fn title_then_of(words: &[&str]) -> Option<String> {
 /// Exactly a title, nothing before or after it.
 pub fn whole_title(words: &[&str]) -> Option<String> {
     parse_title(words).and_then(|(role, n)| (n == words.len()).then_some(role))
+}
+
+/// Staff nouns that, after an organisation's name, make the person named next one of its people
+/// without leading it: "Kelso Bank official X", "Acme spokeswoman X", "Tarrow FC striker X".
+pub fn is_staff(w: &str) -> bool {
+    matches!(
+        w,
+        "official"
+            | "spokesman"
+            | "spokeswoman"
+            | "spokesperson"
+            | "executive"
+            | "economist"
+            | "analyst"
+            | "strategist"
+            | "director"
+            | "adviser"
+            | "advisor"
+            | "lawyer"
+            | "engineer"
+            | "employee"
+            | "staffer"
+            | "reporter"
+            | "correspondent"
+            | "editor"
+            | "researcher"
+            | "scientist"
+            | "member"
+            | "lawmaker"
+            | "legislator"
+            | "senator"
+            | "player"
+            | "striker"
+            | "midfielder"
+            | "defender"
+            | "goalkeeper"
+            | "forward"
+            | "coach"
+            | "manager"
+    )
 }
 
 /// Occupations that, after a nationality, say a person's citizenship ("South Korean diplomat X")
