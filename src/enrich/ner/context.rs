@@ -4,8 +4,8 @@
 //! News repeats names: "Blackburn" at a sentence start is ambiguous, but not if the article also
 //! writes "Peter Blackburn" mid-sentence; a headline in capitals says little about case by itself.
 
-use super::features::{case_class, CaseClass, Tpl};
 use super::hash::{hash_str, with};
+use super::word::{case_class, CaseClass, Tpl};
 use crate::enrich::{Sentence, Token};
 use rustc_hash::FxHashMap;
 

@@ -2,8 +2,8 @@
 //! Built from the training set's entity strings (per document fold while training, so the tagger
 //! cannot learn to trust an entry that was made from the very sentence it is looking at).
 
-use super::features::Tpl;
 use super::hash::{hash_str, with};
+use super::word::Tpl;
 use crate::enrich::{Sentence, Token};
 use rustc_hash::FxHashMap;
 
