@@ -23,6 +23,7 @@ mod org_names;
 mod tagger;
 #[cfg(test)]
 mod tests;
+pub mod titles;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};
 use crf::Crf;
