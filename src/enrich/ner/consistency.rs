@@ -19,6 +19,7 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     acronyms(tokens, sentences, mentions);
     super::apposition::apply(tokens, sentences, mentions);
     super::apposition::org_descriptors(tokens, mentions);
+    super::apposition::person_descriptors(tokens, mentions);
 }
 
 /// Participles that open news sentences ("Born in Seville, she …", "Founded in 1990, the firm
