@@ -9,6 +9,10 @@ use crate::enrich::{EntityType, Mention, Sentence, Token};
 
 /// Head nouns of a phrase describing a person.
 const PERSON_HEADS: &[&str] = &[
+    "engineer",
+    "teacher",
+    "student",
+    "farmer",
     "official",
     "officials",
     "spokesman",
@@ -297,6 +301,19 @@ pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option
         } else {
             None
         };
+        // "a district official", "a city council member": a head noun before another head
+        // noun modifies it; the last one is the head.
+        let next_is_head = tokens.get(j + 1).is_some_and(|t| {
+            let l = t.text.to_lowercase();
+            j + 1 < limit
+                && t.is_lowercase_word()
+                && (PERSON_HEADS.contains(&l.as_str())
+                    || ORG_HEADS.contains(&l.as_str())
+                    || PLACE_HEADS.contains(&l.as_str()))
+        });
+        if head.is_some() && next_is_head {
+            continue;
+        }
         if head.is_some() {
             // ", the university said", ", a senior official in Kelso said": the phrase is the
             // subject of a new clause. ", the pressure group Tarrow Watch": it introduces a name.
@@ -351,6 +368,28 @@ fn org_descriptor_before(tokens: &[Token<'_>], start: usize) -> bool {
     };
     let lower = prev.text.to_lowercase();
     prev.is_lowercase_word() && is_org_descriptor_head(&lower)
+}
+
+/// A one-word "name" opening a sentence that is a common noun for a company or a person
+/// ("Chipmaker picks Dresden", "Lender cuts rates") is not a name.
+pub fn drop_sentence_initial_nouns(
+    tokens: &[Token<'_>],
+    sentences: &[Sentence],
+    mentions: &mut Vec<Mention>,
+) {
+    mentions.retain(|m| {
+        let first = sentences
+            .get(m.sentence)
+            .is_some_and(|s| s.tokens.start == m.tokens.start);
+        if !first || m.tokens.len() != 1 {
+            return true;
+        }
+        let lower = tokens[m.tokens.start].text.to_lowercase();
+        let noun = is_org_descriptor_head(&lower)
+            || is_maker(&lower)
+            || PERSON_HEADS.contains(&lower.as_str());
+        !noun
+    });
 }
 
 /// A name the tagger typed PERSON that a descriptor before it calls an organisation ("gear maker
@@ -522,6 +561,37 @@ mod tests {
         let got: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
         use EntityType::*;
         assert_eq!(got, [Org, Org, Person, Person, Person]);
+    }
+
+    #[test]
+    fn the_last_of_two_head_nouns_is_the_head() {
+        use EntityType::*;
+        assert_eq!(
+            after_name("Ann Holm, a district official in Kelso, said so.", 2),
+            Some(Person)
+        );
+        assert_eq!(
+            after_name("Tarrow, a city council member, spoke.", 1),
+            Some(Person)
+        );
+        assert_eq!(
+            after_name("Amon Rees, a 38-year-old civil engineer, won.", 2),
+            Some(Person)
+        );
+    }
+
+    #[test]
+    fn a_common_noun_opening_a_sentence_is_no_name() {
+        let d = Doc::new("Chipmaker picks Tarrow. Lender cuts rates. Kelso wins.");
+        let mut ms = vec![
+            d.mention("Chipmaker", 0, 1, EntityType::Org),
+            d.mention("Tarrow", 0, 1, EntityType::Gpe),
+            d.mention("Lender", 0, 1, EntityType::Org),
+            d.mention("Kelso", 0, 1, EntityType::Org),
+        ];
+        drop_sentence_initial_nouns(&d.toks, &d.sents, &mut ms);
+        let got: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(got, ["Tarrow", "Kelso"]);
     }
 
     #[test]

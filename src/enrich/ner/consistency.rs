@@ -20,6 +20,7 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     super::apposition::apply(tokens, sentences, mentions);
     super::apposition::org_descriptors(tokens, mentions);
     super::apposition::person_descriptors(tokens, mentions);
+    super::apposition::drop_sentence_initial_nouns(tokens, sentences, mentions);
 }
 
 /// Participles that open news sentences ("Born in Seville, she …", "Founded in 1990, the firm

@@ -228,6 +228,13 @@ fn appointment_chain(words: &[&str]) -> usize {
     let start = match words {
         [",", "who", ..] => 2,
         [",", "as", ..] => 1,
+        // ", a 38-year-old engineer, was elected …": an apposition before the verb.
+        [",", "a" | "an" | "the", ..] => {
+            match words.iter().skip(2).take(12).position(|w| *w == ",") {
+                Some(p) => p + 3,
+                None => return 0,
+            }
+        }
         _ => 0,
     };
     let mut i = start;
