@@ -103,6 +103,24 @@ const PLACE_ORG_HEADS: &[&str] = &["University", "Hospital"];
 
 /// Last words of bank and fund names, which places share ("West Bank"): an organisation only when
 /// the gazetteer does not know the whole name as a place.
+/// First words of organisation names in other languages: "Banca Aurora", "Grupo Tarrow".
+const ORG_FIRST_WORDS: &[&str] = &[
+    "Banca",
+    "Banco",
+    "Banque",
+    "Bankhaus",
+    "Grupo",
+    "Groupe",
+    "Gruppo",
+    "Compagnie",
+    "Compania",
+    "Companhia",
+    "Société",
+    "Societe",
+    "Sociedad",
+    "Industrias",
+];
+
 const BANK_HEADS: &[&str] = &["Bank", "Bancorp", "Fund", "Trust", "Authority", "Bureau"];
 
 const LOC_WORDS: &[&str] = &[
@@ -286,7 +304,9 @@ impl Gazetteer {
     /// Group", "Kelso Development Agency"; "Kelso Bank" too, unless the gazetteer knows the whole
     /// name as a place ("West Bank").
     fn place_names_org(&self, text: &str) -> bool {
-        last_word_in(text, &["Group"])
+        let first = text.split_whitespace().next().unwrap_or("");
+        (text.contains(' ') && ORG_FIRST_WORDS.contains(&first))
+            || last_word_in(text, &["Group"])
             || (last_word_in(text, ORG_HEADS) && !last_word_in(text, PLACE_ORG_HEADS))
             || (last_word_in(text, BANK_HEADS)
                 && text.contains(' ')
@@ -336,6 +356,7 @@ impl Gazetteer {
             // surnames, such as Lake, Bay, Hill, Park or Street, are not on the lists.)
             EntityType::Person if last_word_in(text, PLACE_HEADS) => EntityType::Loc,
             EntityType::Person if last_word_in(text, ORG_HEADS) => EntityType::Org,
+            EntityType::Person if self.place_names_org(text) => EntityType::Org,
             // A country's own name read as an organisation ("Germany said on Monday…", tagged
             // as a team or a government) is the country.
             EntityType::Org if self.kinds(text) & (1 << GazKind::Country as u16) != 0 => {

@@ -137,6 +137,8 @@ fn refines_coarse_types() {
         (EntityType::Person, "River", EntityType::Person),
         (EntityType::Person, "Marlow College", EntityType::Org),
         (EntityType::Person, "Kelso Foods", EntityType::Org),
+        (EntityType::Gpe, "Banca Tarrow", EntityType::Org),
+        (EntityType::Person, "Grupo Kelso", EntityType::Org),
         (EntityType::Person, "Tarrow Capital", EntityType::Org),
         (EntityType::Person, "Oasis Management", EntityType::Org),
         (EntityType::Person, "Marlow Partners", EntityType::Org),

@@ -9,6 +9,10 @@ use crate::enrich::{EntityType, Mention, Sentence, Token};
 
 /// Head nouns of a phrase describing a person.
 const PERSON_HEADS: &[&str] = &[
+    "engineer",
+    "teacher",
+    "student",
+    "farmer",
     "official",
     "officials",
     "spokesman",
@@ -297,6 +301,19 @@ pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option
         } else {
             None
         };
+        // "a district official", "a city council member": a head noun before another head
+        // noun modifies it; the last one is the head.
+        let next_is_head = tokens.get(j + 1).is_some_and(|t| {
+            let l = t.text.to_lowercase();
+            j + 1 < limit
+                && t.is_lowercase_word()
+                && (PERSON_HEADS.contains(&l.as_str())
+                    || ORG_HEADS.contains(&l.as_str())
+                    || PLACE_HEADS.contains(&l.as_str()))
+        });
+        if head.is_some() && next_is_head {
+            continue;
+        }
         if head.is_some() {
             // ", the university said", ", a senior official in Kelso said": the phrase is the
             // subject of a new clause. ", the pressure group Tarrow Watch": it introduces a name.
@@ -353,6 +370,28 @@ fn org_descriptor_before(tokens: &[Token<'_>], start: usize) -> bool {
     prev.is_lowercase_word() && is_org_descriptor_head(&lower)
 }
 
+/// A one-word "name" opening a sentence that is a common noun for a company or a person
+/// ("Chipmaker picks Dresden", "Lender cuts rates") is not a name.
+pub fn drop_sentence_initial_nouns(
+    tokens: &[Token<'_>],
+    sentences: &[Sentence],
+    mentions: &mut Vec<Mention>,
+) {
+    mentions.retain(|m| {
+        let first = sentences
+            .get(m.sentence)
+            .is_some_and(|s| s.tokens.start == m.tokens.start);
+        if !first || m.tokens.len() != 1 {
+            return true;
+        }
+        let lower = tokens[m.tokens.start].text.to_lowercase();
+        let noun = is_org_descriptor_head(&lower)
+            || is_maker(&lower)
+            || PERSON_HEADS.contains(&lower.as_str());
+        !noun
+    });
+}
+
 /// A name the tagger typed PERSON that a descriptor before it calls an organisation ("gear maker
 /// Tarrow") is an organisation, and so is every other PERSON mention with the same text in the
 /// article ("Tarrow said", "Tarrow's shares").
@@ -371,6 +410,62 @@ pub fn org_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     for m in mentions.iter_mut() {
         if m.etype == EntityType::Person && orgs.binary_search(&m.text).is_ok() {
             m.etype = EntityType::Org;
+        }
+    }
+}
+
+/// Person nouns that, lowercase right before a name, say it is a person ("the ruling party's
+/// candidate X", "defence lawyer X"). Words that are also adjectives ("official", "executive")
+/// are left out: "the official Xinhua agency".
+const PERSON_DESCRIPTOR_HEADS: &[&str] = &[
+    "candidate",
+    "spokesman",
+    "spokeswoman",
+    "spokesperson",
+    "lawyer",
+    "attorney",
+    "actor",
+    "actress",
+    "singer",
+    "novelist",
+    "striker",
+    "midfielder",
+    "defender",
+    "goalkeeper",
+    "economist",
+    "businessman",
+    "businesswoman",
+    "activist",
+    "journalist",
+    "photographer",
+    "suspect",
+    "widow",
+];
+
+/// A name the tagger typed ORG or as a place that a person noun right before it calls a person
+/// ("the party's candidate X") is a person, and so is every same-text mention of that type.
+pub fn person_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+    let candidate =
+        |m: &Mention| matches!(m.etype, EntityType::Org | EntityType::Loc | EntityType::Gpe);
+    let mut people: Vec<String> = Vec::new();
+    for m in mentions.iter() {
+        let prev = m.tokens.start.checked_sub(1).and_then(|i| tokens.get(i));
+        let described = prev.is_some_and(|t| {
+            t.is_lowercase_word()
+                && PERSON_DESCRIPTOR_HEADS.contains(&t.text.to_lowercase().as_str())
+        });
+        if candidate(m) && described && m.tokens.len() >= 2 {
+            people.push(m.text.clone());
+        }
+    }
+    if people.is_empty() {
+        return;
+    }
+    people.sort_unstable();
+    people.dedup();
+    for m in mentions.iter_mut() {
+        if candidate(m) && people.binary_search(&m.text).is_ok() {
+            m.etype = EntityType::Person;
         }
     }
 }
@@ -466,6 +561,55 @@ mod tests {
         let got: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
         use EntityType::*;
         assert_eq!(got, [Org, Org, Person, Person, Person]);
+    }
+
+    #[test]
+    fn the_last_of_two_head_nouns_is_the_head() {
+        use EntityType::*;
+        assert_eq!(
+            after_name("Ann Holm, a district official in Kelso, said so.", 2),
+            Some(Person)
+        );
+        assert_eq!(
+            after_name("Tarrow, a city council member, spoke.", 1),
+            Some(Person)
+        );
+        assert_eq!(
+            after_name("Amon Rees, a 38-year-old civil engineer, won.", 2),
+            Some(Person)
+        );
+    }
+
+    #[test]
+    fn a_common_noun_opening_a_sentence_is_no_name() {
+        let d = Doc::new("Chipmaker picks Tarrow. Lender cuts rates. Kelso wins.");
+        let mut ms = vec![
+            d.mention("Chipmaker", 0, 1, EntityType::Org),
+            d.mention("Tarrow", 0, 1, EntityType::Gpe),
+            d.mention("Lender", 0, 1, EntityType::Org),
+            d.mention("Kelso", 0, 1, EntityType::Org),
+        ];
+        drop_sentence_initial_nouns(&d.toks, &d.sents, &mut ms);
+        let got: Vec<&str> = ms.iter().map(|m| m.text.as_str()).collect();
+        assert_eq!(got, ["Tarrow", "Kelso"]);
+    }
+
+    #[test]
+    fn a_person_noun_before_a_name_makes_it_a_person_everywhere() {
+        let text = "The party's candidate Amon Kelso lost. Amon Kelso conceded. The official \
+                    Tarrow News agency and spokesman Holm agreed.";
+        let d = Doc::new(text);
+        let mut ms = vec![
+            d.mention("Amon", 0, 2, EntityType::Org),
+            d.mention("Amon", 1, 2, EntityType::Org),
+            d.mention("Tarrow", 0, 2, EntityType::Org),
+            d.mention("Holm", 0, 1, EntityType::Org),
+        ];
+        person_descriptors(&d.toks, &mut ms);
+        let got: Vec<EntityType> = ms.iter().map(|m| m.etype).collect();
+        use EntityType::*;
+        // A one-word name after a person noun is left alone: too often a team or a firm.
+        assert_eq!(got, [Person, Person, Org, Org]);
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Me
     acronyms(tokens, sentences, mentions);
     super::apposition::apply(tokens, sentences, mentions);
     super::apposition::org_descriptors(tokens, mentions);
+    super::apposition::person_descriptors(tokens, mentions);
+    super::apposition::drop_sentence_initial_nouns(tokens, sentences, mentions);
 }
 
 /// Participles that open news sentences ("Born in Seville, she …", "Founded in 1990, the firm
@@ -77,8 +79,8 @@ fn initials_of(short: &str, words: &[&str]) -> bool {
     letters.iter().all(|l| rest.any(|i| i == l))
 }
 
-/// An acronym in brackets after an organisation's name ("Kelso Audit Office (KAO)") is
-/// the organisation, there and wherever else it stands alone in the document.
+/// An acronym in brackets after an organisation's name ("Kelso Audit Office (KAO)"), or one the
+/// tagger typed ORG somewhere, is the organisation wherever else it stands alone in the document.
 fn acronyms(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
     let upper = |t: &str| {
         t.chars().filter(|c| c.is_alphabetic()).count() >= 2
@@ -87,6 +89,11 @@ fn acronyms(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Men
     };
     let mut known: Vec<&str> = Vec::new();
     for m in mentions.iter() {
+        // An acronym the tagger found as an organisation once is that organisation wherever
+        // else it stands ("the RBI said … RBI governor").
+        if m.etype == EntityType::Org && m.tokens.len() == 1 && upper(tokens[m.tokens.start].text) {
+            known.push(tokens[m.tokens.start].text);
+        }
         let i = m.tokens.end;
         if m.etype != EntityType::Org || i + 2 >= tokens.len() {
             continue;
@@ -362,6 +369,15 @@ mod tests {
         let got: Vec<(&str, usize)> = ms.iter().map(|m| (m.text.as_str(), m.sentence)).collect();
         assert_eq!(got, vec![("Tarrow Water Board", 0), ("TWB", 0), ("TWB", 1)]);
         assert!(ms.iter().all(|m| m.etype == Org));
+    }
+
+    #[test]
+    fn an_acronym_found_once_is_the_organisation_everywhere() {
+        let d = Doc::new("The KRB said so. Later KRB staff and Krb fans left.");
+        let mut ms = vec![d.mention("KRB", 0, 1, Org)];
+        apply(&d.toks, &d.sents, &mut ms);
+        let got: Vec<(&str, usize)> = ms.iter().map(|m| (m.text.as_str(), m.sentence)).collect();
+        assert_eq!(got, vec![("KRB", 0), ("KRB", 1)]);
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! which `located_in` says), so this runs for the `conll04` profile only.
 
 use super::super::gazetteer::is_us_state_abbreviation;
+use super::titles::{BEFORE_NAME, INSIDE_NAME, MODIFIERS};
 use crate::enrich::{EntityType, Mention, Token};
 
 /// Words that make the following "City, ST" a birthplace.
@@ -38,118 +39,11 @@ pub fn join_birthplace_state(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) 
     }
 }
 
-/// Titles CoNLL-2003 leaves outside person names ("President", "Sen.", "Dr.": 105 to 0 for
-/// "President" before a name in its train split). Royal and religious titles are left out: there
-/// they are often part of the name ("Prince" 5 to 3, "Pope" 1 to 0).
-const TITLES: &[&str] = &[
-    "president",
-    "chancellor",
-    "premier",
-    "senator",
-    "sen",
-    "rep",
-    "representative",
-    "judge",
-    "dr",
-    "mr",
-    "mrs",
-    "ms",
-    "gen",
-    "general",
-    "governor",
-    "gov",
-    "mayor",
-    "minister",
-    "secretary",
-    "ambassador",
-    "captain",
-    "capt",
-    "col",
-    "colonel",
-    "lt",
-    "sgt",
-    "sergeant",
-    "admiral",
-    "adm",
-    "professor",
-    "prof",
-    "chairman",
-    "chairwoman",
-    "coach",
-    "commissioner",
-    "inspector",
-    "detective",
-    "ceo",
-    "sir",
-    "dame",
-    "shri",
-    "smt",
-    "datuk",
-    "dato",
-];
-
-/// The subset of [`TITLES`] (plus a few heads of company titles) that, inside a mention the tagger
-/// typed as an organisation or place, marks the start of a person's name: "CEO Jean Prates",
-/// "President Kagame", "Central Bank Deputy Governor Ann Holm". Military and ambiguous words
-/// ("General Motors", "Captain Cook Cruises") are left out.
-const NAME_TITLES: &[&str] = &[
-    "president",
-    "chancellor",
-    "premier",
-    "senator",
-    "judge",
-    "justice",
-    "mr",
-    "mrs",
-    "ms",
-    "dr",
-    "governor",
-    "mayor",
-    "minister",
-    "ambassador",
-    "chairman",
-    "chairwoman",
-    "chairperson",
-    "commissioner",
-    "ceo",
-    "cfo",
-    "coo",
-    "officer",
-    "director",
-    "head",
-    "spokesman",
-    "spokeswoman",
-    "spokesperson",
-    "sir",
-    "dame",
-    "shri",
-    "smt",
-    "datuk",
-];
-
-/// Words that go with a title before it: "Prime Minister", "Vice President", "Foreign Minister".
-const TITLE_MODIFIERS: &[&str] = &[
-    "prime",
-    "vice",
-    "deputy",
-    "foreign",
-    "finance",
-    "defence",
-    "defense",
-    "interior",
-    "acting",
-    "chief",
-    "executive",
-    "managing",
-    "district",
-    "lady",
-];
-
 fn title_word(t: &Token<'_>, list: &[&str]) -> bool {
     t.is_capitalised() && list.contains(&t.text.trim_end_matches('.').to_lowercase().as_str())
 }
 
-/// A mention typed organisation, place or MISC that holds a title ([`NAME_TITLES`], with its
+/// A mention typed organisation, place or MISC that holds a title ([`INSIDE_NAME`], with its
 /// modifiers) is split there: the words after the title are a person ("CEO Jean Prates" ->
 /// PERSON "Jean Prates"), the words before it keep their type ("Central Bank Deputy Governor Ann
 /// Holm" -> ORG "Central Bank" + PERSON "Ann Holm"), and a title with nothing after it is not part
@@ -159,12 +53,12 @@ pub fn split_titles_from_names(tokens: &[Token<'_>], mentions: &mut Vec<Mention>
     let in_block = |i: usize| {
         tokens
             .get(i)
-            .is_some_and(|t| title_word(t, NAME_TITLES) || title_word(t, TITLE_MODIFIERS))
+            .is_some_and(|t| title_word(t, INSIDE_NAME) || title_word(t, MODIFIERS))
     };
     let mut out = Vec::with_capacity(mentions.len());
     for m in mentions.drain(..) {
         let r = m.tokens.clone();
-        let title = r.clone().find(|&i| title_word(&tokens[i], NAME_TITLES));
+        let title = r.clone().find(|&i| title_word(&tokens[i], INSIDE_NAME));
         let Some(t) = title.filter(|_| m.etype != EntityType::Person) else {
             out.push(m);
             continue;
@@ -221,9 +115,9 @@ pub fn drop_leading_titles(tokens: &[Token<'_>], mentions: &mut [Mention]) {
         let mut i = m.tokens.start;
         while i + 1 < m.tokens.end {
             let t = &tokens[i];
-            if title_word(t, TITLES) {
+            if title_word(t, BEFORE_NAME) {
                 cut = i + 1;
-            } else if !title_word(t, TITLE_MODIFIERS) {
+            } else if !title_word(t, MODIFIERS) {
                 break;
             }
             i += 1;

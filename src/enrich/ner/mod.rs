@@ -23,6 +23,7 @@ mod org_names;
 mod tagger;
 #[cfg(test)]
 mod tests;
+pub mod titles;
 pub mod word;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};

@@ -605,7 +605,7 @@ impl RelationModel {
                     .is_some_and(|e| e.etype == EntityType::Gpe)
             };
             let countries = r.predicate == Predicate::LocatedIn && is_country(s) && gpe(o);
-            if covered || countries {
+            if covered || countries || belongs_to_nearer_person(tokens, mentions, &types, &r) {
                 continue;
             }
             let sentence = &sentences[mentions[r.subject].sentence];
@@ -626,6 +626,46 @@ impl RelationModel {
             degraded,
         }
     }
+}
+
+/// "A defeated B of the Socialist Party": an organisation after "of" right behind another person
+/// is that person's, not the subject's. True for a `works_for` whose object follows "B of (the)"
+/// with B a person between the two arguments.
+fn belongs_to_nearer_person(
+    tokens: &[Token<'_>],
+    mentions: &[Mention],
+    types: &[EntityType],
+    r: &MentionRelation,
+) -> bool {
+    if r.predicate != Predicate::WorksFor {
+        return false;
+    }
+    let (Some(s), Some(o)) = (mentions.get(r.subject), mentions.get(r.object)) else {
+        return false;
+    };
+    if s.tokens.end > o.tokens.start {
+        return false;
+    }
+    let of_before = |start: usize| -> Option<usize> {
+        let t = |i: usize| tokens.get(i).map(|t| t.text.to_lowercase());
+        match (t(start.wrapping_sub(2)), t(start.wrapping_sub(1))) {
+            (Some(a), Some(b)) if a == "of" && b == "the" => Some(start - 2),
+            (_, Some(b)) if b == "of" => Some(start - 1),
+            _ => None,
+        }
+    };
+    let Some(of) = of_before(o.tokens.start) else {
+        return false;
+    };
+    // The mention ending right before "of" is another person, after the subject. Mentions are
+    // in reading order, so it is among the few that start before "of" (no scan of them all).
+    let idx = mentions.partition_point(|m| m.tokens.start < of);
+    (idx.saturating_sub(3)..idx).any(|j| {
+        let m = &mentions[j];
+        types.get(j) == Some(&EntityType::Person)
+            && m.tokens.end == of
+            && m.tokens.start >= s.tokens.end
+    })
 }
 
 /// Confidence of a "Town, Region" apposition.

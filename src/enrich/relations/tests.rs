@@ -382,3 +382,30 @@ fn a_town_then_its_country_or_state_is_located_in_it() {
     // Lists of places, and a country first, say nothing.
     assert_eq!(got, [("Kelso", "Canada"), ("Tarrowby", "Pa.")]);
 }
+
+#[test]
+fn an_organisation_after_another_person_s_of_is_that_person_s() {
+    let text = "Ann Holm defeated Odo Prell of the Kelso Party on Sunday.";
+    let spec = [
+        ("Ann Holm", Person),
+        ("Odo Prell", Person),
+        ("Kelso Party", Org),
+    ];
+    let got = extract(text, &spec);
+    assert!(
+        got.contains(&(
+            "Odo Prell".to_string(),
+            "works_for",
+            "Kelso Party".to_string()
+        )),
+        "{got:?}"
+    );
+    assert!(
+        !got.contains(&(
+            "Ann Holm".to_string(),
+            "works_for",
+            "Kelso Party".to_string()
+        )),
+        "{got:?}"
+    );
+}

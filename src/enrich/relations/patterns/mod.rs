@@ -28,6 +28,7 @@ use super::super::entities::{Resolved, ISO3166};
 use super::super::{EntityType, Mention, Predicate, Sentence, Span};
 use super::Found;
 use crate::enrich::ner::is_org_descriptor_head;
+use crate::enrich::ner::titles::is_national_role;
 use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use words::{is_occupation, is_staff, parse_title, title_then_of, whole_title, Word};
@@ -220,25 +221,6 @@ fn leaders_of_home_country(
     }
 }
 
-/// Roles that only a country's head of state or government holds.
-fn national_role(role: &str) -> bool {
-    let role = role.strip_prefix("former ").unwrap_or(role);
-    matches!(
-        role,
-        "President"
-            | "Prime Minister"
-            | "Premier"
-            | "Chancellor"
-            | "King"
-            | "Queen"
-            | "Emperor"
-            | "Empress"
-            | "Emir"
-            | "Sultan"
-            | "Supreme Leader"
-    )
-}
-
 /// How many leading words of `words` are a copula or appointment between a person and their title:
 /// "is", "was sworn in as", "has been appointed", "took over on Sunday as", ", who was named".
 /// Zero when `words` does not start with one.
@@ -246,6 +228,13 @@ fn appointment_chain(words: &[&str]) -> usize {
     let start = match words {
         [",", "who", ..] => 2,
         [",", "as", ..] => 1,
+        // ", a 38-year-old engineer, was elected …": an apposition before the verb.
+        [",", "a" | "an" | "the", ..] => {
+            match words.iter().skip(2).take(12).position(|w| *w == ",") {
+                Some(p) => p + 3,
+                None => return 0,
+            }
+        }
         _ => 0,
     };
     let mut i = start;
@@ -448,7 +437,7 @@ impl Ctx<'_> {
         confidence: f32,
         evidence: Span,
     ) {
-        if national_role(&role) && self.countries.values().any(|&c| c == obj) {
+        if is_national_role(&role) && self.countries.values().any(|&c| c == obj) {
             self.emit(
                 person,
                 Predicate::CitizenOf,
@@ -660,7 +649,7 @@ impl Ctx<'_> {
         };
         let whose = t > floor && matches!(self.word(t - 1), "'s" | "'");
         let modifier = k > 0 && self.args[k - 1].w1 == t.min(a.w0);
-        if !national_role(&role) || whose || modifier || self.word(a.w1) == "of" {
+        if !is_national_role(&role) || whose || modifier || self.word(a.w1) == "of" {
             return;
         }
         self.bare_leaders

@@ -245,6 +245,12 @@ fn appointments_and_posts_with_qualifiers() {
             vec![("Odo Prell", "leader_of", "Harlow Mining", "Chairman")],
         ),
         (
+            // An apposition may stand between the person and the verb.
+            "Ife Danso, a 38-year-old civil engineer, was elected mayor of Tarrowby on Sunday.",
+            vec![("Ife Danso", Person), ("Tarrowby", Gpe)],
+            vec![("Ife Danso", "leader_of", "Tarrowby", "Mayor")],
+        ),
+        (
             // A date between the person and the post is part of the phrase.
             "Ife Danso was nominated Tuesday as the Bank of Ostria's next governor.",
             vec![("Ife Danso", Person), ("Tuesday", Date), ("Bank of Ostria", Org)],

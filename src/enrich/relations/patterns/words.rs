@@ -1,8 +1,11 @@
-//! Words of a sentence for pattern matching, and the title lexicon.
+//! Words of a sentence for pattern matching, and reading titles (the lexicon is
+//! [`crate::enrich::ner::titles`]).
 //!
 //! Patterns compare lowercase words, not tokens, so they do not depend on how the tokenizer
 //! splits "Japan’s" or "U.S.": a possessive is always its own word `'s`, typographic apostrophes
 //! are plain, other punctuation is one word per char.
+
+use crate::enrich::ner::titles::LEADER_ROLES;
 
 /// One word: lowercase form and char span in the article.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,51 +87,6 @@ pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
     out
 }
 
-/// Titles that make their holder the leader of the organisation or country named with them, and
-/// the role written out for each. "vice president" and "deputy prime minister" are deliberately
-/// absent: they are not leaders, and an exact match never reads "president" out of them.
-const TITLES: [(&[&str], &str); 39] = [
-    (&["prime", "minister"], "Prime Minister"),
-    (&["president"], "President"),
-    (&["premier"], "Premier"),
-    (&["chancellor"], "Chancellor"),
-    (&["king"], "King"),
-    (&["queen"], "Queen"),
-    (&["emperor"], "Emperor"),
-    (&["empress"], "Empress"),
-    (&["emir"], "Emir"),
-    (&["sultan"], "Sultan"),
-    (&["chief", "executive", "officer"], "CEO"),
-    (&["chief", "executive"], "CEO"),
-    (&["ceo"], "CEO"),
-    (&["chairman"], "Chairman"),
-    (&["chairwoman"], "Chairwoman"),
-    (&["chairperson"], "Chairperson"),
-    (&["chair"], "Chair"),
-    (&["governor"], "Governor"),
-    (&["mayor"], "Mayor"),
-    (&["supreme", "leader"], "Supreme Leader"),
-    (&["leader"], "Leader"),
-    (&["secretary-general"], "Secretary-General"),
-    (&["secretary", "general"], "Secretary-General"),
-    (&["director-general"], "Director-General"),
-    (&["managing", "director"], "Managing Director"),
-    (&["foreign", "minister"], "Foreign Minister"),
-    (&["finance", "minister"], "Finance Minister"),
-    (&["defense", "minister"], "Defense Minister"),
-    (&["defence", "minister"], "Defence Minister"),
-    (&["interior", "minister"], "Interior Minister"),
-    (&["trade", "minister"], "Trade Minister"),
-    (&["economy", "minister"], "Economy Minister"),
-    (&["justice", "minister"], "Justice Minister"),
-    (&["health", "minister"], "Health Minister"),
-    (&["minister"], "Minister"),
-    (&["secretary"], "Secretary"),
-    (&["chief"], "Chief"),
-    (&["boss"], "Boss"),
-    (&["head"], "Head"),
-];
-
 /// Titles that may take a portfolio: "minister of finance", "secretary of state".
 fn takes_portfolio(role: &str) -> bool {
     matches!(role, "Minister" | "Secretary")
@@ -150,7 +108,7 @@ pub fn parse_title(words: &[&str]) -> Option<(String, usize)> {
         Some(&"former") => (true, &words[1..]),
         _ => (false, words),
     };
-    let (pattern, role) = TITLES
+    let (pattern, role) = LEADER_ROLES
         .iter()
         .find(|(p, _)| rest.len() >= p.len() && rest[..p.len()] == **p)?;
     let mut used = pattern.len();
