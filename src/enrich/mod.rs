@@ -57,15 +57,15 @@ impl ModelError {
 impl Enricher {
     /// Loads every model and lexicon from `dir` (the repository's `models/` in a checkout).
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
-        Self::load_profile(dir, None)
+        Self::load_with_tagger(dir, ner::NerModel::load(dir)?)
     }
 
-    /// Loads with the tagger of an annotation profile (see [`ner::NerModel::load_profile`]);
-    /// evaluation tools use it to score a benchmark in its own conventions.
-    pub fn load_profile(dir: &Path, ner_profile: Option<&str>) -> Result<Self, ModelError> {
+    /// Loads the rest from `dir` around a tagger loaded by the caller (evaluation tools hand in
+    /// one seen from a benchmark's conventions, see [`ner::NerModel::with_conventions`]).
+    pub fn load_with_tagger(dir: &Path, ner: ner::NerModel) -> Result<Self, ModelError> {
         let gazetteer = Arc::new(gazetteer::Gazetteer::load(dir)?);
         Ok(Self {
-            ner: ner::NerModel::load_profile(&dir.join("ner"), ner_profile)?,
+            ner,
             relations: relations::RelationModel::load_with(dir, Arc::clone(&gazetteer))?,
             gazetteer,
         })

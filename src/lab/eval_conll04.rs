@@ -10,6 +10,7 @@
 
 use super::conll04::{gold_mentions, joined, label_of, read, whole, Conll04Sentence};
 use super::detok::TokenSpans;
+use crate::enrich::ner::NerModel;
 use crate::enrich::relations::{OperatingPoint, RelationModel};
 use crate::enrich::{
     sentences, tokenize, Enricher, EntityType, Mention, Predicate, Sentence, Token,
@@ -391,9 +392,14 @@ pub fn run(args: &[String]) -> anyhow::Result<()> {
     let enricher = if args.gold_entities {
         None
     } else {
-        let profile = (args.ner_profile != "product").then_some(args.ner_profile.as_str());
         println!("tagger profile: {}", args.ner_profile);
-        Some(Enricher::load_profile(&args.models, profile)?)
+        let ner_dir = args.models.join("ner");
+        let tagger = match args.ner_profile.as_str() {
+            "product" => NerModel::load_from(&ner_dir)?,
+            "conll04" => super::conll04_conventions::conll04_tagger(&ner_dir)?,
+            other => anyhow::bail!("unknown --ner-profile `{other}` (product or conll04)"),
+        };
+        Some(Enricher::load_with_tagger(&args.models, tagger)?)
     };
     // "tuned": the dev-F1-optimal threshold (the benchmark setting); "service": what the service
     // reports (per-predicate precision-first thresholds and evidence checks).

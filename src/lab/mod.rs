@@ -3,6 +3,7 @@
 //! ([`crate::enrich`]); neither the core nor the service uses it.
 
 pub mod conll04;
+pub mod conll04_conventions;
 pub mod conll04_ner;
 pub mod detok;
 pub mod eval;

@@ -3,8 +3,9 @@
 //! second pass (`pass2.crf`, `train ner --two-pass`) sees the first pass's majority type of each
 //! word in the document, for label consistency.
 //!
-//! Model directory layout (`models/ner/`): `pass1.crf`, optional `pass1.conll04.crf` (the same
-//! model seen from CoNLL04's conventions) and `pass2.crf`, `clusters.tsv`,
+//! Model directory layout (`models/ner/`): `pass1.crf`, optional other first passes (e.g.
+//! `pass1.conll04.crf`, the same model trained in a benchmark's conventions, which the lab loads
+//! with [`NerModel::load_with_first_pass`]) and `pass2.crf`, `clusters.tsv`,
 //! `entities.tsv`, optional `lexicon.tsv` and `frequent.txt`. Rebuild with `newsenrich train ner` (see `src/lab/train_ner.rs`).
 
 mod apposition;
@@ -15,7 +16,7 @@ mod conventions;
 pub mod crf;
 pub mod features;
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 pub mod gaz;
 pub mod hash;
 pub mod labels;
@@ -42,9 +43,28 @@ pub struct NerModel {
     lex: EntityGaz,
     /// Word rows of the most frequent words, scored at load.
     cache: WordCache,
-    /// The `conll04` profile also applies CoNLL04's conventions the tagger cannot learn
-    /// ([`conventions`]).
-    conll04_conventions: bool,
+    /// The last step of [`NerModel::tag`]: the product's [`NewsConventions`] unless an
+    /// evaluation handed in its benchmark's ([`NerModel::with_conventions`]).
+    conventions: Box<dyn Conventions>,
+}
+
+/// How mentions are cut at the end of tagging where annotation conventions differ and the tagger's
+/// window cannot tell. The product reads news as a reader does ([`NewsConventions`]); the lab hands
+/// in a benchmark's own conventions to score it in them.
+pub trait Conventions: Send + Sync {
+    fn apply(&self, tokens: &[Token<'_>], mentions: &mut Vec<Mention>);
+}
+
+/// The product's conventions: a title is not part of a name ("CEO Jean Prates" is the person
+/// "Jean Prates"; "Prime Minister Anton Brill" is "Anton Brill").
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NewsConventions;
+
+impl Conventions for NewsConventions {
+    fn apply(&self, tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+        conventions::split_titles_from_names(tokens, mentions);
+        conventions::drop_leading_titles(tokens, mentions);
+    }
 }
 
 fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
@@ -63,17 +83,13 @@ impl NerModel {
 
     /// Loads from a `ner` model directory itself.
     pub fn load_from(dir: &Path) -> Result<Self, ModelError> {
-        Self::load_profile(dir, None)
+        Self::load_with_first_pass(dir, "pass1.crf")
     }
 
-    /// Loads from a `ner` model directory with the first pass of an annotation `profile`
-    /// (`pass1.PROFILE.crf`, e.g. `conll04`, written by `train ner --domain-conll04`) instead of
-    /// the product's `pass1.crf`.
-    pub fn load_profile(dir: &Path, profile: Option<&str>) -> Result<Self, ModelError> {
-        let p1 = match profile {
-            Some(p) => dir.join(format!("pass1.{p}.crf")),
-            None => dir.join("pass1.crf"),
-        };
+    /// Loads from a `ner` model directory with another first-pass file of it (e.g.
+    /// `pass1.conll04.crf`, written by `train ner --domain-conll04`) instead of `pass1.crf`.
+    pub fn load_with_first_pass(dir: &Path, pass1_file: &str) -> Result<Self, ModelError> {
+        let p1 = dir.join(pass1_file);
         let pass1 = Crf::from_bytes(&read(&p1)?).map_err(|e| ModelError::new(&p1, e))?;
         let p2 = dir.join("pass2.crf");
         let pass2 = if p2.exists() {
@@ -107,8 +123,14 @@ impl NerModel {
             gaz,
             lex,
             cache,
-            conll04_conventions: profile == Some("conll04"),
+            conventions: Box::new(NewsConventions),
         })
+    }
+
+    /// The same model, ending with `conventions` instead of the product's.
+    pub fn with_conventions(mut self, conventions: Box<dyn Conventions>) -> Self {
+        self.conventions = conventions;
+        self
     }
 
     pub fn name(&self) -> &str {
@@ -128,12 +150,7 @@ impl NerModel {
         org_names::join_forces(tokens, &mut out);
         org_names::join_broadcasters(tokens, &mut out);
         org_names::join_institution_of(tokens, &mut out);
-        if self.conll04_conventions {
-            conventions::join_birthplace_state(tokens, &mut out);
-        } else {
-            conventions::split_titles_from_names(tokens, &mut out);
-            conventions::drop_leading_titles(tokens, &mut out);
-        }
+        self.conventions.apply(tokens, &mut out);
         out
     }
 
@@ -220,7 +237,7 @@ pub fn mentions(
 
 /// Widens mention `k` to end at token `end` with type `etype`, dropping the mentions it now
 /// covers (mentions are sorted and do not overlap, so those come after `k`).
-fn widen(
+pub(crate) fn widen(
     tokens: &[Token<'_>],
     mentions: &mut Vec<Mention>,
     k: usize,
