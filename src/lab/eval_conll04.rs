@@ -49,7 +49,7 @@ impl Scores {
     /// (precision, recall, F1) of one label, in percent.
     pub fn label(&self, label: &str) -> (f64, f64, f64) {
         let (tp, p, g) = self.counts.get(label).copied().unwrap_or_default();
-        crate::lab::relations_train::prf(tp, p, g)
+        crate::lab::score::percent(tp, p, g)
     }
 
     pub fn micro(&self, labels: &[&str]) -> (f64, f64, f64) {
@@ -60,7 +60,7 @@ impl Scores {
             p += c.1;
             g += c.2;
         }
-        crate::lab::relations_train::prf(tp, p, g)
+        crate::lab::score::percent(tp, p, g)
     }
 
     /// Unweighted mean of the per-label precision, recall and F1.

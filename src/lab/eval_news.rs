@@ -14,6 +14,7 @@
 //!   frequent match); `met_with` is symmetric.
 
 use crate::enrich::{Analysis, Enricher, Entity};
+use crate::lab::score::fractions;
 use anyhow::Context;
 use clap::Parser;
 use serde::Deserialize;
@@ -185,7 +186,7 @@ impl Tally {
     /// The reference scorer's summary lines.
     pub fn report(&self) -> String {
         let mut out = String::new();
-        let (p, r, f) = prf(self.tp_mentions, self.pred_mentions, self.gold_mentions);
+        let (p, r, f) = fractions(self.tp_mentions, self.pred_mentions, self.gold_mentions);
         let _ = writeln!(
             out,
             "newsenrich mentions P={:.1} R={:.1} F1={:.1} (right span wrong type {})",
@@ -200,7 +201,7 @@ impl Tally {
             self.merge_split, self.merge_cases
         );
         for (pr, &(g, n, tp)) in &self.by_pred {
-            let (p, r, f) = prf(tp, n, g);
+            let (p, r, f) = fractions(tp, n, g);
             let _ = writeln!(
                 out,
                 "  {pr:<15} gold {g:>3} pred {n:>3} tp {tp:>3}  P={:.0} R={:.0} F1={:.0}",
@@ -209,7 +210,7 @@ impl Tally {
                 100.0 * f
             );
         }
-        let (p, r, f) = prf(self.rel_tp, self.rel_pred, self.rel_gold);
+        let (p, r, f) = fractions(self.rel_tp, self.rel_pred, self.rel_gold);
         let _ = writeln!(
             out,
             "newsenrich relations P={:.1} R={:.1} F1={:.1} ({} gold, {} predicted)",
@@ -221,25 +222,6 @@ impl Tally {
         );
         out
     }
-}
-
-fn prf(tp: usize, pred: usize, gold: usize) -> (f64, f64, f64) {
-    let p = if pred > 0 {
-        tp as f64 / pred as f64
-    } else {
-        0.0
-    };
-    let r = if gold > 0 {
-        tp as f64 / gold as f64
-    } else {
-        0.0
-    };
-    let f = if p + r > 0.0 {
-        2.0 * p * r / (p + r)
-    } else {
-        0.0
-    };
-    (p, r, f)
 }
 
 /// A relation argument: a gold entity, or an unmapped predicted entity id.

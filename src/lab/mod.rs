@@ -12,6 +12,7 @@ pub mod eval_conll04;
 pub mod eval_news;
 pub mod ner;
 pub mod relations_train;
+pub mod score;
 pub mod train;
 pub mod train_ner;
 pub mod train_relations;

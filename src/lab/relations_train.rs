@@ -13,26 +13,6 @@ pub struct Example {
     pub positive: bool,
 }
 
-/// Precision, recall, F1 in percent from counts.
-pub fn prf(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
-    let p = if predicted == 0 {
-        0.0
-    } else {
-        100.0 * tp as f64 / predicted as f64
-    };
-    let r = if gold == 0 {
-        0.0
-    } else {
-        100.0 * tp as f64 / gold as f64
-    };
-    let f = if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    };
-    (p, r, f)
-}
-
 /// What training found, for the log and the model-file comment.
 #[derive(Debug, Clone)]
 pub struct TrainReport {
@@ -93,7 +73,7 @@ fn f1_at(model: &Classifier, dev: &[Example], threshold: Option<f32>) -> f64 {
         gold += usize::from(ex.positive);
         tp += usize::from(yes && ex.positive);
     }
-    prf(tp, pred, gold).2
+    super::score::percent(tp, pred, gold).2
 }
 
 /// Dev precision a service threshold must reach per predicate: news readers want no relation
@@ -347,13 +327,5 @@ mod tests {
         assert!(yes > 0.8 && no < 0.2, "{yes} {no}");
         // Deterministic: a second run gives the same model.
         assert_eq!(train(&toy(40), &toy(20), 5).0, clf);
-    }
-
-    #[test]
-    fn prf_counts() {
-        assert_eq!(prf(0, 0, 0), (0.0, 0.0, 0.0));
-        let (p, r, f) = prf(1, 2, 4);
-        assert_eq!((p, r), (50.0, 25.0));
-        assert!((f - 100.0 / 3.0).abs() < 1e-9);
     }
 }

@@ -3,5 +3,4 @@
 
 pub mod conll;
 mod lbfgs;
-pub mod score;
 pub mod train;

@@ -4,7 +4,6 @@
 
 use super::conll::ConllDoc;
 use super::lbfgs::{minimise, Options};
-use super::score::Scorer;
 use crate::enrich::ner::context::majority_types;
 use crate::enrich::ner::crf::{Crf, Flags};
 use crate::enrich::ner::features::{Clusters, Extractor};
@@ -13,6 +12,7 @@ use crate::enrich::ner::hash::with;
 use crate::enrich::ner::labels::{self, bioes, spans_from_iob, Span, NUM_LABELS};
 use crate::enrich::ner::{coarse_types, label_doc, Resources};
 use crate::enrich::{Sentence, Token};
+use crate::lab::score::Scorer;
 use rustc_hash::FxHashMap;
 use std::ops::Range;
 

@@ -1,5 +1,7 @@
-//! conlleval-style strict span scoring: a predicted span counts only if its boundaries and type
-//! both match a gold span.
+//! The lab's one scorer: precision, recall and F1 from counts ([`fractions`], [`percent`]), and
+//! conlleval-style strict span scoring on top of them (a predicted span counts only if its
+//! boundaries and type both match a gold span). Every evaluation (CoNLL-2003, CoNLL04, news) and
+//! the trainers' model selection count through here.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -11,28 +13,46 @@ pub struct Counts {
     pub fn_: usize,
 }
 
-impl Counts {
-    pub fn precision(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fp)
-    }
-    pub fn recall(&self) -> f64 {
-        ratio(self.tp, self.tp + self.fn_)
-    }
-    pub fn f1(&self) -> f64 {
-        let (p, r) = (self.precision(), self.recall());
-        if p + r == 0.0 {
-            0.0
-        } else {
-            2.0 * p * r / (p + r)
-        }
-    }
-}
-
-fn ratio(a: usize, b: usize) -> f64 {
-    if b == 0 {
+/// Precision, recall and F1 as fractions (0..1) from `tp` of `predicted` and `gold`; 0 where
+/// undefined. The reference news scorer's arithmetic, so `eval news` agrees with it to the digit.
+pub fn fractions(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
+    let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+    let (p, r) = (ratio(tp, predicted), ratio(tp, gold));
+    let f = if p + r == 0.0 {
         0.0
     } else {
-        100.0 * a as f64 / b as f64
+        2.0 * p * r / (p + r)
+    };
+    (p, r, f)
+}
+
+/// [`fractions`] in percent, as conlleval prints them.
+pub fn percent(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
+    let ratio = |a: usize, b: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
+    let (p, r) = (ratio(tp, predicted), ratio(tp, gold));
+    let f = if p + r == 0.0 {
+        0.0
+    } else {
+        2.0 * p * r / (p + r)
+    };
+    (p, r, f)
+}
+
+impl Counts {
+    pub fn precision(&self) -> f64 {
+        percent(self.tp, self.tp + self.fp, self.tp + self.fn_).0
+    }
+    pub fn recall(&self) -> f64 {
+        percent(self.tp, self.tp + self.fp, self.tp + self.fn_).1
+    }
+    pub fn f1(&self) -> f64 {
+        percent(self.tp, self.tp + self.fp, self.tp + self.fn_).2
     }
 }
 
@@ -98,6 +118,17 @@ impl Scorer {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn counts_give_precision_recall_and_f1() {
+        assert_eq!(percent(0, 0, 0), (0.0, 0.0, 0.0));
+        let (p, r, f) = percent(1, 2, 4);
+        assert_eq!((p, r), (50.0, 25.0));
+        assert!((f - 100.0 / 3.0).abs() < 1e-9);
+        let (p, r, f) = fractions(1, 2, 4);
+        assert_eq!((p, r), (0.5, 0.25));
+        assert!((f - 1.0 / 3.0).abs() < 1e-12);
+    }
 
     fn spans(v: &[(usize, usize, &str)]) -> Vec<(Range<usize>, String)> {
         v.iter().map(|(a, b, t)| (*a..*b, t.to_string())).collect()
