@@ -131,6 +131,7 @@ pub fn resolve_with(
     }
     join_org_suffixes(&sorted, &infos, &mut groups);
     join_acronyms(&sorted, &infos, &mut groups);
+    join_org_short_forms(&sorted, &infos, &mut groups);
     let mut vote_as: Vec<EntityType> = sorted.iter().map(|m| m.etype).collect();
     join_short_person_names(&sorted, &infos, &mut vote_as, &mut groups);
     build_entities(mentions, &order, &sorted, &infos, &vote_as, &mut groups)
@@ -187,6 +188,29 @@ fn join_org_suffixes(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Gr
             if let Some(&other) = orgs.get(&short.join(" ")) {
                 groups.union(other, k);
             }
+        }
+    }
+}
+
+/// Step 2b: a one-word organisation mention after a longer organisation name that starts with that
+/// word is its short form ("Halvard" after "Halvard Semiconductors", "Boca" after "Boca Juniors"),
+/// when exactly one such name came before it. A word that names a place never joins ("Korea" is
+/// not "Korea Electric Power").
+fn join_org_short_forms(sorted: &[&Mention], infos: &[MentionInfo], groups: &mut Groups) {
+    let mut by_first: FxHashMap<&str, Vec<usize>> = FxHashMap::default();
+    for (k, info) in infos.iter().enumerate() {
+        let is_org = sorted[k].etype == EntityType::Org;
+        if is_org && info.words.len() >= 2 {
+            by_first.entry(info.words[0].as_str()).or_default().push(k);
+        }
+        if !is_org || info.words.len() != 1 || info.code.is_some() {
+            continue;
+        }
+        let Some(longer) = by_first.get(info.words[0].as_str()) else {
+            continue;
+        };
+        if let Some(root) = only_root(longer, groups) {
+            groups.union(root, k);
         }
     }
 }

@@ -273,3 +273,35 @@ fn company_suffixes_and_mixed_case_acronyms_merge() {
         ]
     );
 }
+
+#[test]
+fn a_one_word_short_form_after_an_organisation_name_is_that_organisation() {
+    let text = "Tarrow Dynamics opened a plant. Tarrow said so. Kelso Motors and Kelso Foods met, \
+                and Kelso left. Brill Mining grew; Brill is a town.";
+    let r = resolve_with(
+        &mentions(
+            text,
+            &[
+                ("Tarrow Dynamics", Org),
+                ("Tarrow", Org),
+                ("Kelso Motors", Org),
+                ("Kelso Foods", Org),
+                ("Kelso", Org),
+                ("Brill Mining", Org),
+                ("Brill", Gpe),
+            ],
+        ),
+        &code,
+    );
+    assert_eq!(
+        names_of(&r),
+        [
+            ("Tarrow Dynamics".to_string(), Org, 2),
+            ("Kelso Motors".to_string(), Org, 1),
+            ("Kelso Foods".to_string(), Org, 1),
+            ("Kelso".to_string(), Org, 1),
+            ("Brill Mining".to_string(), Org, 1),
+            ("Brill".to_string(), Gpe, 1),
+        ]
+    );
+}
