@@ -111,12 +111,13 @@ pub fn is_party_state_tag(text: &str) -> bool {
     is_us_state_abbreviation(state) || UNABBREVIATED_STATES.contains(&state)
 }
 
-pub const FILES: [&str; 7] = [
+pub const FILES: [&str; 8] = [
     "countries.tsv",
     "demonyms.tsv",
     "subdivisions.tsv",
     "cities.tsv",
     "orgs.tsv",
+    "companies.tsv",
     "locations.tsv",
     "groups.tsv",
 ];

@@ -357,6 +357,8 @@ impl Gazetteer {
             EntityType::Person if last_word_in(text, PLACE_HEADS) => EntityType::Loc,
             EntityType::Person if last_word_in(text, ORG_HEADS) => EntityType::Org,
             EntityType::Person if self.place_names_org(text) => EntityType::Org,
+            // A listed company the tagger read as a person ("Blackstone said…"; companies.tsv).
+            EntityType::Person if self.kinds(text) & ORG != 0 => EntityType::Org,
             // A country's own name read as an organisation ("Germany said on Monday…", tagged
             // as a team or a government) is the country.
             EntityType::Org if self.kinds(text) & (1 << GazKind::Country as u16) != 0 => {
