@@ -15,7 +15,8 @@ Sub-commands:
   wait-metrics --url URL --count N        poll /metrics until N records are consumed and finished;
                                           print the throughput (and, with --pid, the worker's CPU)
   pace --topic T --rate R --seconds S --prefix P FILE ...
-                                          produce R records/s for S seconds (ids P-0 ..), paced
+                                          one warm-up record, then R records/s for S seconds
+                                          (ids P-0 ..), paced
   core --bin NEWSENRICH --count N FILE ...
                                           the core alone: CPU time of `newsenrich enrich` over the
                                           same N articles produce-bench sends
@@ -164,9 +165,12 @@ def pace(args):
     s = Sender(args.topic, linger_ms=args.linger_ms)
     n = int(args.rate * args.seconds)
     payloads = [json.dumps(bench_doc(args.prefix, i, texts)).encode() for i in range(n)]
-    # Connected, with the topic's leaders known, before the clock starts: a record's timestamp is
-    # taken when it is produced, so a cold producer would count its own start-up as latency.
-    s.p.list_topics(args.topic, timeout=10)
+    # Warm before the clock starts (connected, leaders known, producer id granted): a record's
+    # timestamp is taken when it is produced, so a cold producer would count its own start-up as
+    # latency. The one warm-up record (id warmup-0) is processed too, but left out of the figures.
+    s.send("warmup-0", json.dumps(bench_doc("warmup", 0, texts)).encode(), [])
+    s.p.flush(30)
+    s.sent = 0
     t0 = time.monotonic()
     i = 0
     while i < n:
