@@ -63,14 +63,18 @@ fn exported() -> Exported {
             );
         }
     }
-    for h in histograms {
-        for d in h.desc() {
-            labels.insert(
-                d.fq_name.clone(),
-                d.variable_labels.iter().cloned().collect(),
-            );
-            hist_names.insert(d.fq_name.clone());
-        }
+    // Histograms with labels.
+    let histogram_vecs: [&prometheus::HistogramVec; 1] = [&m.stage_seconds];
+    let histograms = histograms
+        .iter()
+        .flat_map(|h| h.desc())
+        .chain(histogram_vecs.iter().flat_map(|h| h.desc()));
+    for d in histograms {
+        labels.insert(
+            d.fq_name.clone(),
+            d.variable_labels.iter().cloned().collect(),
+        );
+        hist_names.insert(d.fq_name.clone());
     }
     let described: BTreeSet<&str> = labels.keys().map(String::as_str).collect();
     let all: BTreeSet<&str> = ALL_NAMES.into_iter().collect();

@@ -2,8 +2,8 @@
 //! No label ever holds per-article or per-entity-text values.
 
 use prometheus::{
-    Encoder, Histogram, HistogramOpts, IntCounter, IntCounterVec, IntGauge, IntGaugeVec, Opts,
-    Registry, TextEncoder,
+    Encoder, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, IntGauge,
+    IntGaugeVec, Opts, Registry, TextEncoder,
 };
 
 pub const RECORDS_CONSUMED_TOTAL: &str = "newsenrich_records_consumed_total";
@@ -20,9 +20,10 @@ pub const RELATIONS_EXTRACTED_TOTAL: &str = "newsenrich_relations_extracted_tota
 pub const BUILD_INFO: &str = "newsenrich_build_info";
 pub const ARTICLES_BY_LANGUAGE_TOTAL: &str = "newsenrich_articles_by_language_total";
 pub const LANGUAGE_OUTCOMES_TOTAL: &str = "newsenrich_language_outcomes_total";
+pub const STAGE_SECONDS: &str = "newsenrich_stage_seconds";
 
 /// Every metric name above, for checks that dashboards and alerts only use exported names.
-pub const ALL_NAMES: [&str; 14] = [
+pub const ALL_NAMES: [&str; 15] = [
     RECORDS_CONSUMED_TOTAL,
     RECORDS_PRODUCED_TOTAL,
     RECORDS_DLQ_TOTAL,
@@ -37,7 +38,32 @@ pub const ALL_NAMES: [&str; 14] = [
     BUILD_INFO,
     ARTICLES_BY_LANGUAGE_TOTAL,
     LANGUAGE_OUTCOMES_TOTAL,
+    STAGE_SECONDS,
 ];
+
+/// The worker's stages, in a record's order (label `stage` of `newsenrich_stage_seconds`).
+pub const STAGES: [&str; 7] = [
+    "fetch", "admit", "queue", "enrich", "publish", "ack", "store",
+];
+
+/// One handle per stage, resolved once (no label lookup per record).
+#[derive(Clone)]
+pub struct Stages {
+    /// Input record timestamp -> polled by the consumer thread (upstream linger, broker, fetch).
+    pub fetch: Histogram,
+    /// Polled -> started (waiting for room in a full pipeline or partition).
+    pub admit: Histogram,
+    /// Started -> on an enrich thread (waiting for a pool slot).
+    pub queue: Histogram,
+    /// Decode, enrich and serialize.
+    pub enrich: Histogram,
+    /// Enriched -> handed to the producer (earlier records of the partition first, in order).
+    pub publish: Histogram,
+    /// Handed to the producer -> acknowledged by the broker (linger, broker write, acks).
+    pub ack: Histogram,
+    /// Acknowledged -> its offset applied by the consumer thread.
+    pub store: Histogram,
+}
 
 /// Handles to every metric, registered in one registry that `/metrics` renders.
 #[derive(Clone)]
@@ -65,6 +91,9 @@ pub struct Metrics {
     pub articles_by_language: IntCounterVec,
     /// Label `outcome`: the language policy applied, `enrich`, `pass`, `dlq` or `route`.
     pub language_outcomes: IntCounterVec,
+    /// Label `stage`: one of [`STAGES`].
+    pub stage_seconds: HistogramVec,
+    pub stages: Stages,
 }
 
 impl Metrics {
@@ -144,6 +173,27 @@ impl Metrics {
             ),
             &["outcome"],
         )?;
+        let stage_seconds = HistogramVec::new(
+            HistogramOpts::new(
+                STAGE_SECONDS,
+                "Time a record spends in each stage of the worker",
+            )
+            .buckets(vec![
+                0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2,
+                0.5, 1.0, 5.0,
+            ]),
+            &["stage"],
+        )?;
+        let stage = |name: &str| stage_seconds.get_metric_with_label_values(&[name]);
+        let stages = Stages {
+            fetch: stage(STAGES[0])?,
+            admit: stage(STAGES[1])?,
+            queue: stage(STAGES[2])?,
+            enrich: stage(STAGES[3])?,
+            publish: stage(STAGES[4])?,
+            ack: stage(STAGES[5])?,
+            store: stage(STAGES[6])?,
+        };
         registry.register(Box::new(records_consumed.clone()))?;
         registry.register(Box::new(records_produced.clone()))?;
         registry.register(Box::new(records_dlq.clone()))?;
@@ -158,6 +208,7 @@ impl Metrics {
         registry.register(Box::new(build_info.clone()))?;
         registry.register(Box::new(articles_by_language.clone()))?;
         registry.register(Box::new(language_outcomes.clone()))?;
+        registry.register(Box::new(stage_seconds.clone()))?;
         Ok(Self {
             registry,
             records_consumed,
@@ -174,6 +225,8 @@ impl Metrics {
             build_info,
             articles_by_language,
             language_outcomes,
+            stage_seconds,
+            stages,
         })
     }
 

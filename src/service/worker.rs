@@ -9,7 +9,9 @@
 //! Threads and tasks:
 //! - one consumer thread polls librdkafka, admits records, stores offsets and runs the rebalance
 //!   callbacks. It alone touches the consumer, so revocation can block there while it drains.
-//! - per record, a blocking task behind a semaphore (the bounded enrich pool) decodes and enriches.
+//! - `worker.threads` enrich threads, started once, take records from one queue in input order and
+//!   decode and enrich them (always the same threads: warm caches and allocator arenas, no thread
+//!   hand-off per record beyond the queue).
 //! - per partition, an async task awaits those results in input order and hands them to the
 //!   producer in that order (so the output of a partition keeps its input order), then spawns a task
 //!   waiting for the broker's ack, which reports the offset back to the consumer thread.
@@ -47,8 +49,7 @@ use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
-use tokio::sync::{mpsc as tmpsc, Semaphore};
-use tokio::task::JoinHandle;
+use tokio::sync::{mpsc as tmpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -61,8 +62,10 @@ mod publish;
 pub use intake::{consume, ConsumeError, Rebalancer};
 pub use progress::Progress;
 
-/// How long the consumer thread waits in one poll; bounds how late offsets are stored and held
-/// records are released.
+/// How long the consumer thread waits in one poll when nothing arrives. A record is taken the moment
+/// it is fetched; this only bounds how late a finished record's offset is stored (auto-commit runs
+/// every 5 s, so it adds nothing that matters) and how often an idle worker wakes up. A full
+/// pipeline waits on completions instead (see `consume`).
 const POLL_INTERVAL: Duration = Duration::from_millis(20);
 /// How long a full pipeline waits for a completion before looking around again.
 const WAIT_STEP: Duration = Duration::from_millis(10);
@@ -108,6 +111,8 @@ impl PipelineConfig {
 struct Processed {
     record: OutRecord,
     outcome: Outcome,
+    /// When it was ready to publish (stage timings).
+    ready: Instant,
 }
 
 enum Outcome {
@@ -118,7 +123,8 @@ enum Outcome {
 /// A record handed to its partition task, in input order.
 struct Job {
     msg: Arc<OwnedMessage>,
-    result: JoinHandle<Processed>,
+    /// Closed without a value when the enrich thread failed.
+    result: oneshot::Receiver<Processed>,
 }
 
 /// A record's output (or dead letter) was acknowledged.
@@ -126,6 +132,8 @@ struct Done {
     partition: PartitionId,
     epoch: u64,
     offset: i64,
+    /// When the broker's ack was seen (stage timings).
+    acked: Instant,
 }
 
 /// Consumer-thread state of one assigned partition.
@@ -134,8 +142,9 @@ struct Part {
     /// records abandoned at a revocation never store offsets for the new owner's run.
     epoch: u64,
     offsets: PartitionOffsets,
-    /// Records fetched while the partition was full; it is paused until they are started.
-    held: VecDeque<OwnedMessage>,
+    /// Records fetched while the partition was full (with when they were polled); it is paused
+    /// until they are started.
+    held: VecDeque<(OwnedMessage, Instant)>,
     paused: bool,
     /// Exactly-once: the next offset of the last transaction committed for this partition.
     committed: Option<i64>,
@@ -169,8 +178,8 @@ pub struct Pipeline {
     producer: Arc<OutputProducer>,
     enricher: Arc<Enricher>,
     model: String,
-    /// Permits = enrich pool size: CPU-bound work never runs more than that many at once.
-    pool: Arc<Semaphore>,
+    /// The enrich threads' queue: CPU-bound work never runs on more than `threads` threads.
+    pool: pool::EnrichPool,
     metrics: Metrics,
     status: Arc<Status>,
     tasks: TaskTracker,
@@ -203,7 +212,7 @@ impl Pipeline {
         let cfg_eos = cfg.exactly_once;
         crate::service::language::init_metrics(&metrics, &cfg.language);
         Arc::new(Self {
-            pool: Arc::new(Semaphore::new(cfg.threads.max(1))),
+            pool: pool::EnrichPool::start(cfg.threads.max(1)),
             model: enricher.model_name(),
             cfg,
             rt,

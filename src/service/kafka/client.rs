@@ -42,6 +42,10 @@ pub fn client_config(settings: &KafkaSettings, client: Client) -> ClientConfig {
                 )
                 // Connectivity for /readyz and the lag metrics come from the statistics.
                 .set("statistics.interval.ms", "1000");
+            // Fetching keeps librdkafka's defaults: fetch.min.bytes 1 makes the broker answer a
+            // fetch as soon as one record is there (fetch.wait.max.ms, 500, only bounds an empty
+            // wait), and the prefetch queue (queued.max.messages.kbytes) is what lets a backlog
+            // drain at full speed; the `fetch` stage of newsenrich_stage_seconds shows the wait.
             if exactly_once {
                 // Offsets are committed inside the producer's transactions instead.
                 config
@@ -53,6 +57,12 @@ pub fn client_config(settings: &KafkaSettings, client: Client) -> ClientConfig {
             config
                 .set("enable.idempotence", "true")
                 .set("acks", "all")
+                // 5 ms: at 1-3k records/s this packs a few records per output partition into
+                // each request instead of one, which saves the broker (and, on a shared host, our
+                // enrich threads) a request per record. It is not in the end-to-end latency (an
+                // output's timestamp is taken when it is handed over) and holds no stage of the
+                // pipeline (acks are awaited per partition, concurrently); a downstream reader sees
+                // the output at most this much later. Measured with scripts/bench-worker (`ack`).
                 .set("linger.ms", "5")
                 // Finite so a stuck delivery surfaces in our retry loop (and logs) instead of
                 // hiding inside librdkafka; we re-send, so nothing is lost when it expires.

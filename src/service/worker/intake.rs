@@ -16,6 +16,10 @@ impl Pipeline {
     ) {
         let id = PartitionId::new(msg.topic(), msg.partition());
         let started = Instant::now();
+        if let Some(ts) = msg.timestamp().to_millis().filter(|t| *t > 0) {
+            let fetch_ms = crate::service::health::now_ms().saturating_sub(ts as u64);
+            self.metrics.stages.fetch.observe(fetch_ms as f64 / 1000.0);
+        }
         loop {
             {
                 let mut guard = self.lock();
@@ -36,11 +40,11 @@ impl Pipeline {
                 let part_full = part.offsets.len() >= self.cfg.max_inflight_per_partition;
                 let global_full = *total >= self.cfg.max_inflight || *global_paused;
                 if part.held.is_empty() && !part_full && !global_full {
-                    self.start(part, total, msg);
+                    self.start(part, total, msg, started);
                     return;
                 }
                 if global_full {
-                    part.held.push_back(msg);
+                    part.held.push_back((msg, started));
                     if !*global_paused {
                         tracing::debug!(inflight = *total, "pipeline full: pausing all partitions");
                     }
@@ -59,7 +63,7 @@ impl Pipeline {
                     || stop.is_cancelled()
                     || started.elapsed() >= PARTITION_FULL_WAIT;
                 if hold {
-                    part.held.push_back(msg);
+                    part.held.push_back((msg, started));
                     if !part.paused {
                         part.paused = true;
                         set_paused(consumer, &id, true);
@@ -72,7 +76,19 @@ impl Pipeline {
         }
     }
 
-    pub(super) fn start(self: &Arc<Self>, part: &mut Part, total: &mut usize, msg: OwnedMessage) {
+    /// Starts processing `msg` (polled at `polled`).
+    pub(super) fn start(
+        self: &Arc<Self>,
+        part: &mut Part,
+        total: &mut usize,
+        msg: OwnedMessage,
+        polled: Instant,
+    ) {
+        let started = Instant::now();
+        self.metrics
+            .stages
+            .admit
+            .observe((started - polled).as_secs_f64());
         part.offsets.begin(msg.offset());
         *total += 1;
         self.metrics.inflight.set(*total as i64);
@@ -82,14 +98,11 @@ impl Pipeline {
         let result = match self.eos.as_ref().and_then(|e| e.redo_as_dead(&msg)) {
             // Refused by the broker in an aborted transaction: this time it is a dead letter.
             Some(reason) => {
-                let this = self.clone();
-                let record = msg.clone();
-                self.tasks.spawn_on(
-                    async move { this.refused_dead_letter(&record, reason) },
-                    &self.rt,
-                )
+                let (tx, rx) = oneshot::channel();
+                let _ = tx.send(self.refused_dead_letter(&msg, reason));
+                rx
             }
-            None => self.spawn_processing(msg.clone()),
+            None => self.spawn_processing(msg.clone(), started),
         };
         // A closed channel means the partition is being dropped; its record will be redelivered.
         let _ = part.jobs.send(Job { msg, result });
@@ -120,6 +133,10 @@ impl Pipeline {
                 if part.epoch != done.epoch {
                     continue;
                 }
+                self.metrics
+                    .stages
+                    .store
+                    .observe(done.acked.elapsed().as_secs_f64());
                 let before = part.offsets.len();
                 if let Some(next) = part.offsets.finish(done.offset) {
                     let slot = stores.entry(done.partition).or_insert(next);
@@ -143,8 +160,8 @@ impl Pipeline {
                     && part.offsets.len() < self.cfg.max_inflight_per_partition
                     && *total < self.cfg.max_inflight
                 {
-                    if let Some(msg) = part.held.pop_front() {
-                        self.start(part, total, msg);
+                    if let Some((msg, polled)) = part.held.pop_front() {
+                        self.start(part, total, msg, polled);
                     }
                 }
             }
@@ -356,7 +373,15 @@ pub fn consume(
     let mut producer_checked = Instant::now();
     while !stop.is_cancelled() {
         pipeline.status.touch();
-        match consumer.poll(POLL_INTERVAL) {
+        // With every partition paused nothing can arrive but callbacks, and only completions free
+        // room: wait on those (woken at once by the first) rather than sleeping in poll.
+        let timeout = if pipeline.lock().global_paused {
+            pipeline.pump(&consumer, POLL_INTERVAL);
+            Duration::ZERO
+        } else {
+            POLL_INTERVAL
+        };
+        match consumer.poll(timeout) {
             Some(Ok(msg)) => pipeline.admit(&consumer, msg.detach(), &stop),
             // Only when a user turns on enable.partition.eof: not an error.
             Some(Err(rdkafka::error::KafkaError::PartitionEOF(_))) => {}

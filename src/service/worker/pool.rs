@@ -1,4 +1,4 @@
-//! The enrich pool: each record is decoded and enriched by a blocking task behind a semaphore
+//! The enrich pool: `worker.threads` dedicated threads decode and enrich the records in input order
 //! (never on the async reactor); a record that cannot be becomes its dead letter here.
 
 use super::{Outcome, Pipeline, Processed};
@@ -9,39 +9,78 @@ use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord};
 use crate::service::process::{enrich_record, Enriched, Handled, RecordSettings};
 use rdkafka::message::{Message, OwnedMessage};
 use std::sync::atomic::Ordering;
-use std::sync::Arc;
-use tokio::task::JoinHandle;
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::Instant;
+use tokio::sync::oneshot;
+
+/// A record's work for an enrich thread.
+type Task = Box<dyn FnOnce() + Send>;
+
+/// `threads` OS threads started once, taking tasks from one queue in order. Always the same
+/// threads: a blocking task per record wandered over a dozen pool threads, each with cold caches
+/// and its own allocator arena, and cost about half again the core's CPU per word.
+pub(super) struct EnrichPool {
+    queue: mpsc::Sender<Task>,
+}
+
+impl EnrichPool {
+    pub(super) fn start(threads: usize) -> Self {
+        let (tx, rx) = mpsc::channel::<Task>();
+        let rx = Arc::new(Mutex::new(rx));
+        for i in 0..threads {
+            let rx = rx.clone();
+            let spawned = std::thread::Builder::new()
+                .name(format!("enrich-{i}"))
+                .spawn(move || serve(&rx));
+            if let Err(e) = spawned {
+                tracing::error!("cannot start enrich thread {i}: {e}");
+            }
+        }
+        Self { queue: tx }
+    }
+
+    fn submit(&self, task: Task) {
+        // Only fails when every thread is gone; the dropped reply makes the record a dead letter.
+        let _ = self.queue.send(task);
+    }
+}
+
+/// Runs tasks until the pipeline (the queue's sender) is gone.
+fn serve(rx: &Mutex<mpsc::Receiver<Task>>) {
+    loop {
+        // The lock is held only while waiting: the next idle thread takes the next task.
+        let task = match rx.lock() {
+            Ok(rx) => rx.recv(),
+            Err(p) => p.into_inner().recv(),
+        };
+        let Ok(task) = task else { return };
+        // A panic drops the task's reply channel (its record becomes a dead letter) and must not
+        // take the thread with it.
+        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(task));
+    }
+}
 
 impl Pipeline {
+    /// Queues `msg` for the enrich threads (started at `started`); the receiver gets its result.
     pub(super) fn spawn_processing(
         self: &Arc<Self>,
         msg: Arc<OwnedMessage>,
-    ) -> JoinHandle<Processed> {
+        started: Instant,
+    ) -> oneshot::Receiver<Processed> {
+        let (tx, rx) = oneshot::channel();
         let this = self.clone();
-        self.tasks.spawn_on(
-            async move {
-                // The semaphore is never closed; without a permit we would still make progress.
-                let permit = this.pool.clone().acquire_owned().await.ok();
-                let worker = this.clone();
-                let record = msg.clone();
-                let job = this.tasks.spawn_blocking_on(
-                    move || {
-                        let _permit = permit;
-                        worker.process(&record)
-                    },
-                    &this.rt,
-                );
-                match job.await {
-                    Ok(processed) => processed,
-                    Err(e) => this.dead(
-                        &msg,
-                        ErrorClass::EnrichFailed,
-                        format!("enrich task failed: {e}"),
-                    ),
-                }
-            },
-            &self.rt,
-        )
+        self.pool.submit(Box::new(move || {
+            let began = Instant::now();
+            let stages = &this.metrics.stages;
+            stages.queue.observe((began - started).as_secs_f64());
+            let processed = this.process(&msg);
+            stages
+                .enrich
+                .observe((processed.ready - began).as_secs_f64());
+            // The partition may have been revoked meanwhile; then nobody waits for it.
+            let _ = tx.send(processed);
+        }));
+        rx
     }
 
     /// Decode and enrich one record (blocking, CPU-bound).
@@ -79,6 +118,7 @@ impl Pipeline {
                 return Processed {
                     record,
                     outcome: Outcome::Output { article_id },
+                    ready: Instant::now(),
                 };
             }
         };
@@ -105,6 +145,7 @@ impl Pipeline {
                     headers: producer::headers_of(msg),
                 },
                 outcome: Outcome::Output { article_id: id },
+                ready: Instant::now(),
             },
             Err(e) => self.dead(
                 msg,
@@ -138,6 +179,7 @@ impl Pipeline {
         Processed {
             record,
             outcome: Outcome::Dead { class, message },
+            ready: Instant::now(),
         }
     }
 

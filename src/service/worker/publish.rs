@@ -14,6 +14,7 @@ use rdkafka::producer::{DeliveryFuture, Producer};
 use std::collections::VecDeque;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Instant;
 use tokio::sync::{mpsc as tmpsc, RwLock};
 use tokio_util::sync::CancellationToken;
 
@@ -45,7 +46,7 @@ impl Pipeline {
                 _ = cancel.cancelled() => return,
                 r = job.result => match r {
                     Ok(p) => p,
-                    Err(e) => self.dead(&job.msg, ErrorClass::EnrichFailed, format!("enrich task failed: {e}")),
+                    Err(_) => self.dead(&job.msg, ErrorClass::EnrichFailed, "enrich task failed".to_string()),
                 },
             };
             // Wait while this partition's unacknowledged records are being re-sent.
@@ -77,8 +78,15 @@ impl Pipeline {
                 }
                 None => Some(producer::enqueue(&self.producer, &processed.record, &cancel).await),
             };
+            let handed = Instant::now();
             let state = match queued {
-                Some(Ok(delivery)) => Pending::Waiting(delivery),
+                Some(Ok(delivery)) => {
+                    self.metrics
+                        .stages
+                        .publish
+                        .observe((handed - processed.ready).as_secs_f64());
+                    Pending::Waiting(delivery)
+                }
                 Some(Err(SendError::Permanent(e) | SendError::Failed(e))) => Pending::Refused(e),
                 Some(Err(SendError::Cancelled)) => return,
                 None => {
@@ -92,6 +100,7 @@ impl Pipeline {
                 processed,
                 state,
                 ticket,
+                handed,
             };
             // Handed over before the locks are released, so a re-send sees every sent record.
             if sent.send(entry).is_err() {
@@ -297,8 +306,14 @@ impl Pipeline {
             msg,
             processed,
             ticket,
+            handed,
             ..
         } = entry;
+        let acked = Instant::now();
+        self.metrics
+            .stages
+            .ack
+            .observe((acked - handed).as_secs_f64());
         match &processed.outcome {
             Outcome::Output { article_id } => {
                 // Routed records (`language.route_topic`) count too: consumed = produced + dlq.
@@ -339,6 +354,7 @@ impl Pipeline {
             partition: id.clone(),
             epoch,
             offset: msg.offset(),
+            acked,
         });
         // Only after the completion was reported: the committer waits for this.
         drop(ticket);
@@ -351,6 +367,8 @@ pub(super) struct Sent {
     processed: Processed,
     state: Pending,
     ticket: Ticket,
+    /// When it was first handed to the producer (stage timings).
+    handed: Instant,
 }
 
 pub(super) enum Pending {
