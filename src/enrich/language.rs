@@ -34,7 +34,7 @@ use whatlang::Lang;
 pub const PREFIX_CHARS: usize = 1_000;
 
 /// Words of the prefix the English shortcut looks at.
-pub const SHORTCUT_WORDS: usize = 150;
+pub(crate) const SHORTCUT_WORDS: usize = 150;
 
 /// Share of English function words (in percent of the words read) from which the text is taken
 /// as English without the trigram detector. English news prose runs at 15-25%; other languages
@@ -50,10 +50,10 @@ const ENGLISH_MARKERS: [&str; 20] = [
 
 /// Fewer letters than this in the prefix and the language is undetermined: a headline fragment,
 /// a price list or a row of numbers says too little to tell languages apart.
-pub const MIN_LETTERS: usize = 20;
+pub(crate) const MIN_LETTERS: usize = 20;
 
 /// The code of an undetermined language (ISO 639-2 `und`).
-pub const UNDETERMINED: &str = "und";
+pub(crate) const UNDETERMINED: &str = "und";
 
 /// What the detector found in a text.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -65,7 +65,7 @@ pub struct Detection {
 }
 
 impl Detection {
-    pub const UNDETERMINED: Detection = Detection {
+    pub(crate) const UNDETERMINED: Detection = Detection {
         code: None,
         confidence: 0.0,
     };
@@ -143,7 +143,7 @@ fn prefix(text: &str, max_chars: usize) -> &str {
 
 /// Normalises a language tag from an input envelope (`en`, `EN`, `en-GB`, `pt_BR`, `eng`, `deu`)
 /// to its ISO 639-1 code. `None` when it is not one the detector knows, or not a tag at all.
-pub fn normalize_tag(tag: &str) -> Option<&'static str> {
+pub(crate) fn normalize_tag(tag: &str) -> Option<&'static str> {
     let primary = tag
         .trim()
         .split(['-', '_'])
@@ -164,7 +164,7 @@ pub fn normalize_tag(tag: &str) -> Option<&'static str> {
 /// The ISO 639-1 code of a detector language. Every language `whatlang` knows has one except
 /// Mandarin (`cmn`, written as `zh`, the macrolanguage), Iranian Persian (`pes`, as `fa`) and
 /// Bokmål (`nob`, as `nb`).
-pub fn iso639_1(lang: Lang) -> &'static str {
+pub(crate) fn iso639_1(lang: Lang) -> &'static str {
     match lang {
         Lang::Epo => "eo",
         Lang::Eng => "en",

@@ -18,7 +18,7 @@ pub mod language;
 pub mod ner;
 pub mod output;
 pub mod relations;
-pub mod rules;
+pub(crate) mod rules;
 pub mod sentences;
 pub mod tokenize;
 mod types;
@@ -46,7 +46,7 @@ pub struct ModelError {
 }
 
 impl ModelError {
-    pub fn new(path: impl AsRef<Path>, reason: impl ToString) -> Self {
+    pub(crate) fn new(path: impl AsRef<Path>, reason: impl ToString) -> Self {
         Self {
             path: path.as_ref().display().to_string(),
             reason: reason.to_string(),
@@ -62,7 +62,7 @@ impl Enricher {
 
     /// Loads the rest from `dir` around a tagger loaded by the caller (evaluation tools hand in
     /// one seen from a benchmark's conventions, see [`ner::NerModel::with_conventions`]).
-    pub fn load_with_tagger(dir: &Path, ner: ner::NerModel) -> Result<Self, ModelError> {
+    pub(crate) fn load_with_tagger(dir: &Path, ner: ner::NerModel) -> Result<Self, ModelError> {
         let gazetteer = Arc::new(gazetteer::Gazetteer::load(dir)?);
         Ok(Self {
             ner,

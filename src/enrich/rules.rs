@@ -9,7 +9,7 @@
 use super::{EntityType, Mention, Sentence, Token};
 
 /// Finds DATE, MONEY and PERCENT mentions, sorted by position, none overlapping.
-pub fn find(text: &str, tokens: &[Token<'_>], sentences: &[Sentence]) -> Vec<Mention> {
+pub(crate) fn find(text: &str, tokens: &[Token<'_>], sentences: &[Sentence]) -> Vec<Mention> {
     let mut out = Vec::new();
     for (si, sentence) in sentences.iter().enumerate() {
         let end = sentence.tokens.end.min(tokens.len());

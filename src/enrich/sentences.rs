@@ -15,7 +15,7 @@ use super::{Sentence, Token};
 /// candidates look at one sentence at a time and some of their checks scan the sentence, so the
 /// cap keeps their cost linear in the article. News sentences have 20 to 40 tokens and rarely
 /// more than 120; 256 leaves real sentences whole.
-pub const MAX_SENTENCE_TOKENS: usize = 256;
+pub(crate) const MAX_SENTENCE_TOKENS: usize = 256;
 
 /// Splits the tokens of `text` into sentences; every token belongs to exactly one sentence, and
 /// no sentence has more than [`MAX_SENTENCE_TOKENS`] tokens.

@@ -14,7 +14,7 @@ pub fn tokenize(text: &str) -> Vec<Token<'_>> {
 }
 
 /// The first `max` tokens of `text`, and whether text with more tokens was left out.
-pub fn tokenize_at_most(text: &str, max: usize) -> (Vec<Token<'_>>, bool) {
+pub(crate) fn tokenize_at_most(text: &str, max: usize) -> (Vec<Token<'_>>, bool) {
     let (mut spans, mut truncated) = spans_at_most(text, max);
     if spans.len() > max {
         spans.truncate(max);
@@ -370,7 +370,7 @@ fn unit_len(w: &str) -> Option<usize> {
 }
 
 /// True when `w` (ending in '.') is an abbreviation whose dot belongs to it.
-pub fn is_abbreviation(w: &str) -> bool {
+pub(crate) fn is_abbreviation(w: &str) -> bool {
     let b = w.as_bytes();
     if b.len() < 2 || b[b.len() - 1] != b'.' {
         return false;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use std::path::Path;
 
 #[derive(Debug, Deserialize)]
-pub struct GoldEntity {
+pub(crate) struct GoldEntity {
     #[serde(rename = "type")]
     pub label: String,
     pub start: usize,
@@ -18,7 +18,7 @@ pub struct GoldEntity {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct GoldRelation {
+pub(crate) struct GoldRelation {
     #[serde(rename = "type")]
     pub label: String,
     pub head: usize,
@@ -26,20 +26,20 @@ pub struct GoldRelation {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Conll04Sentence {
+pub(crate) struct Conll04Sentence {
     pub tokens: Vec<String>,
     pub entities: Vec<GoldEntity>,
     pub relations: Vec<GoldRelation>,
 }
 
-pub fn read(path: &Path) -> anyhow::Result<Vec<Conll04Sentence>> {
+pub(crate) fn read(path: &Path) -> anyhow::Result<Vec<Conll04Sentence>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     serde_json::from_str(&text).with_context(|| format!("parsing {}", path.display()))
 }
 
 /// The pipeline predicate of a CoNLL04 relation label.
-pub fn predicate_of(label: &str) -> Option<Predicate> {
+pub(crate) fn predicate_of(label: &str) -> Option<Predicate> {
     Some(match label {
         "Work_For" => Predicate::WorksFor,
         "Live_In" => Predicate::ResidesIn,
@@ -52,7 +52,7 @@ pub fn predicate_of(label: &str) -> Option<Predicate> {
 
 /// The pipeline type given to a gold CoNLL04 entity (Loc becomes GPE: the classifier treats GPE and
 /// LOC alike).
-pub fn type_of(label: &str) -> EntityType {
+pub(crate) fn type_of(label: &str) -> EntityType {
     match label {
         "Peop" => EntityType::Person,
         "Org" => EntityType::Org,
@@ -62,7 +62,7 @@ pub fn type_of(label: &str) -> EntityType {
 }
 
 /// The CoNLL04 label a pipeline type is scored as.
-pub fn label_of(t: EntityType) -> Option<&'static str> {
+pub(crate) fn label_of(t: EntityType) -> Option<&'static str> {
     match t {
         EntityType::Person => Some("Peop"),
         EntityType::Org => Some("Org"),
@@ -72,13 +72,13 @@ pub fn label_of(t: EntityType) -> Option<&'static str> {
 }
 
 /// The sentence as running text (see [`detokenize`]) and where each token landed in it.
-pub fn joined(tokens: &[String]) -> (String, TokenSpans) {
+pub(crate) fn joined(tokens: &[String]) -> (String, TokenSpans) {
     detokenize(tokens)
 }
 
 /// Gold entities as mentions over the runtime tokenizer's tokens, all in one sentence (a CoNLL04
 /// item is one sentence), in the gold order so mention `i` is gold entity `i`.
-pub fn gold_mentions(
+pub(crate) fn gold_mentions(
     item: &Conll04Sentence,
     spans: &TokenSpans,
     text: &str,
@@ -110,7 +110,7 @@ pub fn gold_mentions(
         .collect()
 }
 
-pub fn whole(text: &str, tokens: &[Token<'_>]) -> Sentence {
+pub(crate) fn whole(text: &str, tokens: &[Token<'_>]) -> Sentence {
     Sentence {
         tokens: 0..tokens.len(),
         start: 0,

@@ -13,11 +13,11 @@ use crate::enrich::{EntityType, Mention, ModelError, Token};
 use std::path::Path;
 
 /// The first pass trained in CoNLL04's conventions (`train ner --domain-conll04`).
-pub const CONLL04_FIRST_PASS: &str = "pass1.conll04.crf";
+pub(crate) const CONLL04_FIRST_PASS: &str = "pass1.conll04.crf";
 
 /// CoNLL04's conventions at the end of tagging.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Conll04Conventions;
+pub(crate) struct Conll04Conventions;
 
 impl Conventions for Conll04Conventions {
     fn apply(&self, tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
@@ -27,7 +27,7 @@ impl Conventions for Conll04Conventions {
 
 /// The shipped tagger seen from CoNLL04: its CoNLL04 first pass and conventions, from a `ner`
 /// model directory.
-pub fn conll04_tagger(ner_dir: &Path) -> Result<NerModel, ModelError> {
+pub(crate) fn conll04_tagger(ner_dir: &Path) -> Result<NerModel, ModelError> {
     Ok(NerModel::load_with_first_pass(ner_dir, CONLL04_FIRST_PASS)?
         .with_conventions(Box::new(Conll04Conventions)))
 }
@@ -42,7 +42,7 @@ fn after_birth_cue(tokens: &[Token<'_>], start: usize) -> bool {
 
 /// Joins a place after "born in" / "native of", a comma and a US state abbreviation into one
 /// place mention (dropping a separate mention of the state).
-pub fn join_birthplace_state(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+pub(crate) fn join_birthplace_state(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
     for k in 0..mentions.len() {
         let Some(m) = mentions.get(k) else {
             break;

@@ -141,7 +141,12 @@ fn is_plain_other(words: &[String]) -> bool {
 
 /// The gold token range of an entity after the CoNLL-2003 conventions: leading titles dropped
 /// from a person; a place split at its commas.
-pub fn normalised(tokens: &[String], label: &str, start: usize, end: usize) -> Vec<(usize, usize)> {
+pub(crate) fn normalised(
+    tokens: &[String],
+    label: &str,
+    start: usize,
+    end: usize,
+) -> Vec<(usize, usize)> {
     let mut s = start;
     if label == "Peop" {
         while s + 1 < end && TITLES.contains(&tokens[s].as_str()) {
@@ -167,7 +172,7 @@ pub fn normalised(tokens: &[String], label: &str, start: usize, end: usize) -> V
 /// The sentence with its gold entities in the product's (CoNLL-2003's) span conventions: titles
 /// dropped from people, "City, State" split in two. A relation keeps the first piece of a split
 /// place (the city: "raised in Dunmore, Vt." is about Dunmore).
-pub fn product_conventions(item: &Conll04Sentence) -> Conll04Sentence {
+pub(crate) fn product_conventions(item: &Conll04Sentence) -> Conll04Sentence {
     let mut entities = Vec::new();
     let mut first_piece = Vec::with_capacity(item.entities.len());
     for e in &item.entities {
@@ -223,7 +228,7 @@ fn tag_type(label: &str) -> Option<&'static str> {
 /// One training document per usable sentence (see the module comment for what is left out).
 /// With `as_annotated`, CoNLL04's own span conventions are kept (titles, "City, State") and
 /// every sentence is used, its `Other` entities tagged MISC.
-pub fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc> {
+pub(crate) fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc> {
     let mut out = Vec::new();
     'sentences: for item in data {
         let mut spans: Vec<(usize, usize, &'static str)> = Vec::new();

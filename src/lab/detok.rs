@@ -5,7 +5,7 @@
 
 /// Where each source token landed in the rebuilt text (char offsets, end exclusive).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenSpans {
+pub(crate) struct TokenSpans {
     pub starts: Vec<usize>,
     pub ends: Vec<usize>,
 }
@@ -34,7 +34,7 @@ fn is_digits(s: &str) -> bool {
 /// Joins `tokens` into text and returns each token's span in it. Two backticks become an opening
 /// and two apostrophes a closing double quote (the second token of the pair gets an empty span);
 /// numbers split at their separators ("10 , 000", "1 : 50") are closed up.
-pub fn detokenize(tokens: &[String]) -> (String, TokenSpans) {
+pub(crate) fn detokenize(tokens: &[String]) -> (String, TokenSpans) {
     let n = tokens.len();
     let mut text = String::new();
     let mut chars = 0usize;

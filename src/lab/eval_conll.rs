@@ -27,7 +27,7 @@ struct Args {
 }
 
 /// CoNLL type of a v1 entity type; None for the rule-based types CoNLL does not annotate.
-pub fn conll_type(t: EntityType) -> Option<&'static str> {
+pub(crate) fn conll_type(t: EntityType) -> Option<&'static str> {
     match t {
         EntityType::Person => Some("PER"),
         EntityType::Org => Some("ORG"),
@@ -38,7 +38,7 @@ pub fn conll_type(t: EntityType) -> Option<&'static str> {
 }
 
 /// `args[0]` is the task name.
-pub fn run(args: &[String]) -> anyhow::Result<()> {
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
     let text = std::fs::read_to_string(&args.file)
         .with_context(|| format!("reading {}", args.file.display()))?;

@@ -22,7 +22,7 @@ use std::path::PathBuf;
 
 /// Per-label counts of strict matches.
 #[derive(Debug, Default, Clone)]
-pub struct Scores {
+pub(crate) struct Scores {
     /// label -> (true positives, predicted, gold)
     pub counts: BTreeMap<String, (usize, usize, usize)>,
 }
@@ -30,7 +30,7 @@ pub struct Scores {
 impl Scores {
     /// Adds one sentence: `predicted` and `gold` are sets of (label, key) items; a prediction is
     /// correct when the same item is in gold.
-    pub fn add<K: PartialEq>(&mut self, predicted: &[(String, K)], gold: &[(String, K)]) {
+    pub(crate) fn add<K: PartialEq>(&mut self, predicted: &[(String, K)], gold: &[(String, K)]) {
         for (label, _) in gold {
             self.counts.entry(label.clone()).or_default().2 += 1;
         }
@@ -47,12 +47,12 @@ impl Scores {
     }
 
     /// (precision, recall, F1) of one label, in percent.
-    pub fn label(&self, label: &str) -> (f64, f64, f64) {
+    pub(crate) fn label(&self, label: &str) -> (f64, f64, f64) {
         let (tp, p, g) = self.counts.get(label).copied().unwrap_or_default();
         crate::lab::score::percent(tp, p, g)
     }
 
-    pub fn micro(&self, labels: &[&str]) -> (f64, f64, f64) {
+    pub(crate) fn micro(&self, labels: &[&str]) -> (f64, f64, f64) {
         let (mut tp, mut p, mut g) = (0, 0, 0);
         for l in labels {
             let c = self.counts.get(*l).copied().unwrap_or_default();
@@ -64,7 +64,7 @@ impl Scores {
     }
 
     /// Unweighted mean of the per-label precision, recall and F1.
-    pub fn macro_avg(&self, labels: &[&str]) -> (f64, f64, f64) {
+    pub(crate) fn macro_avg(&self, labels: &[&str]) -> (f64, f64, f64) {
         let n = labels.len().max(1) as f64;
         let (mut p, mut r, mut f) = (0.0, 0.0, 0.0);
         for l in labels {
@@ -76,7 +76,7 @@ impl Scores {
         (p / n, r / n, f / n)
     }
 
-    pub fn print(&self, title: &str, labels: &[&str]) {
+    pub(crate) fn print(&self, title: &str, labels: &[&str]) {
         println!("{title}");
         println!(
             "  {:<14} {:>7} {:>7} {:>7} {:>6}",
@@ -94,8 +94,9 @@ impl Scores {
     }
 }
 
-pub const ENTITY_LABELS: [&str; 3] = ["Peop", "Org", "Loc"];
-pub const RELATION_LABELS: [&str; 5] = ["Work_For", "Live_In", "OrgBased_In", "Located_In", "Kill"];
+pub(crate) const ENTITY_LABELS: [&str; 3] = ["Peop", "Org", "Loc"];
+pub(crate) const RELATION_LABELS: [&str; 5] =
+    ["Work_For", "Live_In", "OrgBased_In", "Located_In", "Kill"];
 
 /// A relation's scoring key: (head span, head label, tail span, tail label).
 type RelKey = ((usize, usize), &'static str, (usize, usize), &'static str);
@@ -157,7 +158,7 @@ fn predicted_relations(
 /// Relation scores with gold entities handed to the classifier, and the classifier's time per
 /// sentence in microseconds (all candidate pairs of the sentence; a rough figure, benchmarks
 /// carry the real speed numbers).
-pub fn eval_gold(model: &RelationModel, data: &[Conll04Sentence]) -> (Scores, f64) {
+pub(crate) fn eval_gold(model: &RelationModel, data: &[Conll04Sentence]) -> (Scores, f64) {
     let mut rel = Scores::default();
     let mut spent = std::time::Duration::ZERO;
     for item in data {
@@ -176,7 +177,7 @@ pub fn eval_gold(model: &RelationModel, data: &[Conll04Sentence]) -> (Scores, f6
 }
 
 /// Entity and relation scores with the whole pipeline finding the entities.
-pub fn eval_end_to_end(
+pub(crate) fn eval_end_to_end(
     enricher: &Enricher,
     model: &RelationModel,
     data: &[Conll04Sentence],
@@ -289,7 +290,7 @@ fn print_relation_errors(
 /// rest is only full stops, it ends where that token ends. CoNLL04 leaves a sentence's final
 /// period inside the last word ("Tarrowby."), and its gold spans keep it; the tokenizer rightly
 /// splits it off, so without this every sentence-final entity would count as a boundary error.
-pub fn snap_to_tokens(
+pub(crate) fn snap_to_tokens(
     (start, end): (usize, usize),
     spans: &TokenSpans,
     chars: &[char],
@@ -365,7 +366,7 @@ struct Args {
 }
 
 /// `args[0]` is the task name; parse the rest with clap.
-pub fn run(args: &[String]) -> anyhow::Result<()> {
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
     let mut data = read(&args.file)?;
     if args.product_conventions {

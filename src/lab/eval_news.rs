@@ -42,7 +42,7 @@ struct Args {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct GoldEntity {
+pub(crate) struct GoldEntity {
     #[serde(rename = "type")]
     pub etype: String,
     pub name: String,
@@ -51,14 +51,14 @@ pub struct GoldEntity {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct GoldRelation {
+pub(crate) struct GoldRelation {
     pub s: String,
     pub p: String,
     pub o: String,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct Gold {
+pub(crate) struct Gold {
     pub entities: Vec<GoldEntity>,
     #[serde(default)]
     pub relations: Vec<GoldRelation>,
@@ -76,7 +76,7 @@ fn class(t: &str) -> Option<&'static str> {
 }
 
 /// The article body: without a leading `date …` line and the blank lines after it.
-pub fn body(raw: &str) -> &str {
+pub(crate) fn body(raw: &str) -> &str {
     if raw.starts_with("date ") {
         match raw.split_once('\n') {
             Some((_, rest)) => rest.trim_start_matches('\n'),
@@ -110,7 +110,10 @@ fn forms(e: &GoldEntity) -> BTreeSet<&str> {
 }
 
 /// Gold mention spans (char offsets) -> (type class, gold entity index).
-pub fn gold_spans(text: &[char], gold: &Gold) -> HashMap<(usize, usize), (&'static str, usize)> {
+pub(crate) fn gold_spans(
+    text: &[char],
+    gold: &Gold,
+) -> HashMap<(usize, usize), (&'static str, usize)> {
     let mut all: Vec<(usize, Vec<char>, usize)> = Vec::new();
     for (i, e) in gold.entities.iter().enumerate() {
         for m in forms(e) {
@@ -150,7 +153,7 @@ pub fn gold_spans(text: &[char], gold: &Gold) -> HashMap<(usize, usize), (&'stat
 
 /// Counts over one article or a set.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub struct Tally {
+pub(crate) struct Tally {
     pub gold_mentions: usize,
     pub pred_mentions: usize,
     pub tp_mentions: usize,
@@ -184,7 +187,7 @@ impl Tally {
     }
 
     /// The reference scorer's summary lines.
-    pub fn report(&self) -> String {
+    pub(crate) fn report(&self) -> String {
         let mut out = String::new();
         let (p, r, f) = fractions(self.tp_mentions, self.pred_mentions, self.gold_mentions);
         let _ = writeln!(
@@ -232,7 +235,12 @@ enum Arg {
 }
 
 /// Scores one article; `errors` receives the per-article error listing.
-pub fn score_doc(raw_text: &str, gold: &Gold, analysis: &Analysis, errors: &mut String) -> Tally {
+pub(crate) fn score_doc(
+    raw_text: &str,
+    gold: &Gold,
+    analysis: &Analysis,
+    errors: &mut String,
+) -> Tally {
     let text: Vec<char> = body(raw_text).chars().collect();
     let gs = gold_spans(&text, gold);
     let slice = |a: usize, b: usize| -> String {
@@ -413,7 +421,7 @@ pub fn score_doc(raw_text: &str, gold: &Gold, analysis: &Analysis, errors: &mut 
 }
 
 /// Scores every annotated article in `dir` (gold in `gold_dir`); `errors` receives the listing.
-pub fn score_dir(
+pub(crate) fn score_dir(
     enricher: &Enricher,
     dir: &Path,
     gold_dir: &Path,
@@ -455,7 +463,7 @@ pub fn score_dir(
 }
 
 /// `args[0]` is the task name.
-pub fn run(args: &[String]) -> anyhow::Result<()> {
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
     let enricher = Enricher::load(&args.models)
         .with_context(|| format!("loading models from {}", args.models.display()))?;

@@ -2,17 +2,17 @@
 //! and the annotated news sets, and the benchmarks' own conventions. It uses the core
 //! ([`crate::enrich`]); neither the core nor the service uses it.
 
-pub mod conll04;
-pub mod conll04_conventions;
-pub mod conll04_ner;
-pub mod detok;
+pub(crate) mod conll04;
+pub(crate) mod conll04_conventions;
+pub(crate) mod conll04_ner;
+pub(crate) mod detok;
 pub mod eval;
-pub mod eval_conll;
-pub mod eval_conll04;
-pub mod eval_news;
+pub(crate) mod eval_conll;
+pub(crate) mod eval_conll04;
+pub(crate) mod eval_news;
 pub mod ner;
-pub mod relations_train;
-pub mod score;
+pub(crate) mod relations_train;
+pub(crate) mod score;
 pub mod train;
-pub mod train_ner;
-pub mod train_relations;
+pub(crate) mod train_ner;
+pub(crate) mod train_relations;

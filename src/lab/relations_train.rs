@@ -7,7 +7,7 @@ use rustc_hash::FxHashMap;
 
 /// One candidate pair: the predicate its types allow, its features, whether it holds.
 #[derive(Debug, Clone)]
-pub struct Example {
+pub(crate) struct Example {
     pub class: usize,
     pub features: Vec<u64>,
     pub positive: bool,
@@ -15,7 +15,7 @@ pub struct Example {
 
 /// What training found, for the log and the model-file comment.
 #[derive(Debug, Clone)]
-pub struct TrainReport {
+pub(crate) struct TrainReport {
     pub epochs: usize,
     /// Dev micro F1 (pairs) of the chosen epoch before calibration.
     pub dev_f1_raw: f64,
@@ -79,7 +79,7 @@ fn f1_at(model: &Classifier, dev: &[Example], threshold: Option<f32>) -> f64 {
 /// Dev precision a service threshold must reach per predicate: news readers want no relation
 /// the article does not state, and news has many more candidate pairs per sentence than CoNLL04,
 /// so the service works well above the F1-optimal point.
-pub const SERVICE_PRECISION: f64 = 0.9;
+pub(crate) const SERVICE_PRECISION: f64 = 0.9;
 
 /// Fewest dev predictions a precision estimate for a threshold may rest on.
 const MIN_PREDICTED: usize = 10;
@@ -87,7 +87,7 @@ const MIN_PREDICTED: usize = 10;
 /// Per class, the lowest threshold from the tuned one up (steps of 0.05, at most 0.95) at which
 /// dev precision reaches [`SERVICE_PRECISION`] with at least [`MIN_PREDICTED`] predictions; 0.95
 /// when none does.
-pub fn service_thresholds(model: &Classifier, dev: &[Example]) -> [f32; 5] {
+pub(crate) fn service_thresholds(model: &Classifier, dev: &[Example]) -> [f32; 5] {
     let mut out = [0.95f32; 5];
     for (c, slot) in out.iter_mut().enumerate() {
         let probs: Vec<(f32, bool)> = dev
@@ -190,7 +190,7 @@ fn fit_platt(raw: &[(f64, bool)]) -> (f32, f32) {
 
 /// How many perceptrons, each on its own shuffle of the data, are averaged into the model: one
 /// perceptron's result depends noticeably on the example order; the mean of a few does not.
-pub const ENSEMBLE: usize = 5;
+pub(crate) const ENSEMBLE: usize = 5;
 
 fn shuffle(order: &mut [usize], rng: &mut u64) {
     // Fisher-Yates with xorshift64: the same order on every run.
@@ -220,7 +220,11 @@ fn mean_snapshot_of(members: &[(Averaged, Vec<usize>, u64)]) -> FxHashMap<u64, f
 }
 
 /// Trains on `train`, picks the epoch count (1..=max_epochs) with the best dev F1, then calibrates.
-pub fn train(train: &[Example], dev: &[Example], max_epochs: usize) -> (Classifier, TrainReport) {
+pub(crate) fn train(
+    train: &[Example],
+    dev: &[Example],
+    max_epochs: usize,
+) -> (Classifier, TrainReport) {
     let mut members: Vec<(Averaged, Vec<usize>, u64)> = (0..ENSEMBLE as u64)
         .map(|seed| {
             let model = Averaged {
@@ -269,7 +273,7 @@ pub fn train(train: &[Example], dev: &[Example], max_epochs: usize) -> (Classifi
 
 /// A classifier from raw weights: a Platt sigmoid per predicate fitted on dev, the tuned
 /// threshold and the service thresholds. Returns it with its dev pair F1 at the tuned threshold.
-pub fn calibrate(weights: FxHashMap<u64, f32>, dev: &[Example]) -> (Classifier, f64) {
+pub(crate) fn calibrate(weights: FxHashMap<u64, f32>, dev: &[Example]) -> (Classifier, f64) {
     let mut clf = Classifier {
         weights,
         platt: [(1.0, 0.0); 5],

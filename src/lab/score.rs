@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::ops::Range;
 
 #[derive(Debug, Default, Clone, Copy, PartialEq)]
-pub struct Counts {
+pub(crate) struct Counts {
     pub tp: usize,
     pub fp: usize,
     pub fn_: usize,
@@ -15,7 +15,7 @@ pub struct Counts {
 
 /// Precision, recall and F1 as fractions (0..1) from `tp` of `predicted` and `gold`; 0 where
 /// undefined. The reference news scorer's arithmetic, so `eval news` agrees with it to the digit.
-pub fn fractions(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
+pub(crate) fn fractions(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
     let ratio = |a: usize, b: usize| if b == 0 { 0.0 } else { a as f64 / b as f64 };
     let (p, r) = (ratio(tp, predicted), ratio(tp, gold));
     let f = if p + r == 0.0 {
@@ -27,7 +27,7 @@ pub fn fractions(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
 }
 
 /// [`fractions`] in percent, as conlleval prints them.
-pub fn percent(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
+pub(crate) fn percent(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
     let ratio = |a: usize, b: usize| {
         if b == 0 {
             0.0
@@ -45,26 +45,26 @@ pub fn percent(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
 }
 
 impl Counts {
-    pub fn precision(&self) -> f64 {
+    pub(crate) fn precision(&self) -> f64 {
         percent(self.tp, self.tp + self.fp, self.tp + self.fn_).0
     }
-    pub fn recall(&self) -> f64 {
+    pub(crate) fn recall(&self) -> f64 {
         percent(self.tp, self.tp + self.fp, self.tp + self.fn_).1
     }
-    pub fn f1(&self) -> f64 {
+    pub(crate) fn f1(&self) -> f64 {
         percent(self.tp, self.tp + self.fp, self.tp + self.fn_).2
     }
 }
 
 /// Per-type counts, accumulated over documents.
 #[derive(Debug, Default, Clone)]
-pub struct Scorer {
+pub(crate) struct Scorer {
     pub by_type: BTreeMap<String, Counts>,
 }
 
 impl Scorer {
     /// Adds one document's (or sentence's) gold and predicted spans (token ranges + type).
-    pub fn add(&mut self, gold: &[(Range<usize>, String)], pred: &[(Range<usize>, String)]) {
+    pub(crate) fn add(&mut self, gold: &[(Range<usize>, String)], pred: &[(Range<usize>, String)]) {
         let key = |s: &(Range<usize>, String)| (s.0.start, s.0.end, s.1.clone());
         let g: std::collections::BTreeSet<_> = gold.iter().map(key).collect();
         let p: std::collections::BTreeSet<_> = pred.iter().map(key).collect();
@@ -81,7 +81,7 @@ impl Scorer {
         }
     }
 
-    pub fn micro(&self) -> Counts {
+    pub(crate) fn micro(&self) -> Counts {
         let mut t = Counts::default();
         for c in self.by_type.values() {
             t.tp += c.tp;
@@ -92,7 +92,7 @@ impl Scorer {
     }
 
     /// A conlleval-like table.
-    pub fn report(&self) -> String {
+    pub(crate) fn report(&self) -> String {
         let mut s = format!(
             "{:<8} {:>9} {:>9} {:>9} {:>7}\n",
             "type", "precision", "recall", "F1", "gold"

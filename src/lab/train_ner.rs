@@ -88,7 +88,7 @@ struct Args {
 const CONLL04_MODEL: &str = "pass1.conll04.crf";
 
 /// `args[0]` is the task name.
-pub fn run(args: &[String]) -> anyhow::Result<()> {
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
     let started = Instant::now();
     let read = |p: &PathBuf| {

@@ -37,7 +37,7 @@ struct Args {
 }
 
 /// Candidate pairs of every sentence with their features and gold answer.
-pub fn examples(data: &[Conll04Sentence], gaz: &Gazetteer) -> Vec<Example> {
+pub(crate) fn examples(data: &[Conll04Sentence], gaz: &Gazetteer) -> Vec<Example> {
     let mut out = Vec::new();
     for item in data {
         let (text, starts) = joined(&item.tokens);
@@ -74,7 +74,7 @@ pub fn examples(data: &[Conll04Sentence], gaz: &Gazetteer) -> Vec<Example> {
     out
 }
 
-pub fn run(args: &[String]) -> anyhow::Result<()> {
+pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
     let args = Args::try_parse_from(args)?;
     let train_data = conll04::read(&args.train)?;
     let dev_data = conll04::read(&args.dev)?;

@@ -37,7 +37,7 @@ impl ErrorClass {
         ErrorClass::UnsupportedLanguage,
     ];
 
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             ErrorClass::InvalidJson => "invalid_json",
             ErrorClass::InvalidEnvelope => "invalid_envelope",

@@ -107,7 +107,7 @@ pub enum Compression {
 
 impl Compression {
     /// The librdkafka `compression.type` value.
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Compression::None => "none",
             Compression::Gzip => "gzip",
@@ -453,7 +453,7 @@ impl LanguagePolicy {
         LanguagePolicy::Route,
     ];
 
-    pub(crate) fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             LanguagePolicy::Enrich => "enrich",
             LanguagePolicy::Pass => "pass",

@@ -11,7 +11,7 @@
 //! fixed priority), its name the fullest surface form, countries and demonyms linked to ISO 3166
 //! alpha-2 codes, a salience score (see [`salience`]), ids E1, E2… in order of first mention.
 
-pub mod names;
+pub(crate) mod names;
 
 use super::gazetteer::Gazetteer;
 use super::{Entity, EntityType, Mention, MentionSpan};
@@ -28,7 +28,7 @@ pub struct Resolved {
 /// Key of `links` holding a country's ISO 3166-1 alpha-2 code.
 pub const ISO3166: &str = "iso3166";
 
-pub fn resolve(mentions: &[Mention], gazetteer: &Gazetteer) -> Resolved {
+pub(crate) fn resolve(mentions: &[Mention], gazetteer: &Gazetteer) -> Resolved {
     resolve_with(mentions, &|name| {
         gazetteer.country_code(name).map(str::to_string)
     })
@@ -346,7 +346,7 @@ fn fullest_name<'a>(members: &[usize], infos: &'a [MentionInfo]) -> &'a str {
 /// and `lead` is 1 when a mention is in the first sentence (headline or lead), 0.5 when the
 /// first mention is in the second, else 0. Dates, amounts and percentages get half of that:
 /// they are rarely what an article is about.
-pub fn salience(
+pub(crate) fn salience(
     count: usize,
     max_count: usize,
     first_start: usize,

@@ -298,7 +298,7 @@ fn is_all_caps(s: &str) -> bool {
 
 /// Normalises a name for lookup: typographic apostrophes, runs of whitespace, a leading "the " and a
 /// trailing possessive. Borrows when nothing changes.
-pub(crate) fn normalize(name: &str) -> Cow<'_, str> {
+pub fn normalize(name: &str) -> Cow<'_, str> {
     let mut s = name.trim();
     for article in ["the ", "The ", "THE "] {
         if let Some(rest) = s.strip_prefix(article) {

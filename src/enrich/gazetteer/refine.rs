@@ -208,7 +208,7 @@ impl Gazetteer {
     /// tokens counts as a space). Adding gazetteer-only mentions needs the article text (a
     /// mention's text must be the exact article slice), so the pipeline calls
     /// [`Gazetteer::refine_with`].
-    pub fn refine(&self, tokens: &[Token<'_>], mut mentions: Vec<Mention>) -> Vec<Mention> {
+    pub(crate) fn refine(&self, tokens: &[Token<'_>], mut mentions: Vec<Mention>) -> Vec<Mention> {
         mentions.sort_by_key(|m| (m.start, m.end));
         self.refine_types(self.merge_known_names(None, tokens, mentions))
     }
@@ -223,7 +223,7 @@ impl Gazetteer {
     /// [`Gazetteer::refine`] on the article text, plus capitalised multi-word country names and
     /// demonyms ("South Korea", "South Korean") that no tagger mention touches. Keeps mentions
     /// sorted.
-    pub fn refine_with(
+    pub(crate) fn refine_with(
         &self,
         text: &str,
         tokens: &[Token<'_>],
@@ -314,7 +314,7 @@ impl Gazetteer {
     }
 
     /// The fine type for a tagger mention of coarse type `etype`.
-    pub fn refine_type(&self, etype: EntityType, text: &str) -> EntityType {
+    pub(crate) fn refine_type(&self, etype: EntityType, text: &str) -> EntityType {
         match etype {
             EntityType::Loc | EntityType::Gpe if self.place_names_org(text) => EntityType::Org,
             EntityType::Loc => {

@@ -261,7 +261,11 @@ const OPENERS: &[&str] = &["a", "an", "the", "another", "one"];
 const WINDOW: usize = 6;
 
 /// The type an apposition after the mention ending at token `end` gives it, if any.
-pub fn appositive_type(tokens: &[Token<'_>], end: usize, limit: usize) -> Option<EntityType> {
+pub(crate) fn appositive_type(
+    tokens: &[Token<'_>],
+    end: usize,
+    limit: usize,
+) -> Option<EntityType> {
     let limit = limit.min(tokens.len());
     if end + 2 >= limit || tokens[end].text != "," {
         return None;
@@ -372,7 +376,7 @@ fn org_descriptor_before(tokens: &[Token<'_>], start: usize) -> bool {
 
 /// A one-word "name" opening a sentence that is a common noun for a company or a person
 /// ("Chipmaker picks Dresden", "Lender cuts rates") is not a name.
-pub fn drop_sentence_initial_nouns(
+pub(crate) fn drop_sentence_initial_nouns(
     tokens: &[Token<'_>],
     sentences: &[Sentence],
     mentions: &mut Vec<Mention>,
@@ -395,7 +399,7 @@ pub fn drop_sentence_initial_nouns(
 /// A name the tagger typed PERSON that a descriptor before it calls an organisation ("gear maker
 /// Tarrow") is an organisation, and so is every other PERSON mention with the same text in the
 /// article ("Tarrow said", "Tarrow's shares").
-pub fn org_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+pub(crate) fn org_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     let mut orgs: Vec<String> = Vec::new();
     for m in mentions.iter() {
         if m.etype == EntityType::Person && org_descriptor_before(tokens, m.tokens.start) {
@@ -444,7 +448,7 @@ const PERSON_DESCRIPTOR_HEADS: &[&str] = &[
 
 /// A name the tagger typed ORG or as a place that a person noun right before it calls a person
 /// ("the party's candidate X") is a person, and so is every same-text mention of that type.
-pub fn person_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+pub(crate) fn person_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     let candidate =
         |m: &Mention| matches!(m.etype, EntityType::Org | EntityType::Loc | EntityType::Gpe);
     let mut people: Vec<String> = Vec::new();
@@ -472,7 +476,7 @@ pub fn person_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
 
 /// Re-types PERSON, ORG and place mentions whose apposition (inside the mention's sentence)
 /// names another kind. Places keep their fine type (the gazetteer decides GPE or LOC later).
-pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut [Mention]) {
+pub(crate) fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut [Mention]) {
     for m in mentions.iter_mut() {
         let coarse = match m.etype {
             EntityType::Person | EntityType::Org => m.etype,

@@ -8,7 +8,7 @@
 use crate::enrich::{EntityType, Mention, Sentence, Token};
 use std::collections::HashSet;
 
-pub fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
+pub(crate) fn apply(tokens: &[Token<'_>], sentences: &[Sentence], mentions: &mut Vec<Mention>) {
     surnames(mentions);
     missed_surnames(tokens, sentences, mentions);
     opening_participles(tokens, sentences, mentions);

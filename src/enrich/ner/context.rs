@@ -18,7 +18,7 @@ struct CaseCounts {
     upper: u16,
 }
 
-pub struct DocContext {
+pub(crate) struct DocContext {
     in_caps: Vec<bool>,
     first: Vec<bool>,
     key: Vec<u64>,
@@ -49,7 +49,7 @@ fn is_caps_sentence(tokens: &[Token<'_>]) -> bool {
 }
 
 impl DocContext {
-    pub fn build(tokens: &[Token<'_>], sentences: &[Sentence]) -> Self {
+    pub(crate) fn build(tokens: &[Token<'_>], sentences: &[Sentence]) -> Self {
         let mut in_caps = vec![false; tokens.len()];
         let mut first = vec![false; tokens.len()];
         for s in sentences {
@@ -86,7 +86,7 @@ impl DocContext {
     }
 
     /// Pushes token `i`'s document attributes.
-    pub fn attrs(&self, i: usize, tokens: &[Token<'_>], out: &mut Vec<u64>) {
+    pub(crate) fn attrs(&self, i: usize, tokens: &[Token<'_>], out: &mut Vec<u64>) {
         let cc = case_class(tokens[i].text);
         if matches!(cc, CaseClass::Other | CaseClass::Digit) {
             return;
@@ -132,7 +132,7 @@ impl DocContext {
 
 /// For each token, the type the first pass most often gave the same word (exact text) across the
 /// document, or 0. Types: 1..=4 = PER, ORG, LOC, MISC; ties go to the lower id for determinism.
-pub fn majority_types(tokens: &[Token<'_>], pass1: &[u8]) -> Vec<u8> {
+pub(crate) fn majority_types(tokens: &[Token<'_>], pass1: &[u8]) -> Vec<u8> {
     let mut votes: FxHashMap<&str, [u16; 5]> = FxHashMap::default();
     for (t, &ty) in tokens.iter().zip(pass1) {
         if case_class(t.text) == CaseClass::Lower {
@@ -156,7 +156,7 @@ pub fn majority_types(tokens: &[Token<'_>], pass1: &[u8]) -> Vec<u8> {
 }
 
 /// Second-pass attributes: the document-majority type of this word and of its neighbours.
-pub fn prev_type_attrs(tokens: &[Token<'_>], maj: &[u8], i: usize, out: &mut Vec<u64>) {
+pub(crate) fn prev_type_attrs(tokens: &[Token<'_>], maj: &[u8], i: usize, out: &mut Vec<u64>) {
     let _ = tokens;
     out.push(with(Tpl::PrevType as u64, maj[i] as u64));
     if i > 0 {

@@ -14,7 +14,7 @@ fn title_word(t: &Token<'_>, list: &[&str]) -> bool {
 /// Holm" -> ORG "Central Bank" + PERSON "Ann Holm"), and a title with nothing after it is not part
 /// of a name ("Acme Chief Executive Officer" -> ORG "Acme"; "CEO" alone is dropped). The words
 /// after the title must all be capitalised (at most four), so "Minister of Finance" stays whole.
-pub fn split_titles_from_names(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+pub(crate) fn split_titles_from_names(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
     let in_block = |i: usize| {
         tokens
             .get(i)
@@ -71,7 +71,7 @@ pub fn split_titles_from_names(tokens: &[Token<'_>], mentions: &mut Vec<Mention>
 /// The product's convention (CoNLL-2003's): a person's name without the title before it.
 /// "Chancellor Olaf Scholz" becomes "Olaf Scholz", "Prime Minister Anton Brill" "Anton Brill",
 /// when a capitalised name is left.
-pub fn drop_leading_titles(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+pub(crate) fn drop_leading_titles(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     for m in mentions.iter_mut() {
         if m.etype != EntityType::Person {
             continue;

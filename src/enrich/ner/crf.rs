@@ -12,7 +12,7 @@ const NEG: f32 = -1.0e30;
 
 /// Feature groups a model was trained with (the extractor must produce the same).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct Flags {
+pub(crate) struct Flags {
     pub doc: bool,
     pub gaz: bool,
     pub prev: bool,
@@ -33,7 +33,7 @@ impl Flags {
     }
 }
 
-pub struct Crf {
+pub(crate) struct Crf {
     pub flags: Flags,
     /// Attribute hash -> (first entry, entry count).
     index: FxHashMap<u64, (u32, u8)>,
@@ -64,7 +64,11 @@ fn derive(trans: &[f32]) -> (Vec<f32>, Vec<f32>) {
 
 impl Crf {
     /// Builds a model from per-attribute sparse rows (as training produces them).
-    pub fn from_rows(flags: Flags, rows: Vec<(u64, Vec<(u8, f32)>)>, trans: Vec<f32>) -> Self {
+    pub(crate) fn from_rows(
+        flags: Flags,
+        rows: Vec<(u64, Vec<(u8, f32)>)>,
+        trans: Vec<f32>,
+    ) -> Self {
         let mut index = FxHashMap::default();
         let mut labels = Vec::new();
         let mut weights = Vec::new();
@@ -103,11 +107,11 @@ impl Crf {
         }
     }
 
-    pub fn num_weights(&self) -> usize {
+    pub(crate) fn num_weights(&self) -> usize {
         self.weights.len()
     }
 
-    pub fn to_bytes(&self) -> Vec<u8> {
+    pub(crate) fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(16 + self.trans.len() * 4 + self.index.len() * 16);
         out.extend_from_slice(MAGIC);
         out.extend_from_slice(&self.flags.to_u32().to_le_bytes());
@@ -128,7 +132,7 @@ impl Crf {
         out
     }
 
-    pub fn from_bytes(b: &[u8]) -> Result<Self, String> {
+    pub(crate) fn from_bytes(b: &[u8]) -> Result<Self, String> {
         let mut r = Reader { b, pos: 0 };
         if r.take(8)? != MAGIC {
             return Err("not a NECRF002 model file".into());
@@ -164,13 +168,13 @@ impl Crf {
 
     /// Resolves an attribute hash to its entry range (None when the model never saw it).
     #[inline]
-    pub fn lookup(&self, h: u64) -> Option<(u32, u8)> {
+    pub(crate) fn lookup(&self, h: u64) -> Option<(u32, u8)> {
         self.index.get(&h).copied()
     }
 
     /// Adds the weights of a resolved attribute to a row of label scores.
     #[inline]
-    pub fn add_entry(&self, (start, n): (u32, u8), row: &mut [f32]) {
+    pub(crate) fn add_entry(&self, (start, n): (u32, u8), row: &mut [f32]) {
         let s = start as usize;
         let e = s + n as usize;
         for (l, w) in self.labels[s..e].iter().zip(&self.weights[s..e]) {
@@ -179,7 +183,7 @@ impl Crf {
     }
 
     /// Best well-formed label sequence for per-token scores `state` (n x L).
-    pub fn viterbi(&self, state: &[f32], out: &mut Vec<u8>) {
+    pub(crate) fn viterbi(&self, state: &[f32], out: &mut Vec<u8>) {
         let n = state.len() / L;
         out.clear();
         if n == 0 {
@@ -230,7 +234,7 @@ impl Crf {
     }
 
     /// Posterior marginal of each chosen label (scaled forward-backward).
-    pub fn confidence(&self, state: &[f32], path: &[u8], conf: &mut Vec<f32>) {
+    pub(crate) fn confidence(&self, state: &[f32], path: &[u8], conf: &mut Vec<f32>) {
         conf.clear();
         let n = path.len();
         if n == 0 {

@@ -6,7 +6,7 @@
 use super::context::DocContext;
 use super::gaz::EntityGaz;
 use super::hash::{hash_str, with};
-pub use super::word::{case_class, CaseClass, Tpl};
+pub(crate) use super::word::{case_class, Tpl};
 use crate::enrich::{Sentence, Token};
 use rustc_hash::FxHashMap;
 
@@ -51,7 +51,7 @@ const WINDOW: [(i64, u32); 5] = [(-2, FAR), (-1, NEAR), (0, CENTER), (1, NEAR), 
 
 /// What the embedding resources say about one lowercase word.
 #[derive(Clone, Copy)]
-pub struct WordVec {
+pub(crate) struct WordVec {
     /// k-means cluster ids at 64/256/1024/4096 clusters.
     pub ids: [u16; 4],
     /// Binarised GloVe vector, 2 bits per dimension: 0 = near zero, 1 = high, 2 = low.
@@ -60,12 +60,12 @@ pub struct WordVec {
 
 /// Word clusters and binarised vectors: lowercase-word hash -> [`WordVec`].
 #[derive(Default)]
-pub struct Clusters {
+pub(crate) struct Clusters {
     pub map: FxHashMap<u64, WordVec>,
 }
 
 impl Clusters {
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         let mut map = FxHashMap::default();
         for line in text.lines() {
             let mut it = line.split('\t');
@@ -98,7 +98,7 @@ impl Clusters {
 }
 
 /// Lowercases and maps digits to `0`, so "1996" and "1997" share a feature.
-pub fn normalise(w: &str, out: &mut String) {
+pub(crate) fn normalise(w: &str, out: &mut String) {
     out.clear();
     for c in w.chars() {
         if c.is_ascii_digit() {
@@ -110,7 +110,7 @@ pub fn normalise(w: &str, out: &mut String) {
 }
 
 /// Collapsed shape: `Xx`, `X.X.`, `d-d`.
-pub fn shape(w: &str, out: &mut String) {
+pub(crate) fn shape(w: &str, out: &mut String) {
     out.clear();
     let mut last = '\0';
     for c in w.chars() {
@@ -131,7 +131,7 @@ pub fn shape(w: &str, out: &mut String) {
 }
 
 /// Computes the word-local attributes of `w` as `(template, hash)` pairs.
-pub fn word_attrs(w: &str, clusters: &Clusters, out: &mut Vec<(Tpl, u64)>) {
+pub(crate) fn word_attrs(w: &str, clusters: &Clusters, out: &mut Vec<(Tpl, u64)>) {
     let mut buf = String::with_capacity(w.len() + 4);
     let mut lw = String::with_capacity(w.len() + 4);
     normalise(w, &mut lw);
@@ -191,20 +191,20 @@ pub fn word_attrs(w: &str, clusters: &Clusters, out: &mut Vec<(Tpl, u64)>) {
 
 /// Per-token attribute lists for a whole document, flattened.
 #[derive(Default, Debug)]
-pub struct Attrs {
+pub(crate) struct Attrs {
     pub hashes: Vec<u64>,
     /// `hashes[offs[i]..offs[i + 1]]` are token i's attributes.
     pub offs: Vec<u32>,
 }
 
 impl Attrs {
-    pub fn token(&self, i: usize) -> &[u64] {
+    pub(crate) fn token(&self, i: usize) -> &[u64] {
         &self.hashes[self.offs[i] as usize..self.offs[i + 1] as usize]
     }
 }
 
 /// Resources the extractor reads.
-pub struct Extractor<'r> {
+pub(crate) struct Extractor<'r> {
     pub clusters: &'r Clusters,
     pub gaz: Option<&'r EntityGaz>,
     /// Place, organisation and nationality names from the lexicons (models/gazetteer).
@@ -213,13 +213,13 @@ pub struct Extractor<'r> {
 }
 
 /// Previous-pass document-majority type per token (0 = none, 1..=4 = PER/ORG/LOC/MISC).
-pub type PrevTypes<'a> = Option<&'a [u8]>;
+pub(crate) type PrevTypes<'a> = Option<&'a [u8]>;
 
 /// A document's features in factored form: word-local attributes once per distinct word (the
 /// window features are those shifted by an offset), plus per-token attributes (bias, padding,
 /// sentence position, document context, gazetteer). Tagging scores each distinct word once per
 /// offset; training flattens everything into per-token lists. Both see the same hashes.
-pub struct DocFeatures {
+pub(crate) struct DocFeatures {
     /// Token -> distinct word id.
     pub word_of: Vec<u32>,
     /// Distinct word -> range in `word_attrs`.
@@ -231,7 +231,7 @@ pub struct DocFeatures {
 
 /// The hash of a word attribute seen at window offset `off`.
 #[inline]
-pub fn at_offset(h: u64, off: i64) -> u64 {
+pub(crate) fn at_offset(h: u64, off: i64) -> u64 {
     if off == 0 {
         h
     } else {
@@ -240,7 +240,7 @@ pub fn at_offset(h: u64, off: i64) -> u64 {
 }
 
 /// Window offsets and their template masks, for the fast scorer.
-pub fn window() -> &'static [(i64, u32); 5] {
+pub(crate) fn window() -> &'static [(i64, u32); 5] {
     &WINDOW
 }
 
@@ -281,7 +281,7 @@ impl Extractor<'_> {
 impl Extractor<'_> {
     /// Per-token attributes that are not window features (bias, padding, sentence start,
     /// document context, gazetteers, previous-pass types).
-    pub fn extract_extra(
+    pub(crate) fn extract_extra(
         &self,
         tokens: &[Token<'_>],
         sentences: &[Sentence],
@@ -339,7 +339,7 @@ impl Extractor<'_> {
 
 impl DocFeatures {
     /// The attributes of word `w` that fire at window offset `off` (mask from [`window`]).
-    pub fn word_at(&self, w: u32, mask: u32) -> impl Iterator<Item = u64> + '_ {
+    pub(crate) fn word_at(&self, w: u32, mask: u32) -> impl Iterator<Item = u64> + '_ {
         let (a, b) = self.word_range[w as usize];
         self.word_attrs[a as usize..b as usize]
             .iter()
@@ -348,7 +348,7 @@ impl DocFeatures {
     }
 
     /// Every token's full attribute list (training).
-    pub fn flatten(&self, sentences: &[Sentence]) -> Attrs {
+    pub(crate) fn flatten(&self, sentences: &[Sentence]) -> Attrs {
         let n = self.word_of.len();
         let mut out = Attrs {
             hashes: Vec::with_capacity(n * 90),
@@ -382,6 +382,7 @@ impl DocFeatures {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enrich::ner::word::CaseClass;
 
     #[test]
     fn shapes_and_case_classes() {

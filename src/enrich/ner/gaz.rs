@@ -67,14 +67,6 @@ impl EntityGaz {
         *self.map.entry(h).or_default() |= 1 << type_id;
     }
 
-    pub fn len(&self) -> usize {
-        self.map.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.map.is_empty()
-    }
-
     /// Reads `TYPE<TAB>word word …` lines (TYPE one of PER ORG LOC MISC).
     pub fn parse(text: &str) -> Self {
         let mut g = Self::default();

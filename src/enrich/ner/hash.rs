@@ -3,7 +3,7 @@
 
 /// The murmur3 finaliser: cheap, and every input bit reaches every output bit.
 #[inline]
-pub fn mix(mut x: u64) -> u64 {
+pub(crate) fn mix(mut x: u64) -> u64 {
     x ^= x >> 33;
     x = x.wrapping_mul(0xff51_afd7_ed55_8ccd);
     x ^= x >> 33;
@@ -14,7 +14,7 @@ pub fn mix(mut x: u64) -> u64 {
 
 /// Hashes `bytes` under a `seed` (a template id), little-endian 8-byte chunks.
 #[inline]
-pub fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
+pub(crate) fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
     let mut h = mix(seed.wrapping_add(0x9e37_79b9_7f4a_7c15));
     let mut chunks = bytes.chunks_exact(8);
     for c in &mut chunks {
@@ -32,13 +32,13 @@ pub fn hash_bytes(seed: u64, bytes: &[u8]) -> u64 {
 }
 
 #[inline]
-pub fn hash_str(seed: u64, s: &str) -> u64 {
+pub(crate) fn hash_str(seed: u64, s: &str) -> u64 {
     hash_bytes(seed, s.as_bytes())
 }
 
 /// Combines a feature hash with a small value (an offset, a type id, a flag set).
 #[inline]
-pub fn with(h: u64, v: u64) -> u64 {
+pub(crate) fn with(h: u64, v: u64) -> u64 {
     mix(h ^ mix(v.wrapping_add(0x632b_e59b_d9b4_e019)))
 }
 

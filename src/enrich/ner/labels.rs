@@ -4,22 +4,22 @@
 
 use std::ops::Range;
 
-pub const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
-pub const NUM_LABELS: usize = 17;
+pub(crate) const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
+pub(crate) const NUM_LABELS: usize = 17;
 
-pub fn type_id(name: &str) -> Option<u8> {
+pub(crate) fn type_id(name: &str) -> Option<u8> {
     TYPES.iter().position(|t| *t == name).map(|i| i as u8)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Part {
+pub(crate) enum Part {
     B,
     I,
     E,
     S,
 }
 
-pub fn label(ty: u8, part: Part) -> u8 {
+pub(crate) fn label(ty: u8, part: Part) -> u8 {
     1 + 4 * ty
         + match part {
             Part::B => 0,
@@ -30,7 +30,7 @@ pub fn label(ty: u8, part: Part) -> u8 {
 }
 
 /// (type, part) of a non-O label.
-pub fn split(l: u8) -> Option<(u8, Part)> {
+pub(crate) fn split(l: u8) -> Option<(u8, Part)> {
     if l == 0 || l as usize >= NUM_LABELS {
         return None;
     }
@@ -45,7 +45,7 @@ pub fn split(l: u8) -> Option<(u8, Part)> {
 }
 
 /// Whether label `b` may follow label `a` in a well-formed BIOES sequence.
-pub fn allowed(a: u8, b: u8) -> bool {
+pub(crate) fn allowed(a: u8, b: u8) -> bool {
     let inside = |l: u8| matches!(split(l), Some((_, Part::B | Part::I)));
     match (split(a), split(b)) {
         (_, None) | (_, Some((_, Part::B | Part::S))) => !inside(a),
@@ -54,24 +54,24 @@ pub fn allowed(a: u8, b: u8) -> bool {
     }
 }
 
-pub fn allowed_start(l: u8) -> bool {
+pub(crate) fn allowed_start(l: u8) -> bool {
     matches!(split(l), None | Some((_, Part::B | Part::S)))
 }
 
-pub fn allowed_end(l: u8) -> bool {
+pub(crate) fn allowed_end(l: u8) -> bool {
     matches!(split(l), None | Some((_, Part::E | Part::S)))
 }
 
 /// A typed token span.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Span {
+pub(crate) struct Span {
     pub tokens: Range<usize>,
     pub ty: u8,
 }
 
 /// Spans of an IOB1/IOB2 tag sequence (`O`, `I-PER`, `B-LOC`, …) with conlleval's rules: a chunk
 /// starts at `B-`, or at `I-` after `O` or after a different type; unknown types are skipped.
-pub fn spans_from_iob(tags: &[&str]) -> Vec<(Range<usize>, String)> {
+pub(crate) fn spans_from_iob(tags: &[&str]) -> Vec<(Range<usize>, String)> {
     let mut out = Vec::new();
     let mut cur: Option<(usize, &str)> = None;
     for (i, tag) in tags.iter().enumerate() {
@@ -102,7 +102,7 @@ pub fn spans_from_iob(tags: &[&str]) -> Vec<(Range<usize>, String)> {
 }
 
 /// BIOES label ids of spans over `n` tokens.
-pub fn bioes(n: usize, spans: &[Span]) -> Vec<u8> {
+pub(crate) fn bioes(n: usize, spans: &[Span]) -> Vec<u8> {
     let mut out = vec![0u8; n];
     for s in spans {
         let r = &s.tokens;
@@ -120,7 +120,7 @@ pub fn bioes(n: usize, spans: &[Span]) -> Vec<u8> {
 }
 
 /// Spans of a BIOES label sequence; tolerant of ill-formed input (a stray I/E opens a span).
-pub fn spans_from_bioes(labels: &[u8]) -> Vec<Span> {
+pub(crate) fn spans_from_bioes(labels: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
     let mut cur: Option<(usize, u8)> = None;
     for (i, &l) in labels.iter().enumerate() {

@@ -10,22 +10,22 @@
 
 mod apposition;
 pub(crate) use apposition::is_org_descriptor_head;
-pub mod consistency;
-pub mod context;
+pub(crate) mod consistency;
+pub(crate) mod context;
 mod conventions;
-pub mod crf;
-pub mod features;
+pub(crate) mod crf;
+pub(crate) mod features;
 #[cfg(test)]
 pub(crate) mod fixtures;
-pub mod gaz;
-pub mod hash;
-pub mod labels;
+pub(crate) mod gaz;
+pub(crate) mod hash;
+pub(crate) mod labels;
 mod org_names;
 mod tagger;
 #[cfg(test)]
 mod tests;
-pub mod titles;
-pub mod word;
+pub(crate) mod titles;
+pub(crate) mod word;
 
 use super::{EntityType, Mention, ModelError, Sentence, Token};
 use crf::Crf;
@@ -51,14 +51,14 @@ pub struct NerModel {
 /// How mentions are cut at the end of tagging where annotation conventions differ and the tagger's
 /// window cannot tell. The product reads news as a reader does ([`NewsConventions`]); the lab hands
 /// in a benchmark's own conventions to score it in them.
-pub trait Conventions: Send + Sync {
+pub(crate) trait Conventions: Send + Sync {
     fn apply(&self, tokens: &[Token<'_>], mentions: &mut Vec<Mention>);
 }
 
 /// The product's conventions: a title is not part of a name ("CEO Jean Prates" is the person
 /// "Jean Prates"; "Prime Minister Anton Brill" is "Anton Brill").
 #[derive(Debug, Clone, Copy, Default)]
-pub struct NewsConventions;
+pub(crate) struct NewsConventions;
 
 impl Conventions for NewsConventions {
     fn apply(&self, tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
@@ -82,13 +82,13 @@ impl NerModel {
     }
 
     /// Loads from a `ner` model directory itself.
-    pub fn load_from(dir: &Path) -> Result<Self, ModelError> {
+    pub(crate) fn load_from(dir: &Path) -> Result<Self, ModelError> {
         Self::load_with_first_pass(dir, "pass1.crf")
     }
 
     /// Loads from a `ner` model directory with another first-pass file of it (e.g.
     /// `pass1.conll04.crf`, written by `train ner --domain-conll04`) instead of `pass1.crf`.
-    pub fn load_with_first_pass(dir: &Path, pass1_file: &str) -> Result<Self, ModelError> {
+    pub(crate) fn load_with_first_pass(dir: &Path, pass1_file: &str) -> Result<Self, ModelError> {
         let p1 = dir.join(pass1_file);
         let pass1 = Crf::from_bytes(&read(&p1)?).map_err(|e| ModelError::new(&p1, e))?;
         let p2 = dir.join("pass2.crf");
@@ -128,7 +128,7 @@ impl NerModel {
     }
 
     /// The same model, ending with `conventions` instead of the product's.
-    pub fn with_conventions(mut self, conventions: Box<dyn Conventions>) -> Self {
+    pub(crate) fn with_conventions(mut self, conventions: Box<dyn Conventions>) -> Self {
         self.conventions = conventions;
         self
     }
@@ -155,7 +155,11 @@ impl NerModel {
     }
 
     /// BIOES label ids and confidences for every token (0 = O outside all sentences).
-    pub fn label(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> (Vec<u8>, Vec<f32>) {
+    pub(crate) fn label(
+        &self,
+        tokens: &[Token<'_>],
+        sentences: &[Sentence],
+    ) -> (Vec<u8>, Vec<f32>) {
         let res = Resources {
             clusters: &self.clusters,
             gaz: &self.gaz,
@@ -173,14 +177,14 @@ impl NerModel {
 }
 
 /// Lexical resources shared by the passes.
-pub struct Resources<'a> {
+pub(crate) struct Resources<'a> {
     pub clusters: &'a Clusters,
     pub gaz: &'a EntityGaz,
     pub lex: &'a EntityGaz,
 }
 
 /// Coarse type per token: 0 = none, 1..=4 = PER, ORG, LOC, MISC.
-pub fn coarse_types(labels: &[u8]) -> Vec<u8> {
+pub(crate) fn coarse_types(labels: &[u8]) -> Vec<u8> {
     labels
         .iter()
         .map(|&l| labels::split(l).map_or(0, |(t, _)| t + 1))
@@ -197,7 +201,7 @@ fn coarse_entity_type(ty: u8) -> EntityType {
 }
 
 /// Turns per-token BIOES labels into mentions with char offsets, per sentence.
-pub fn mentions(
+pub(crate) fn mentions(
     tokens: &[Token<'_>],
     sentences: &[Sentence],
     labels: &[u8],

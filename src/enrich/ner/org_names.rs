@@ -59,7 +59,7 @@ const FORCE_HEADS: &[&str] = &[
 
 /// Joins a place or nationality mention with the force word right after it into one ORG
 /// ("Tarrow Sea" + "Fleet"), absorbing a separate mention of the force word itself.
-pub fn join_forces(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+pub(crate) fn join_forces(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
     for k in 0..mentions.len() {
         let Some(m) = mentions.get(k) else {
             break;
@@ -85,7 +85,7 @@ pub fn join_forces(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
 const BROADCAST_WORDS: &[&str] = &["Radio", "Television", "TV"];
 
 /// Joins a broadcast word with the place mention right after it into one ORG.
-pub fn join_broadcasters(tokens: &[Token<'_>], mentions: &mut [Mention]) {
+pub(crate) fn join_broadcasters(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     let covered = Mention::covered(tokens.len(), mentions);
     for m in mentions.iter_mut() {
         let place = matches!(m.etype, EntityType::Loc | EntityType::Gpe);
@@ -126,7 +126,7 @@ const INSTITUTION_WORDS: &[&str] = &[
 
 /// Joins an ORG mention ending in an institution word, "of" and the mention right after into
 /// one ORG: "Holm University" + "of" + "Kelso".
-pub fn join_institution_of(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
+pub(crate) fn join_institution_of(tokens: &[Token<'_>], mentions: &mut Vec<Mention>) {
     let mut k = 0;
     while k + 1 < mentions.len() {
         let (m, next) = (&mentions[k], &mentions[k + 1]);
@@ -157,7 +157,7 @@ fn ordinal(w: &str) -> bool {
 
 /// Adds an ORG mention for every numbered unit, replacing mentions inside it (the tagger's
 /// "Brigade" alone) but never cutting one that reaches outside it.
-pub fn add_numbered_units(
+pub(crate) fn add_numbered_units(
     tokens: &[Token<'_>],
     sentences: &[Sentence],
     mentions: &mut Vec<Mention>,

@@ -15,7 +15,7 @@ use rustc_hash::FxHashMap;
 const L: usize = NUM_LABELS;
 const WIN: usize = 5;
 /// Floats per word row: one label row per window offset.
-pub const ROW: usize = WIN * L;
+pub(crate) const ROW: usize = WIN * L;
 
 /// Adds the scores of word attributes `attrs` at every window offset into `out` (ROW floats).
 fn score_word(crf: &Crf, attrs: &[(Tpl, u64)], out: &mut [f32]) {
@@ -33,13 +33,13 @@ fn score_word(crf: &Crf, attrs: &[(Tpl, u64)], out: &mut [f32]) {
 
 /// Word rows precomputed for frequent words, per pass.
 #[derive(Default)]
-pub struct WordCache {
+pub(crate) struct WordCache {
     index: FxHashMap<Box<str>, u32>,
     rows: [Vec<f32>; 2],
 }
 
 impl WordCache {
-    pub fn build<'w>(
+    pub(crate) fn build<'w>(
         words: impl Iterator<Item = &'w str>,
         res: &Resources<'_>,
         passes: [Option<&Crf>; 2],
@@ -73,7 +73,7 @@ enum Src {
 }
 
 /// Labels a document with one or two passes; confidences come from the last pass.
-pub fn label_doc(
+pub(crate) fn label_doc(
     pass1: &Crf,
     pass2: Option<&Crf>,
     res: &Resources<'_>,

@@ -8,7 +8,7 @@
 /// Titles CoNLL-2003 leaves outside person names ("President", "Sen.", "Dr.": 105 to 0 for
 /// "President" before a name in its train split). Royal and religious titles are left out: there
 /// they are often part of the name ("Prince" 5 to 3, "Pope" 1 to 0).
-pub const BEFORE_NAME: &[&str] = &[
+pub(crate) const BEFORE_NAME: &[&str] = &[
     "president",
     "chancellor",
     "premier",
@@ -59,7 +59,7 @@ pub const BEFORE_NAME: &[&str] = &[
 /// typed as an organisation or place, marks the start of a person's name: "CEO Jean Prates",
 /// "President Kagame", "Central Bank Deputy Governor Ann Holm". Military and ambiguous words
 /// ("General Motors", "Captain Cook Cruises") are left out.
-pub const INSIDE_NAME: &[&str] = &[
+pub(crate) const INSIDE_NAME: &[&str] = &[
     "president",
     "chancellor",
     "premier",
@@ -95,7 +95,7 @@ pub const INSIDE_NAME: &[&str] = &[
 ];
 
 /// Words that go with a title before it: "Prime Minister", "Vice President", "Foreign Minister".
-pub const MODIFIERS: &[&str] = &[
+pub(crate) const MODIFIERS: &[&str] = &[
     "prime",
     "vice",
     "deputy",
@@ -115,7 +115,7 @@ pub const MODIFIERS: &[&str] = &[
 /// Titles that make their holder the leader of the organisation or country named with them, and
 /// the role written out for each. "vice president" and "deputy prime minister" are deliberately
 /// absent: they are not leaders, and an exact match never reads "president" out of them.
-pub const LEADER_ROLES: [(&[&str], &str); 39] = [
+pub(crate) const LEADER_ROLES: [(&[&str], &str); 39] = [
     (&["prime", "minister"], "Prime Minister"),
     (&["president"], "President"),
     (&["premier"], "Premier"),
@@ -158,7 +158,7 @@ pub const LEADER_ROLES: [(&[&str], &str); 39] = [
 ];
 
 /// Roles that only a country's head of state or government holds.
-pub fn is_national_role(role: &str) -> bool {
+pub(crate) fn is_national_role(role: &str) -> bool {
     let role = role.strip_prefix("former ").unwrap_or(role);
     matches!(
         role,

@@ -17,7 +17,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// Predicates the classifier predicts, in model-file order.
-pub const CLASSES: [Predicate; 5] = [
+pub(crate) const CLASSES: [Predicate; 5] = [
     Predicate::WorksFor,
     Predicate::ResidesIn,
     Predicate::BasedIn,
@@ -26,22 +26,22 @@ pub const CLASSES: [Predicate; 5] = [
 ];
 
 /// Path of the model file under the models directory.
-pub const MODEL_FILE: &str = "relations/classifier.txt";
+pub(crate) const MODEL_FILE: &str = "relations/classifier.txt";
 
 const MAGIC: &str = "newsenrich-relations 1";
 
-pub fn class_index(p: Predicate) -> Option<usize> {
+pub(crate) fn class_index(p: Predicate) -> Option<usize> {
     CLASSES.iter().position(|&c| c == p)
 }
 
 /// Weight key of a feature for one class: the feature hash mixed with a per-class constant, so one
 /// flat map holds every class's weights.
-pub fn weight_key(feature: u64, class: usize) -> u64 {
+pub(crate) fn weight_key(feature: u64, class: usize) -> u64 {
     feature ^ (class as u64 + 1).wrapping_mul(0x9e37_79b9_7f4a_7c15)
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub struct Classifier {
+pub(crate) struct Classifier {
     pub weights: FxHashMap<u64, f32>,
     /// `(a, b)` of the Platt sigmoid per class.
     pub platt: [(f32, f32); 5],
@@ -55,7 +55,7 @@ pub struct Classifier {
 
 impl Classifier {
     /// The raw margin of `class` for a pair with these features.
-    pub fn margin(&self, class: usize, features: &[u64]) -> f32 {
+    pub(crate) fn margin(&self, class: usize, features: &[u64]) -> f32 {
         features
             .iter()
             .filter_map(|&f| self.weights.get(&weight_key(f, class)))
@@ -63,7 +63,7 @@ impl Classifier {
     }
 
     /// Calibrated probability that the pair holds `class`.
-    pub fn probability(&self, class: usize, margin: f32) -> f32 {
+    pub(crate) fn probability(&self, class: usize, margin: f32) -> f32 {
         let (a, b) = self.platt[class];
         1.0 / (1.0 + (-(a * margin + b)).exp())
     }
@@ -74,7 +74,7 @@ impl Classifier {
         Self::parse(&text).map_err(|reason| ModelError::new(&path, reason))
     }
 
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub(crate) fn parse(text: &str) -> Result<Self, String> {
         let mut lines = text.lines().enumerate();
         match lines.next() {
             Some((_, MAGIC)) => {}
@@ -139,7 +139,7 @@ impl Classifier {
     }
 
     /// The model file text: weights sorted by key so a rebuild gives the same bytes.
-    pub fn to_text(&self, comment: &str) -> String {
+    pub(crate) fn to_text(&self, comment: &str) -> String {
         let mut out = String::with_capacity(self.weights.len() * 28 + 256);
         out.push_str(MAGIC);
         out.push('\n');

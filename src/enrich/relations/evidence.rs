@@ -71,7 +71,7 @@ fn between<'t, 'a>(tokens: &'t [Token<'a>], a: &Mention, b: &Mention) -> (&'t [T
 /// True when the words around `person` and `place` state that the person lives there: a
 /// residence word between them (nearby), "X, 45, of Y" / "X, from Y" / "X from Y", or "Y
 /// resident X" / "Y, where X lives".
-pub fn residence_stated(tokens: &[Token<'_>], person: &Mention, place: &Mention) -> bool {
+pub(crate) fn residence_stated(tokens: &[Token<'_>], person: &Mention, place: &Mention) -> bool {
     let (gap, person_first) = between(tokens, person, place);
     let words: Vec<String> = gap.iter().map(lower).collect();
     let has_cue = |ws: &[String]| ws.iter().any(|w| RESIDENCE.contains(&w.as_str()));
@@ -95,7 +95,7 @@ pub fn residence_stated(tokens: &[Token<'_>], person: &Mention, place: &Mention)
 
 /// True when the words between `org` and `place` state where the organisation sits: a base word
 /// ("based", "headquartered", "plant"…) nearby, "X in Y", "X of Y", "X, Y", or "Y's X".
-pub fn base_stated(tokens: &[Token<'_>], org: &Mention, place: &Mention) -> bool {
+pub(crate) fn base_stated(tokens: &[Token<'_>], org: &Mention, place: &Mention) -> bool {
     let (gap, org_first) = between(tokens, org, place);
     let words: Vec<String> = gap.iter().map(lower).collect();
     if gap.len() <= MAX_CUE_GAP && words.iter().any(|w| BASE.contains(&w.as_str())) {
@@ -112,7 +112,7 @@ pub fn base_stated(tokens: &[Token<'_>], org: &Mention, place: &Mention) -> bool
 /// True for a results line or table row rather than a sentence: at least two tokens and a
 /// quarter of all tokens are numbers, or no lower-case word of three letters or more (a line of
 /// names, an all-capitals headline).
-pub fn table_like(tokens: &[Token<'_>]) -> bool {
+pub(crate) fn table_like(tokens: &[Token<'_>]) -> bool {
     let numbers = tokens.iter().filter(|t| is_number(t)).count();
     let prose = tokens.iter().any(|t| {
         t.text.chars().count() >= 3 && t.text.chars().all(|c| c.is_lowercase() || c == '-')
@@ -130,7 +130,7 @@ const SOURCE_VERBS: [&str; 9] = [
 /// a speech verb right before a following organisation ("Brekke told Norvane"), a report verb
 /// between them or just after the organisation ("Valtor news agency quoted spokesman X",
 /// "…, Ireland's Lantern newspaper reported"), or a credit line ("… in hospital - Valtor.").
-pub fn source_not_employer(tokens: &[Token<'_>], person: &Mention, org: &Mention) -> bool {
+pub(crate) fn source_not_employer(tokens: &[Token<'_>], person: &Mention, org: &Mention) -> bool {
     let (gap, person_first) = between(tokens, person, org);
     let words: Vec<String> = gap.iter().map(lower).collect();
     let is_source = |w: &String| SOURCE_VERBS.contains(&w.as_str());
@@ -164,7 +164,7 @@ const NOT_TITLE: [&str; 12] = [
 /// True when `org` opens another person's title ("Dunmore striker Pavel O'Hara", "Veltra
 /// spokeswoman Ines Calloway"): lower-case words, at most three, lead from the organisation to
 /// one of `others`, so the organisation is that person's, not the pair's.
-pub fn title_of_another(tokens: &[Token<'_>], org: &Mention, others: &[&Mention]) -> bool {
+pub(crate) fn title_of_another(tokens: &[Token<'_>], org: &Mention, others: &[&Mention]) -> bool {
     others.iter().any(|p| {
         let gap = tokens
             .get(org.tokens.end..p.tokens.start)
@@ -186,7 +186,7 @@ const PLACE_LINKS: [&str; 26] = [
 
 /// True when only place words link the two places ("Porto, Portugal", "Kandy in central Sri Lanka")
 /// and they are not two items of a list ("Oslo, Lima and Hanoi").
-pub fn containment_stated(tokens: &[Token<'_>], a: &Mention, b: &Mention) -> bool {
+pub(crate) fn containment_stated(tokens: &[Token<'_>], a: &Mention, b: &Mention) -> bool {
     let (gap, _) = between(tokens, a, b);
     let words: Vec<String> = gap.iter().map(lower).collect();
     if !words.iter().all(|w| PLACE_LINKS.contains(&w.as_str())) {

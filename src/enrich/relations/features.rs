@@ -10,14 +10,14 @@ use std::ops::Range;
 
 /// Coarse argument types the classifier knows: CoNLL04's Peop, Org, Loc.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Coarse {
+pub(crate) enum Coarse {
     Per,
     Org,
     Loc,
 }
 
 impl Coarse {
-    pub fn of(t: EntityType) -> Option<Coarse> {
+    pub(crate) fn of(t: EntityType) -> Option<Coarse> {
         match t {
             EntityType::Person => Some(Coarse::Per),
             EntityType::Org => Some(Coarse::Org),
@@ -37,7 +37,7 @@ impl Coarse {
 
 /// The one classifier predicate a (subject, object) type pair can hold, if any. In CoNLL04 the
 /// argument types decide the label, so the classifier only decides "related or not".
-pub fn predicate_for(subj: Coarse, obj: Coarse) -> Option<Predicate> {
+pub(crate) fn predicate_for(subj: Coarse, obj: Coarse) -> Option<Predicate> {
     match (subj, obj) {
         (Coarse::Per, Coarse::Org) => Some(Predicate::WorksFor),
         (Coarse::Per, Coarse::Loc) => Some(Predicate::ResidesIn),
@@ -71,7 +71,7 @@ const EVENT_NOUNS: [&str; 16] = [
 
 /// True when the tokens after a mention ending at token `end` (before `limit`) are an event noun,
 /// possibly after a parenthesised short form: "Group of Seven (G-7) summit".
-pub fn names_an_event(tokens: &[Token<'_>], end: usize, limit: usize) -> bool {
+pub(crate) fn names_an_event(tokens: &[Token<'_>], end: usize, limit: usize) -> bool {
     let limit = limit.min(tokens.len());
     let mut i = end;
     // The mention is the short form inside the parentheses: "Group of Seven (G-7) summit".
@@ -93,7 +93,7 @@ const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
 const FNV_PRIME: u64 = 0x0000_0100_0000_01b3;
 
 /// FNV-1a over the parts, each followed by a 0xff separator (never a byte of UTF-8 text).
-pub fn hash_parts(parts: &[&str]) -> u64 {
+pub(crate) fn hash_parts(parts: &[&str]) -> u64 {
     let mut h = FNV_OFFSET;
     for p in parts {
         for b in p.bytes() {
@@ -108,7 +108,7 @@ pub fn hash_parts(parts: &[&str]) -> u64 {
 
 /// A mention as the classifier sees it: token range inside the sentence and type.
 #[derive(Debug, Clone)]
-pub struct ArgView {
+pub(crate) struct ArgView {
     /// Token indexes relative to the sentence's first token.
     pub tokens: Range<usize>,
     pub coarse: Option<Coarse>,
@@ -120,7 +120,7 @@ pub struct ArgView {
 /// Gazetteer facts about a place name: world knowledge the 922 training sentences cannot teach
 /// ("Yerevan" is a city in Armenia, so "Yerevan ... Armenia" is a containment).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Place {
+pub(crate) struct Place {
     /// The most specific kind the name has an entry of, if any.
     pub kind: Option<GazKind>,
     /// ISO code when the name is a country.
@@ -137,7 +137,7 @@ fn code(c: &str) -> Option<[u8; 2]> {
 }
 
 impl Place {
-    pub fn of(name: &str, gaz: &Gazetteer) -> Place {
+    pub(crate) fn of(name: &str, gaz: &Gazetteer) -> Place {
         let mut place = Place::default();
         let bare = name.trim_end_matches('.');
         if is_us_state_abbreviation(name) {
@@ -186,14 +186,14 @@ impl Place {
 }
 
 /// One sentence prepared for feature extraction (lowercased once, shared by all its pairs).
-pub struct SentenceView {
+pub(crate) struct SentenceView {
     lower: Vec<String>,
     pub args: Vec<ArgView>,
 }
 
 impl SentenceView {
     /// `mentions` are the sentence's mentions with the types to use for them.
-    pub fn new(
+    pub(crate) fn new(
         tokens: &[Token<'_>],
         sentence: &Sentence,
         mentions: &[(&Mention, EntityType)],
@@ -293,7 +293,7 @@ fn dist_bucket(d: usize) -> &'static str {
 }
 
 /// Appends the features of the pair (subject `s`, object `o`, indexes into `view.args`).
-pub fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut Vec<u64>) {
+pub(crate) fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut Vec<u64>) {
     let (sa, oa) = (&view.args[s], &view.args[o]);
     let (Some(st), Some(ot)) = (sa.coarse, oa.coarse) else {
         return;

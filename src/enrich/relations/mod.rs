@@ -13,10 +13,10 @@
 //! also `works_for`). A `located_in` with a country as subject and a country, state or city as
 //! object is dropped: a country is never inside one.
 
-pub mod classifier;
-pub mod evidence;
-pub mod features;
-pub mod patterns;
+pub(crate) mod classifier;
+pub(crate) mod evidence;
+pub(crate) mod features;
+pub(crate) mod patterns;
 
 use super::entities::{Resolved, ISO3166};
 use super::gazetteer::{is_us_state_abbreviation, Gazetteer};
@@ -52,7 +52,7 @@ pub enum OperatingPoint {
 
 /// A relation between two mentions (indexes into the mention slice), as the classifier reads it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct MentionRelation {
+pub(crate) struct MentionRelation {
     pub subject: usize,
     pub object: usize,
     pub predicate: Predicate,
@@ -61,7 +61,7 @@ pub struct MentionRelation {
 
 /// A relation between two entities (indexes into `Resolved::entities`) before ids are written.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Found {
+pub(crate) struct Found {
     pub subject: usize,
     pub predicate: Predicate,
     pub object: usize,
@@ -74,13 +74,13 @@ pub struct Found {
 /// fewer than ten tokens between their arguments; pairs further apart are mostly unrelated, and
 /// on dev a cap of 15 raises F1 (77.7 against 76.5 without) and precision, which matters more in
 /// news sentences crowded with names.
-pub const MAX_GAP: usize = 15;
+pub(crate) const MAX_GAP: usize = 15;
 
 /// Most candidate pairs scored in one sentence. With at most [`MAX_GAP`] tokens between the two
 /// mentions a pair is local, and a news sentence has a few dozen; even a list of thirty names
 /// yields fewer than a thousand. More means a table or a pasted data dump, where the first
 /// thousand pairs are all the classifier can usefully read.
-pub const MAX_PAIRS_PER_SENTENCE: usize = 1000;
+pub(crate) const MAX_PAIRS_PER_SENTENCE: usize = 1000;
 
 /// Candidate pairs scored between two looks at the clock (a look costs about as much as scoring a
 /// pair; a few hundred pairs take well under a millisecond).
@@ -88,14 +88,14 @@ const CLOCK_EVERY: usize = 256;
 
 /// Limits on relation extraction for one article (from the article's [`crate::enrich::Budget`]).
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Candidate pairs scored in the whole article.
     pub max_pairs: usize,
     pub deadline: Deadline,
 }
 
 impl Limits {
-    pub fn none() -> Self {
+    pub(crate) fn none() -> Self {
         Self {
             max_pairs: usize::MAX,
             deadline: Deadline::never(),
@@ -105,7 +105,7 @@ impl Limits {
 
 /// The relations of one article and how their extraction was cut short, if it was.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Extracted {
+pub(crate) struct Extracted {
     pub relations: Vec<Relation>,
     pub degraded: Vec<Degradation>,
 }
@@ -114,7 +114,7 @@ pub struct Extracted {
 /// mentions that do not overlap, at most [`MAX_GAP`] tokens apart, whose types allow a classifier
 /// predicate. `args` holds the sentence's mentions as (index in the caller's mention slice,
 /// mention, type to use).
-pub fn for_each_candidate(
+pub(crate) fn for_each_candidate(
     text: &str,
     tokens: &[Token<'_>],
     sentence: &Sentence,
@@ -347,7 +347,7 @@ impl RelationModel {
     }
 
     /// Loads `relations/classifier.txt`, sharing a gazetteer already loaded (the enricher's).
-    pub fn load_with(dir: &Path, gazetteer: Arc<Gazetteer>) -> Result<Self, ModelError> {
+    pub(crate) fn load_with(dir: &Path, gazetteer: Arc<Gazetteer>) -> Result<Self, ModelError> {
         Ok(Self {
             classifier: Classifier::load(dir)?,
             point: OperatingPoint::Service,
@@ -357,7 +357,7 @@ impl RelationModel {
 
     /// A model at the [`OperatingPoint::Tuned`] point (tools and tests that want the bare
     /// classifier); [`RelationModel::load`] gives the service point.
-    pub fn from_classifier(classifier: Classifier) -> Self {
+    pub(crate) fn from_classifier(classifier: Classifier) -> Self {
         Self {
             classifier,
             point: OperatingPoint::Tuned,
@@ -366,13 +366,13 @@ impl RelationModel {
     }
 
     /// The same model with place facts from `gazetteer`.
-    pub fn with_gazetteer(mut self, gazetteer: impl Into<Arc<Gazetteer>>) -> Self {
+    pub(crate) fn with_gazetteer(mut self, gazetteer: impl Into<Arc<Gazetteer>>) -> Self {
         self.gazetteer = Some(gazetteer.into());
         self
     }
 
     /// The same model deciding at `point`.
-    pub fn at(mut self, point: OperatingPoint) -> Self {
+    pub(crate) fn at(mut self, point: OperatingPoint) -> Self {
         self.point = point;
         self
     }
@@ -386,7 +386,7 @@ impl RelationModel {
     }
 
     /// Classifier relations between mentions; `types[i]` is the type to use for `mentions[i]`.
-    pub fn classify(
+    pub(crate) fn classify(
         &self,
         text: &str,
         tokens: &[Token<'_>],
@@ -399,7 +399,7 @@ impl RelationModel {
     }
 
     /// [`RelationModel::classify`] within `limits`, with how it was cut short.
-    pub fn classify_within(
+    pub(crate) fn classify_within(
         &self,
         text: &str,
         tokens: &[Token<'_>],
@@ -557,7 +557,7 @@ impl RelationModel {
     }
 
     /// [`RelationModel::extract`] within `limits`, with how it was cut short.
-    pub fn extract_within(
+    pub(crate) fn extract_within(
         &self,
         text: &str,
         tokens: &[Token<'_>],
@@ -675,7 +675,7 @@ const PLACE_REGION: f32 = 0.85;
 /// state, not inside a list ("Mali, Niger and Chad"): the first lies in the second. The first must
 /// not be a country, and when the gazetteer puts it in other countries only, the pair is left out.
 /// Linear: only neighbouring mentions are compared.
-pub fn place_then_region(
+pub(crate) fn place_then_region(
     tokens: &[Token<'_>],
     mentions: &[Mention],
     resolved: &Resolved,
@@ -769,7 +769,7 @@ pub fn place_then_region(
 }
 
 /// The argument types each predicate allows (DESIGN §4): subject type, then object type.
-pub fn types_allowed(p: Predicate, s: EntityType, o: EntityType) -> bool {
+pub(crate) fn types_allowed(p: Predicate, s: EntityType, o: EntityType) -> bool {
     use EntityType::*;
     let place = matches!(o, Gpe | Loc);
     match p {
@@ -789,7 +789,7 @@ pub fn types_allowed(p: Predicate, s: EntityType, o: EntityType) -> bool {
 /// relations whose argument types the predicate does not allow ([`types_allowed`]: the entity's
 /// final type, after merging, may differ from the mention's the classifier read), sorts by
 /// evidence position and writes entity ids.
-pub fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
+pub(crate) fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
     let mut best: Vec<Found> = Vec::with_capacity(found.len());
     // (subject, predicate, object) -> index in `best`.
     let mut index: FxHashMap<(usize, Predicate, usize), usize> = FxHashMap::default();

@@ -6,7 +6,7 @@ use crate::enrich::{Sentence, Token};
 use std::ops::Range;
 
 /// The marker [`write`] puts before each document.
-pub const DOC_MARK: &str = "-DOC-";
+pub(crate) const DOC_MARK: &str = "-DOC-";
 
 /// True for a document marker: CoNLL corpora open each document with a line whose word is an
 /// upper-case keyword between hyphens, standing alone before a blank line.
@@ -70,7 +70,7 @@ pub fn parse(text: &str) -> Vec<ConllDoc> {
 /// Documents in the same layout, read back by [`parse`]: a [`DOC_MARK`] line, then one
 /// `word _ _ TAG` line per word (`_` for the unused POS and chunk columns) and a blank line after
 /// each sentence.
-pub fn write(docs: &[ConllDoc]) -> String {
+pub(crate) fn write(docs: &[ConllDoc]) -> String {
     let mut out = String::new();
     for d in docs {
         out.push_str(DOC_MARK);

@@ -2,7 +2,7 @@
 //! Plain L-BFGS when `c1 == 0`. Single-threaded and deterministic.
 
 /// `f(x, grad) -> value` of the smooth part (loss + L2); the L1 term is added here.
-pub struct Options {
+pub(crate) struct Options {
     pub c1: f64,
     pub memory: usize,
     pub max_iter: usize,
@@ -39,7 +39,7 @@ fn pseudo_grad(x: &[f64], g: &[f64], c1: f64, out: &mut [f64]) {
 }
 
 /// Minimises; `progress(iter, value, x)` is called after each iteration.
-pub fn minimise(
+pub(crate) fn minimise(
     x: &mut [f64],
     opts: &Options,
     mut f: impl FnMut(&[f64], &mut [f64]) -> f64,

@@ -3,4 +3,4 @@
 
 pub mod conll;
 mod lbfgs;
-pub mod train;
+pub(crate) mod train;

@@ -19,7 +19,7 @@ use std::ops::Range;
 const L: usize = NUM_LABELS;
 
 #[derive(Debug, Clone)]
-pub struct TrainOptions {
+pub(crate) struct TrainOptions {
     pub c1: f64,
     pub c2: f64,
     pub max_iter: usize,
@@ -42,7 +42,7 @@ pub struct TrainOptions {
 }
 
 /// One training sequence (a sentence) with attribute ids.
-pub struct Seq {
+pub(crate) struct Seq {
     attrs: Vec<u32>,
     offs: Vec<u32>,
     labels: Vec<u8>,
@@ -53,7 +53,7 @@ pub struct Seq {
 
 /// Attribute ids shared by all sequences of one pass.
 #[derive(Default)]
-pub struct AttrSpace {
+pub(crate) struct AttrSpace {
     index: FxHashMap<u64, u32>,
     hashes: Vec<u64>,
     /// Domain copies: (general attribute id, domain) -> id of the domain's copy.
@@ -66,7 +66,7 @@ pub struct AttrSpace {
 }
 
 impl AttrSpace {
-    pub fn with_domains(doc_domains: Vec<u8>) -> Self {
+    pub(crate) fn with_domains(doc_domains: Vec<u8>) -> Self {
         Self {
             doc_domains,
             ..Self::default()
@@ -97,7 +97,7 @@ impl AttrSpace {
 const DOMAIN_SEED: u64 = 0xd0_0a11;
 
 /// Gold spans of one CoNLL document as token ranges + type ids, sentence by sentence.
-pub fn gold_spans(doc: &ConllDoc) -> Vec<Span> {
+pub(crate) fn gold_spans(doc: &ConllDoc) -> Vec<Span> {
     let mut out = Vec::new();
     for r in &doc.sentences {
         let tags: Vec<&str> = doc.tags[r.clone()].iter().map(String::as_str).collect();
@@ -114,7 +114,10 @@ pub fn gold_spans(doc: &ConllDoc) -> Vec<Span> {
 }
 
 /// Gazetteer of the entity strings in `docs` (those whose index passes `keep`).
-pub fn build_gaz(docs: &[ConllDoc], keep: impl Fn(usize) -> bool) -> (EntityGaz, Vec<String>) {
+pub(crate) fn build_gaz(
+    docs: &[ConllDoc],
+    keep: impl Fn(usize) -> bool,
+) -> (EntityGaz, Vec<String>) {
     let mut g = EntityGaz::default();
     let mut lines = Vec::new();
     for (di, d) in docs.iter().enumerate() {
@@ -140,11 +143,11 @@ pub fn build_gaz(docs: &[ConllDoc], keep: impl Fn(usize) -> bool) -> (EntityGaz,
 }
 
 /// Document index and tokens -> first-pass majority types, for second-pass training.
-pub type PrevFor<'a> = dyn Fn(usize, &[Token<'_>]) -> Option<Vec<u8>> + 'a;
+pub(crate) type PrevFor<'a> = dyn Fn(usize, &[Token<'_>]) -> Option<Vec<u8>> + 'a;
 
 /// Extracts training sequences for all docs; `gaz_for(doc)` picks the fold gazetteer,
 /// `prev_for(doc)` the first-pass majority types for a second pass.
-pub fn extract_seqs<'g>(
+pub(crate) fn extract_seqs<'g>(
     docs: &[ConllDoc],
     clusters: &Clusters,
     lex: &EntityGaz,
@@ -364,7 +367,7 @@ fn objective(w: &[f64], g: &mut [f64], seqs: &[&Seq], fs: &FeatSpace, c2: f64) -
 
 /// Trains one CRF on `seqs`: the general model (domain 0) and, with domain-augmented features,
 /// one collapsed model per further domain; `log` gets progress lines.
-pub fn train_crf(
+pub(crate) fn train_crf(
     seqs: &[&Seq],
     space: &AttrSpace,
     flags: Flags,
@@ -473,7 +476,7 @@ fn collapse(
 }
 
 /// What training produces: the CRFs and the gazetteer file lines.
-pub struct Trained {
+pub(crate) struct Trained {
     pub pass1: Crf,
     pub pass2: Option<Crf>,
     /// First-pass models of the domains after 0 (`domains[0]` is domain 1), when trained with
@@ -483,7 +486,7 @@ pub struct Trained {
 }
 
 /// Trains the whole tagger (one or two passes) from CoNLL documents.
-pub fn train(
+pub(crate) fn train(
     docs: &[ConllDoc],
     clusters: &Clusters,
     lex: &EntityGaz,
@@ -577,7 +580,7 @@ pub fn train(
 }
 
 /// Scores a tagger over CoNLL documents with strict spans; `predict` returns token spans + type names.
-pub fn evaluate(
+pub(crate) fn evaluate(
     docs: &[ConllDoc],
     mut predict: impl FnMut(&[Token<'_>], &[Sentence]) -> Vec<(Range<usize>, String)>,
 ) -> Scorer {

@@ -22,7 +22,7 @@
 //!   "Y was succeeded by X", "X's successor Y".
 
 mod people;
-pub mod words;
+pub(crate) mod words;
 
 use super::super::entities::{Resolved, ISO3166};
 use super::super::{EntityType, Mention, Predicate, Sentence, Span};
@@ -77,7 +77,7 @@ struct Ctx<'a> {
     bare_leaders: RefCell<&'a mut Vec<(usize, String, Span)>>,
 }
 
-pub fn find(
+pub(crate) fn find(
     text: &str,
     sentences: &[Sentence],
     mentions: &[Mention],

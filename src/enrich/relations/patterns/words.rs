@@ -9,7 +9,7 @@ use crate::enrich::ner::titles::LEADER_ROLES;
 
 /// One word: lowercase form and char span in the article.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Word {
+pub(crate) struct Word {
     pub lower: String,
     /// The word starts with an upper-case letter in the article.
     pub capitalised: bool,
@@ -22,7 +22,7 @@ fn is_apostrophe(c: char) -> bool {
 }
 
 /// Words of `chars[start..end]`, offsets counted in chars from the start of `chars`.
-pub fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
+pub(crate) fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
     let end = end.min(chars.len());
     let at = |i: usize| chars.get(i).copied().filter(|_| i < end);
     let alnum = |i: usize| at(i).is_some_and(char::is_alphanumeric);
@@ -103,7 +103,7 @@ fn title_case(w: &str) -> String {
 /// Reads a title at the start of `words`: optional "former", a title from the lexicon, and for
 /// ministers an optional portfolio ("of finance"). Returns the role ("former President",
 /// "Minister of Finance") and how many words it used.
-pub fn parse_title(words: &[&str]) -> Option<(String, usize)> {
+pub(crate) fn parse_title(words: &[&str]) -> Option<(String, usize)> {
     let (former, rest) = match words.first() {
         Some(&"former") => (true, &words[1..]),
         _ => (false, words),
@@ -137,7 +137,7 @@ pub fn parse_title(words: &[&str]) -> Option<(String, usize)> {
 
 /// "the president of", "chairman of the": an optional "the", exactly a title, then "of" or
 /// "of the" (what stands between a person and the country or organisation they lead).
-pub fn title_then_of(words: &[&str]) -> Option<String> {
+pub(crate) fn title_then_of(words: &[&str]) -> Option<String> {
     let words = words.strip_prefix(&["the"]).unwrap_or(words);
     words
         .strip_suffix(&["of", "the"])
@@ -146,13 +146,13 @@ pub fn title_then_of(words: &[&str]) -> Option<String> {
 }
 
 /// Exactly a title, nothing before or after it.
-pub fn whole_title(words: &[&str]) -> Option<String> {
+pub(crate) fn whole_title(words: &[&str]) -> Option<String> {
     parse_title(words).and_then(|(role, n)| (n == words.len()).then_some(role))
 }
 
 /// Staff nouns that, after an organisation's name, make the person named next one of its people
 /// without leading it: "Kelso Bank official X", "Acme spokeswoman X", "Tarrow FC striker X".
-pub fn is_staff(w: &str) -> bool {
+pub(crate) fn is_staff(w: &str) -> bool {
     matches!(
         w,
         "official"
@@ -192,7 +192,7 @@ pub fn is_staff(w: &str) -> bool {
 
 /// Occupations that, after a nationality, say a person's citizenship ("South Korean diplomat X")
 /// without making them a leader.
-pub fn is_occupation(w: &str) -> bool {
+pub(crate) fn is_occupation(w: &str) -> bool {
     matches!(
         w,
         "diplomat"
