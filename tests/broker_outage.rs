@@ -6,60 +6,13 @@
 
 mod common;
 
+use common::broker::Broker;
+
 use common::articles::{good_batch, ids};
-use common::worker::{crate_dir, SESSION_TIMEOUT_MS};
+use common::worker::SESSION_TIMEOUT_MS;
 use common::{consume_ids_on, produce_on, wait_for, Topics, Worker, WorkerOptions};
 use std::net::TcpListener;
-use std::process::Command;
 use std::time::{Duration, Instant};
-
-/// A private broker on its own port (and the next one for its controller); purged on drop.
-struct Broker {
-    port: u16,
-}
-
-impl Broker {
-    fn kafka(&self, action: &str) {
-        let st = Command::new("bash")
-            .arg(crate_dir().join("scripts/kafka"))
-            .arg(action)
-            .env("KAFKA_PORT", self.port.to_string())
-            .status()
-            .unwrap_or_else(|e| panic!("run scripts/kafka {action}: {e}"));
-        assert!(
-            st.success(),
-            "scripts/kafka {action} (port {}) failed: {st}",
-            self.port
-        );
-    }
-
-    fn start_new() -> Broker {
-        // Two adjacent free ports: the client port and the controller port after it.
-        let port = wait_for(Duration::from_secs(10), "two adjacent free ports", || {
-            let a = TcpListener::bind("127.0.0.1:0").ok()?;
-            let p = a.local_addr().ok()?.port();
-            let _b = TcpListener::bind(("127.0.0.1", p.checked_add(1)?)).ok()?;
-            Some(p)
-        });
-        let b = Broker { port };
-        b.kafka("start");
-        b
-    }
-
-    fn bootstrap(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(crate_dir().join("scripts/kafka"))
-            .arg("purge")
-            .env("KAFKA_PORT", self.port.to_string())
-            .status();
-    }
-}
 
 fn ready_status(w: &mut Worker) -> Option<u16> {
     w.get("/readyz").map(|(s, _, _)| s)

@@ -9,16 +9,15 @@
 
 mod common;
 
+use common::broker::Broker;
+
 use common::articles::good_batch;
-use common::worker::crate_dir;
-use common::{key_counts, produce_on, unique, wait_for, Rec, Topics, Worker, WorkerOptions};
+use common::{key_counts, produce_on, unique, Rec, Topics, Worker, WorkerOptions};
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::message::Message;
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::HashSet;
-use std::net::TcpListener;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 /// Records fed over the run.
@@ -29,52 +28,6 @@ const FEED_EVERY: Duration = Duration::from_millis(1500);
 const STEP: Duration = Duration::from_secs(4);
 /// Bound on waiting for the last ids once the chaos is over.
 const SETTLE: Duration = Duration::from_secs(90);
-
-struct Broker {
-    port: u16,
-}
-
-impl Broker {
-    fn kafka(&self, action: &str) {
-        let st = Command::new("bash")
-            .arg(crate_dir().join("scripts/kafka"))
-            .arg(action)
-            .env("KAFKA_PORT", self.port.to_string())
-            .status()
-            .unwrap_or_else(|e| panic!("run scripts/kafka {action}: {e}"));
-        assert!(
-            st.success(),
-            "scripts/kafka {action} (port {}) failed",
-            self.port
-        );
-    }
-
-    fn start_new() -> Broker {
-        let port = wait_for(Duration::from_secs(10), "two adjacent free ports", || {
-            let a = TcpListener::bind("127.0.0.1:0").ok()?;
-            let p = a.local_addr().ok()?.port();
-            let _b = TcpListener::bind(("127.0.0.1", p.checked_add(1)?)).ok()?;
-            Some(p)
-        });
-        let b = Broker { port };
-        b.kafka("start");
-        b
-    }
-
-    fn bootstrap(&self) -> String {
-        format!("127.0.0.1:{}", self.port)
-    }
-}
-
-impl Drop for Broker {
-    fn drop(&mut self) {
-        let _ = Command::new("bash")
-            .arg(crate_dir().join("scripts/kafka"))
-            .arg("purge")
-            .env("KAFKA_PORT", self.port.to_string())
-            .status();
-    }
-}
 
 #[derive(Debug, Clone, Copy)]
 enum Action {

@@ -5,6 +5,7 @@
 #![allow(dead_code)] // each test crate uses a different subset of these helpers
 
 pub mod articles;
+pub mod broker;
 pub mod raw;
 pub mod secure;
 pub mod worker;
