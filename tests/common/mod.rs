@@ -404,10 +404,23 @@ pub fn consume_until_on(
     topic: &str,
     timeout: Duration,
     what: &str,
+    done: impl FnMut(&[Rec]) -> bool,
+) -> Vec<Rec> {
+    let mut config = ClientConfig::new();
+    config.set("bootstrap.servers", bootstrap);
+    consume_until_with(config, topic, timeout, what, done)
+}
+
+/// [`consume_until_on`] with a client configuration of the caller's (e.g. a secured cluster's):
+/// reads `topic` from the beginning, read_committed, until `done` holds.
+pub fn consume_until_with(
+    mut config: ClientConfig,
+    topic: &str,
+    timeout: Duration,
+    what: &str,
     mut done: impl FnMut(&[Rec]) -> bool,
 ) -> Vec<Rec> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap)
+    let consumer: BaseConsumer = config
         .set("group.id", unique("reader"))
         .set("enable.auto.commit", "false")
         .set("isolation.level", "read_committed")

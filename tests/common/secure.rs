@@ -6,12 +6,12 @@
 //! `grp.`); [`SecureBroker::topics`] makes such names.
 
 use super::worker::crate_dir;
-use super::{block_on, raw, unique, wait_for, Rec, Topics};
+use super::{block_on, unique, wait_for, Rec, Topics};
 use rdkafka::admin::{AdminClient, AdminOptions, NewTopic, TopicReplication};
 use rdkafka::client::DefaultClientContext;
 use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::{Header, Message, OwnedHeaders};
+use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{FutureProducer, FutureRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
@@ -168,55 +168,9 @@ impl SecureBroker {
         topic: &str,
         timeout: Duration,
         what: &str,
-        mut done: impl FnMut(&[Rec]) -> bool,
+        done: impl FnMut(&[Rec]) -> bool,
     ) -> Vec<Rec> {
-        let consumer: BaseConsumer = self
-            .admin_config()
-            .set("group.id", unique("reader"))
-            .set("enable.auto.commit", "false")
-            .set("isolation.level", "read_committed")
-            .create()
-            .expect("test consumer");
-        let md = consumer
-            .fetch_metadata(Some(topic), Duration::from_secs(10))
-            .unwrap_or_else(|e| panic!("metadata for {topic}: {e}"));
-        let mut tpl = TopicPartitionList::new();
-        for t in md.topics().iter().filter(|t| t.name() == topic) {
-            for p in t.partitions() {
-                tpl.add_partition_offset(topic, p.id(), Offset::Beginning)
-                    .expect("partition offset");
-            }
-        }
-        consumer.assign(&tpl).expect("assign");
-        let deadline = Instant::now() + timeout;
-        let mut got: Vec<Rec> = Vec::new();
-        loop {
-            if done(&got) {
-                return got;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "timed out after {timeout:?} reading {topic}: {what}; {} records arrived",
-                got.len()
-            );
-            if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
-                got.push(Rec {
-                    key: m.key().map(<[u8]>::to_vec),
-                    value: m.payload().map(<[u8]>::to_vec).unwrap_or_default(),
-                    headers: raw::raw_headers(&m)
-                        .into_iter()
-                        .map(|(k, v)| {
-                            (
-                                String::from_utf8_lossy(&k).into_owned(),
-                                v.unwrap_or_default(),
-                            )
-                        })
-                        .collect(),
-                    partition: m.partition(),
-                    offset: m.offset(),
-                });
-            }
-        }
+        super::consume_until_with(self.admin_config(), topic, timeout, what, done)
     }
 
     /// The group's committed offset on `topic` partition 0 (None when nothing is committed).
