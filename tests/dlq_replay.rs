@@ -6,30 +6,9 @@
 mod common;
 
 use common::articles::{good_batch, ids, json};
-use common::worker::newsenrich_command;
-use common::{bootstrap, consume_ids, consume_until, produce, Rec, Topics, Worker, WorkerOptions};
+use common::worker::replay_dlq as replay;
+use common::{consume_ids, consume_until, produce, Rec, Topics, Worker, WorkerOptions};
 use std::time::Duration;
-
-fn replay(topics: &Topics, args: &[&str]) -> String {
-    let out = newsenrich_command()
-        .arg("replay-dlq")
-        .args(args)
-        .env("NEWSENRICH__KAFKA__BROKERS", bootstrap())
-        .env("NEWSENRICH__KAFKA__GROUP_ID", &topics.group)
-        .env("NEWSENRICH__KAFKA__INPUT_TOPIC", &topics.input)
-        .env("NEWSENRICH__KAFKA__OUTPUT_TOPIC", &topics.output)
-        .env("NEWSENRICH__KAFKA__DLQ_TOPIC", &topics.dlq)
-        .output()
-        .expect("run newsenrich replay-dlq");
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert!(
-        out.status.success(),
-        "replay-dlq {args:?} failed: {}\n{stdout}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    eprintln!("replay-dlq {args:?}: {stdout}");
-    stdout
-}
 
 /// An article whose text is longer than `chars` characters.
 fn long_article(id: &str, chars: usize) -> Rec {

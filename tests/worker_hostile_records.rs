@@ -10,7 +10,7 @@ use common::articles::json;
 use common::raw::{
     committed_offset, consume_raw, consume_raw_while, produce_raw, wait_committed, RawRec,
 };
-use common::worker::{newsenrich_command, DRAIN_TIMEOUT_MS};
+use common::worker::{replay_dlq, DRAIN_TIMEOUT_MS};
 use common::{bootstrap, metric_sum, metric_with, wait_for, Topics, Worker, WorkerOptions};
 use newsenrich::service::metrics;
 use sha2::{Digest, Sha256};
@@ -150,22 +150,7 @@ fn an_oversized_dead_letter_is_cut_to_fit_the_dlq_topic_and_never_replayed() {
     );
 
     // replay-dlq puts the ordinary dead letter back on the input topic, never the cut copy.
-    let run = newsenrich_command()
-        .arg("replay-dlq")
-        .env("NEWSENRICH__KAFKA__BROKERS", bootstrap())
-        .env("NEWSENRICH__KAFKA__GROUP_ID", &topics.group)
-        .env("NEWSENRICH__KAFKA__INPUT_TOPIC", &topics.input)
-        .env("NEWSENRICH__KAFKA__OUTPUT_TOPIC", &topics.output)
-        .env("NEWSENRICH__KAFKA__DLQ_TOPIC", &topics.dlq)
-        .output()
-        .expect("run newsenrich replay-dlq");
-    let summary = String::from_utf8_lossy(&run.stdout).into_owned();
-    assert!(
-        run.status.success(),
-        "replay-dlq failed: {}\n{summary}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    eprintln!("replay-dlq: {summary}");
+    let summary = replay_dlq(&topics, &[]);
     assert!(summary.starts_with("replayed 1 "), "{summary}");
     assert!(summary.contains(r#""truncated": 1"#), "{summary}");
     // The input now holds the three originals and the one replayed copy; the worker dead-letters

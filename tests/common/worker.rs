@@ -337,3 +337,26 @@ impl Drop for Worker {
         }
     }
 }
+
+/// Runs `newsenrich replay-dlq ARGS` for `topics` against the shared broker; its stdout (the
+/// summary). Fails the test when the command fails.
+pub fn replay_dlq(topics: &Topics, args: &[&str]) -> String {
+    let out = newsenrich_command()
+        .arg("replay-dlq")
+        .args(args)
+        .env("NEWSENRICH__KAFKA__BROKERS", bootstrap())
+        .env("NEWSENRICH__KAFKA__GROUP_ID", &topics.group)
+        .env("NEWSENRICH__KAFKA__INPUT_TOPIC", &topics.input)
+        .env("NEWSENRICH__KAFKA__OUTPUT_TOPIC", &topics.output)
+        .env("NEWSENRICH__KAFKA__DLQ_TOPIC", &topics.dlq)
+        .output()
+        .expect("run newsenrich replay-dlq");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "replay-dlq {args:?} failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("replay-dlq {args:?}: {stdout}");
+    stdout
+}
