@@ -400,20 +400,36 @@ pub(crate) fn drop_sentence_initial_nouns(
 /// Tarrow") is an organisation, and so is every other PERSON mention with the same text in the
 /// article ("Tarrow said", "Tarrow's shares").
 pub(crate) fn org_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
-    let mut orgs: Vec<String> = Vec::new();
-    for m in mentions.iter() {
-        if m.etype == EntityType::Person && org_descriptor_before(tokens, m.tokens.start) {
-            orgs.push(m.text.clone());
-        }
-    }
-    if orgs.is_empty() {
+    let person = |m: &Mention| m.etype == EntityType::Person;
+    retype_everywhere(
+        mentions,
+        person,
+        |m| org_descriptor_before(tokens, m.tokens.start),
+        EntityType::Org,
+    );
+}
+
+/// Every mention `candidate` accepts whose text is that of one `cued` accepts becomes `to`: a cue
+/// seen once in the article ("the gear maker X") speaks for every mention of the same name.
+fn retype_everywhere(
+    mentions: &mut [Mention],
+    candidate: impl Fn(&Mention) -> bool,
+    cued: impl Fn(&Mention) -> bool,
+    to: EntityType,
+) {
+    let mut names: Vec<String> = mentions
+        .iter()
+        .filter(|m| candidate(m) && cued(m))
+        .map(|m| m.text.clone())
+        .collect();
+    if names.is_empty() {
         return;
     }
-    orgs.sort_unstable();
-    orgs.dedup();
+    names.sort_unstable();
+    names.dedup();
     for m in mentions.iter_mut() {
-        if m.etype == EntityType::Person && orgs.binary_search(&m.text).is_ok() {
-            m.etype = EntityType::Org;
+        if candidate(m) && names.binary_search(&m.text).is_ok() {
+            m.etype = to;
         }
     }
 }
@@ -451,27 +467,15 @@ const PERSON_DESCRIPTOR_HEADS: &[&str] = &[
 pub(crate) fn person_descriptors(tokens: &[Token<'_>], mentions: &mut [Mention]) {
     let candidate =
         |m: &Mention| matches!(m.etype, EntityType::Org | EntityType::Loc | EntityType::Gpe);
-    let mut people: Vec<String> = Vec::new();
-    for m in mentions.iter() {
+    let described = |m: &Mention| {
         let prev = m.tokens.start.checked_sub(1).and_then(|i| tokens.get(i));
-        let described = prev.is_some_and(|t| {
-            t.is_lowercase_word()
-                && PERSON_DESCRIPTOR_HEADS.contains(&t.text.to_lowercase().as_str())
-        });
-        if candidate(m) && described && m.tokens.len() >= 2 {
-            people.push(m.text.clone());
-        }
-    }
-    if people.is_empty() {
-        return;
-    }
-    people.sort_unstable();
-    people.dedup();
-    for m in mentions.iter_mut() {
-        if candidate(m) && people.binary_search(&m.text).is_ok() {
-            m.etype = EntityType::Person;
-        }
-    }
+        m.tokens.len() >= 2
+            && prev.is_some_and(|t| {
+                t.is_lowercase_word()
+                    && PERSON_DESCRIPTOR_HEADS.contains(&t.text.to_lowercase().as_str())
+            })
+    };
+    retype_everywhere(mentions, candidate, described, EntityType::Person);
 }
 
 /// Re-types PERSON, ORG and place mentions whose apposition (inside the mention's sentence)
