@@ -64,21 +64,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         http::serve(listener, router, &http_limits, http_stopped).await;
     });
 
-    let mut kafka = settings.kafka.clone();
-    if settings.kafka.delivery == Delivery::ExactlyOnce {
-        // Longer than the drain deadline (validated), so a drain never outlives the transaction.
-        kafka
-            .producer_extra
-            .entry("transaction.timeout.ms".to_string())
-            .or_insert_with(|| settings.transaction_timeout_ms().to_string());
-    }
     // librdkafka's creation errors may quote property values: shown only with secrets scrubbed.
-    let producer = Arc::new(producer::create(&kafka, status.clone()).map_err(|e| {
-        anyhow::anyhow!(
-            "cannot create the kafka producer: {}",
-            settings.scrub(&e.to_string())
-        )
-    })?);
+    let producer = Arc::new(
+        producer::create(&settings.kafka, status.clone()).map_err(|e| {
+            anyhow::anyhow!(
+                "cannot create the kafka producer: {}",
+                settings.scrub(&e.to_string())
+            )
+        })?,
+    );
     if settings.kafka.create_topics {
         ensure_topics(&settings, &status, &shutdown).await;
     }

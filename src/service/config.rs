@@ -198,9 +198,7 @@ where
 
 impl KafkaSettings {
     /// The producer's `message.max.bytes`: the operator's (`producer_extra`) if set and a number,
-    /// else `limits.max_record_bytes` + [`PRODUCER_HEADROOM_BYTES`]. (The worker reads the same
-    /// value from `producer_derived`; the tests check the two agree.)
-    #[cfg(test)]
+    /// else `limits.max_record_bytes` + [`PRODUCER_HEADROOM_BYTES`]. Dead letters are cut to fit it.
     pub(crate) fn message_max_bytes(&self, limits: &LimitsSettings) -> usize {
         self.producer_extra
             .get("message.max.bytes")
@@ -625,6 +623,19 @@ impl Settings {
     /// Fills the derived values (`kafka.producer_derived`) from the others.
     pub(crate) fn resolve(&mut self) {
         self.kafka.producer_derived = self.kafka.derived_producer_properties(&self.limits);
+        if self.kafka.delivery == Delivery::ExactlyOnce
+            && !self
+                .kafka
+                .producer_extra
+                .contains_key("transaction.timeout.ms")
+        {
+            // Longer than the drain deadline (validated), so a drain never outlives the
+            // transaction.
+            self.kafka.producer_derived.insert(
+                "transaction.timeout.ms".to_string(),
+                self.transaction_timeout_ms().to_string(),
+            );
+        }
     }
 
     /// Cross-field and range checks that serde cannot express.

@@ -80,6 +80,8 @@ const FATAL_CHECK: Duration = Duration::from_millis(200);
 pub struct PipelineConfig {
     pub output_topic: String,
     pub dlq_topic: String,
+    /// The producer's `message.max.bytes`: a dead letter is cut to fit it.
+    pub dead_letter_max_bytes: usize,
     pub limits: LimitsSettings,
     pub threads: usize,
     pub max_inflight: usize,
@@ -96,6 +98,7 @@ impl PipelineConfig {
         Self {
             output_topic: s.kafka.output_topic.clone(),
             dlq_topic: s.kafka.dlq_topic(),
+            dead_letter_max_bytes: s.kafka.message_max_bytes(&s.limits),
             limits: s.limits.clone(),
             threads: s.worker.effective_threads(),
             max_inflight: s.worker.max_inflight,

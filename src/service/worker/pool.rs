@@ -4,7 +4,6 @@
 use super::{Outcome, Pipeline, Processed};
 use crate::enrich::output::SourcePosition;
 use crate::service::article::ErrorClass;
-use crate::service::config::required_message_max_bytes;
 use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord};
 use crate::service::process::{enrich_record, Enriched, Handled, RecordSettings};
 use rdkafka::message::{Message, OwnedMessage};
@@ -172,7 +171,7 @@ impl Pipeline {
             payload: msg.payload().map(<[u8]>::to_vec),
             headers: producer::dead_letter_headers(&producer::headers_of(msg), &info),
         };
-        let limit = required_message_max_bytes(&self.cfg.limits);
+        let limit = self.cfg.dead_letter_max_bytes;
         // Should the headers alone be too long, the send fails and the acknowledger stops the
         // partition.
         producer::fit_dead_letter(&mut record, msg.payload(), limit);
