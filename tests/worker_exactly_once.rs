@@ -512,14 +512,7 @@ fn exactly_once_output_refused_by_the_producer_is_a_dead_letter_not_a_crash_loop
         Some("output_rejected"),
         "x-error-class of an output Kafka refused"
     );
-    consume_ids(&topics.output, &good_ids, Duration::from_secs(60), || {
-        w.assert_alive()
-    });
-    wait_input_committed(&topics, Duration::from_secs(30), || w.assert_alive());
-    let out = read_all_committed(&topics.output, Duration::from_secs(30));
-    assert_exactly_once("output around a refused document", &out, &good_ids);
-    let dlq = read_all_committed(&topics.dlq, Duration::from_secs(30));
-    assert_exactly_once("DLQ", &dlq, &[big_id.to_string()]);
+    assert_stream_went_on_around(&topics, &mut w, &good_ids, big_id);
     let m = w.metrics();
     assert_eq!(
         metric_with(&m, metrics::OFFSET_COMMITS_TOTAL, "result", "error"),
@@ -578,17 +571,28 @@ fn exactly_once_output_refused_by_the_broker_is_a_dead_letter_and_the_stream_goe
         why.to_lowercase().contains("too large"),
         "x-error names the broker error: {why}"
     );
-    consume_ids(&topics.output, &good_ids, Duration::from_secs(60), || {
-        w.assert_alive()
-    });
-    wait_input_committed(&topics, Duration::from_secs(30), || w.assert_alive());
-    let out = read_all_committed(&topics.output, Duration::from_secs(30));
-    assert_exactly_once("output around a refused document", &out, &good_ids);
-    let dlq = read_all_committed(&topics.dlq, Duration::from_secs(30));
-    assert_exactly_once("DLQ", &dlq, &[dense_id.to_string()]);
+    assert_stream_went_on_around(&topics, &mut w, &good_ids, dense_id);
     assert!(
         w.log().contains("kafka refused the output of a record"),
         "the rewind is logged"
     );
     w.assert_alive();
+}
+
+/// After a refused document: every good id on the output and the refused one in the DLQ, each
+/// exactly once for a read_committed reader, and the input committed to the end.
+fn assert_stream_went_on_around(
+    topics: &Topics,
+    w: &mut Worker,
+    good_ids: &[String],
+    refused: &str,
+) {
+    consume_ids(&topics.output, good_ids, Duration::from_secs(60), || {
+        w.assert_alive()
+    });
+    wait_input_committed(topics, Duration::from_secs(30), || w.assert_alive());
+    let out = read_all_committed(&topics.output, Duration::from_secs(30));
+    assert_exactly_once("output around a refused document", &out, good_ids);
+    let dlq = read_all_committed(&topics.dlq, Duration::from_secs(30));
+    assert_exactly_once("DLQ", &dlq, &[refused.to_string()]);
 }
