@@ -138,7 +138,11 @@ impl Pipeline {
             let error = match result {
                 Ok(()) => {
                     attempt = 0;
-                    self.status.write_denied.store(false, Ordering::Relaxed);
+                    // Read first: a store on every record would bounce the cache line between
+                    // the partitions' tasks.
+                    if self.status.write_denied.load(Ordering::Relaxed) {
+                        self.status.write_denied.store(false, Ordering::Relaxed);
+                    }
                     self.published(entry, &id, epoch);
                     continue;
                 }
