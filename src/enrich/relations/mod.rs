@@ -574,7 +574,7 @@ impl RelationModel {
                     .map_or(mentions[i].etype, |e| e.etype)
             })
             .collect();
-        let mut found = patterns::find(text, sentences, mentions, resolved);
+        let mut found = patterns::find(tokens, sentences, mentions, resolved);
         found.extend(place_then_region(
             tokens,
             mentions,

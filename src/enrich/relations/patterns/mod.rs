@@ -25,7 +25,7 @@ mod people;
 pub(crate) mod words;
 
 use super::super::entities::{Resolved, ISO3166};
-use super::super::{EntityType, Mention, Predicate, Sentence, Span};
+use super::super::{EntityType, Mention, Predicate, Sentence, Span, Token};
 use super::Found;
 use crate::enrich::ner::is_org_descriptor_head;
 use crate::enrich::ner::titles::is_national_role;
@@ -78,12 +78,11 @@ struct Ctx<'a> {
 }
 
 pub(crate) fn find(
-    text: &str,
+    tokens: &[Token<'_>],
     sentences: &[Sentence],
     mentions: &[Mention],
     resolved: &Resolved,
 ) -> Vec<Found> {
-    let chars: Vec<char> = text.chars().collect();
     let mut countries: FxHashMap<&str, usize> = FxHashMap::default();
     for (i, e) in resolved.entities.iter().enumerate() {
         if e.etype == EntityType::Gpe {
@@ -107,7 +106,7 @@ pub(crate) fn find(
         }
         idxs.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
         let sentence = &sentences[si];
-        let words = words::split(&chars, sentence.start, sentence.end);
+        let words = words::of_tokens(tokens.get(sentence.tokens.clone()).unwrap_or_default());
         let mut args: Vec<Arg> = Vec::with_capacity(idxs.len());
         for &i in idxs.iter() {
             let m = &mentions[i];

@@ -49,7 +49,8 @@ fn relations(
             .map(|e| e.name.clone())
             .unwrap()
     };
-    let rels = finish(find(text, &sents, &ms, &resolved), &resolved);
+    let tokens = tokenize::tokenize(text);
+    let rels = finish(find(&tokens, &sents, &ms, &resolved), &resolved);
     for r in &rels {
         let ev: String = text
             .chars()

@@ -1,11 +1,14 @@
-//! Words of a sentence for pattern matching, and reading titles (the lexicon is
-//! [`crate::enrich::ner::titles`]).
+//! The words the patterns compare, read off the article's tokens, and reading titles (the lexicon
+//! is [`crate::enrich::ner::titles`]).
 //!
-//! Patterns compare lowercase words, not tokens, so they do not depend on how the tokenizer
-//! splits "Japan’s" or "U.S.": a possessive is always its own word `'s`, typographic apostrophes
-//! are plain, other punctuation is one word per char.
+//! Patterns compare lowercase words, not token texts, so they do not depend on how the tokenizer
+//! writes "Japan’s" or "U.S.": typographic apostrophes are plain, and a token with inner
+//! punctuation is read as its parts ("U.S." -> `u.s` `.`, "6,000" -> `6` `,` `000`,
+//! "director/CEO" -> `director` `/` `ceo`). A word never crosses a token boundary: the tokenizer
+//! decides where words end ("Japan" "’s", "did" "n't"), this module only how they are spelled.
 
 use crate::enrich::ner::titles::LEADER_ROLES;
+use crate::enrich::Token;
 
 /// One word: lowercase form and char span in the article.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,70 +24,71 @@ fn is_apostrophe(c: char) -> bool {
     matches!(c, '\'' | '\u{2019}' | '\u{2018}' | '\u{02BC}')
 }
 
-/// Words of `chars[start..end]`, offsets counted in chars from the start of `chars`.
-pub(crate) fn split(chars: &[char], start: usize, end: usize) -> Vec<Word> {
-    let end = end.min(chars.len());
-    let at = |i: usize| chars.get(i).copied().filter(|_| i < end);
+fn lower(chars: &[char]) -> String {
+    chars
+        .iter()
+        .map(|&c| if is_apostrophe(c) { '\'' } else { c })
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// The words of `tokens`, in order: one per token, or several for a token with inner punctuation.
+pub(crate) fn of_tokens(tokens: &[Token<'_>]) -> Vec<Word> {
+    let mut out = Vec::with_capacity(tokens.len() + tokens.len() / 8);
+    let mut chars = Vec::new();
+    for token in tokens {
+        chars.clear();
+        chars.extend(token.text.chars());
+        read_token(&chars, token.start, &mut out);
+    }
+    out
+}
+
+/// Appends the words of one token, `chars`, whose first char is at `offset` in the article.
+fn read_token(chars: &[char], offset: usize, out: &mut Vec<Word>) {
+    let at = |i: usize| chars.get(i).copied();
     let alnum = |i: usize| at(i).is_some_and(char::is_alphanumeric);
-    let mut out = Vec::new();
-    let mut i = start;
-    while i < end {
+    // A clitic the tokenizer split off ("’s", "'m") is one word.
+    if chars.len() > 1 && is_apostrophe(chars[0]) && chars[1..].iter().all(|c| c.is_alphabetic()) {
+        out.push(Word {
+            lower: lower(chars),
+            capitalised: false,
+            start: offset,
+            end: offset + chars.len(),
+        });
+        return;
+    }
+    let mut i = 0;
+    while i < chars.len() {
         let c = chars[i];
-        if c.is_whitespace() {
-            i += 1;
-        } else if is_apostrophe(c) && matches!(at(i + 1), Some('s' | 'S')) && !alnum(i + 2) {
-            out.push(Word {
-                lower: "'s".into(),
-                capitalised: false,
-                start: i,
-                end: i + 2,
-            });
-            i += 2;
-        } else if c.is_alphanumeric() {
+        if c.is_alphanumeric() {
             let s = i;
             i += 1;
             loop {
                 match at(i) {
                     Some(c) if c.is_alphanumeric() => i += 1,
-                    // "O'Brien", "G-7", "U.S" stay one word; "Japan's" does not.
-                    Some(c) if is_apostrophe(c) && alnum(i + 1) => {
-                        let possessive = matches!(at(i + 1), Some('s' | 'S')) && !alnum(i + 2);
-                        if possessive {
-                            break;
-                        }
-                        i += 1;
-                    }
+                    // "O'Brien", "G-7", "U.S" stay one word.
+                    Some(c) if is_apostrophe(c) && alnum(i + 1) => i += 1,
                     Some('-' | '.' | '\u{2010}' | '\u{2011}') if alnum(i + 1) => i += 1,
                     _ => break,
                 }
             }
-            let lower = chars[s..i]
-                .iter()
-                .map(|&c| if is_apostrophe(c) { '\'' } else { c })
-                .flat_map(char::to_lowercase)
-                .collect();
             out.push(Word {
-                lower,
+                lower: lower(&chars[s..i]),
                 capitalised: chars[s].is_uppercase(),
-                start: s,
-                end: i,
+                start: offset + s,
+                end: offset + i,
             });
         } else {
-            let lower = if is_apostrophe(c) {
-                "'".into()
-            } else {
-                c.to_string()
-            };
             out.push(Word {
-                lower,
+                lower: lower(&chars[i..=i]),
                 capitalised: false,
-                start: i,
-                end: i + 1,
+                start: offset + i,
+                end: offset + i + 1,
             });
             i += 1;
         }
     }
-    out
 }
 
 /// Titles that may take a portfolio: "minister of finance", "secretary of state".
@@ -237,10 +241,10 @@ pub(crate) fn is_occupation(w: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::enrich::tokenize::tokenize;
 
     fn lowers(s: &str) -> Vec<String> {
-        let chars: Vec<char> = s.chars().collect();
-        split(&chars, 0, chars.len())
+        of_tokens(&tokenize(s))
             .into_iter()
             .map(|w| w.lower)
             .collect()
@@ -248,7 +252,7 @@ mod tests {
 
     #[test]
     fn splits_words_possessives_and_punctuation() {
-        let cases: [(&str, &[&str]); 6] = [
+        let cases: [(&str, &[&str]); 8] = [
             (
                 "Japan’s Prime Minister",
                 &["japan", "'s", "prime", "minister"],
@@ -263,13 +267,17 @@ mod tests {
             ),
             ("Reuters' reporters", &["reuters", "'", "reporters"]),
             ("Lee’s", &["lee", "'s"]),
+            ("they didn’t, I’m", &["they", "did", "n't", ",", "i", "'m"]),
+            (
+                "6,000 jobs, director/CEO",
+                &["6", ",", "000", "jobs", ",", "director", "/", "ceo"],
+            ),
             ("  ", &[]),
         ];
         for (input, want) in cases {
             assert_eq!(lowers(input), want, "{input}");
         }
-        let chars: Vec<char> = "ab Ü’s".chars().collect();
-        let ws = split(&chars, 0, chars.len());
+        let ws = of_tokens(&tokenize("ab Ü’s"));
         assert_eq!(
             (ws[1].start, ws[1].end, ws[2].start, ws[2].end),
             (3, 4, 4, 6)
