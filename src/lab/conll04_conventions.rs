@@ -6,14 +6,30 @@
 //! split, 20 to 58 elsewhere). The cue is three or more tokens before the comma the tagger has to
 //! decide on, beyond its ±2 window. The product keeps two places (the town lies in the state,
 //! which `located_in` says). Titles stay inside names as CoNLL04 annotates them.
+//!
+//! The benchmark also scores every pair the classifier accepts at its fitted threshold ("tuned"):
+//! no per-predicate precision-first thresholds and no evidence checks, which the service adds.
 
 use crate::enrich::gazetteer::is_us_state_abbreviation;
 use crate::enrich::ner::{Conventions, NerModel};
+use crate::enrich::relations::{DecisionRule, RelationModel};
 use crate::enrich::{EntityType, Mention, ModelError, Token};
 use std::path::Path;
 
 /// The first pass trained in CoNLL04's conventions (`train ner --domain-conll04`).
 pub(crate) const CONLL04_FIRST_PASS: &str = "pass1.conll04.crf";
+
+/// The CoNLL04 benchmark's decision rule ("tuned"): the classifier's fitted threshold for every
+/// predicate, nothing else.
+pub(crate) fn benchmark_rule(model: &RelationModel) -> DecisionRule {
+    DecisionRule::bare(model.fitted_threshold())
+}
+
+/// `model` deciding by the benchmark's rule.
+pub(crate) fn at_benchmark_rule(model: RelationModel) -> RelationModel {
+    let rule = benchmark_rule(&model);
+    model.with_rule(rule)
+}
 
 /// CoNLL04's conventions at the end of tagging.
 #[derive(Debug, Clone, Copy, Default)]

@@ -11,7 +11,7 @@
 use super::conll04::{gold_mentions, joined, label_of, read, whole, Conll04Sentence};
 use super::detok::TokenSpans;
 use crate::enrich::ner::NerModel;
-use crate::enrich::relations::{OperatingPoint, RelationModel};
+use crate::enrich::relations::RelationModel;
 use crate::enrich::{
     sentences, tokenize, Enricher, EntityType, Mention, Predicate, Sentence, Token,
 };
@@ -387,8 +387,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let model = RelationModel::load(&args.models)?.at(OperatingPoint::Tuned);
-    let service = RelationModel::load(&args.models)?.at(OperatingPoint::Service);
+    let model = super::conll04_conventions::at_benchmark_rule(RelationModel::load(&args.models)?);
+    let service = RelationModel::load(&args.models)?;
     println!("{}: {} sentences", args.file.display(), data.len());
     let enricher = if args.gold_entities {
         None

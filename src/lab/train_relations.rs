@@ -108,9 +108,10 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         .with_context(|| format!("writing {}", path.display()))?;
     // Read it back as the worker will, and score dev with gold entities.
     let text = std::fs::read_to_string(&path)?;
-    let model =
+    let model = super::conll04_conventions::at_benchmark_rule(
         RelationModel::from_classifier(Classifier::parse(&text).map_err(anyhow::Error::msg)?)
-            .with_gazetteer(gaz);
+            .with_gazetteer(gaz),
+    );
     eval_conll04::eval_gold(&model, &dev_data).0.print(
         "dev relations, gold entities (strict)",
         &eval_conll04::RELATION_LABELS,

@@ -46,7 +46,7 @@ pub(crate) struct Classifier {
     /// `(a, b)` of the Platt sigmoid per class.
     pub platt: [(f32, f32); 5],
     /// Probability from which a pair counts as related at the dev-F1-optimal operating point
-    /// (what `eval conll04` reports as "tuned").
+    /// (the fitted threshold; the CoNLL04 benchmark decides by it alone).
     pub threshold: f32,
     /// Per-class probability from which the service reports a relation: the precision-first
     /// operating point (see `train::service_thresholds`), never below `threshold`.
@@ -131,7 +131,7 @@ impl Classifier {
                 Some(_) => return Err(bad()),
             }
         }
-        // A model file from before service thresholds: the service uses the tuned one.
+        // A model file from before service thresholds: the service uses the fitted one.
         for (slot, t) in model.service.iter_mut().zip(service) {
             *slot = t.unwrap_or(model.threshold);
         }
@@ -199,7 +199,7 @@ mod tests {
     }
 
     #[test]
-    fn service_thresholds_default_to_the_tuned_one() {
+    fn service_thresholds_default_to_the_fitted_one() {
         let m = Classifier::parse("newsenrich-relations 1\nthreshold 0.45\nservice killed 0.8\n")
             .unwrap();
         assert_eq!(m.service, [0.45, 0.45, 0.45, 0.45, 0.8]);

@@ -33,21 +33,40 @@ use std::sync::Arc;
 
 pub struct RelationModel {
     classifier: Classifier,
-    point: OperatingPoint,
+    rule: DecisionRule,
     /// Place facts for the features (see [`features::Place`]); without it those features are
     /// off, as in unit tests.
     gazetteer: Option<Arc<Gazetteer>>,
 }
 
-/// Which classifier decisions count as relations.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum OperatingPoint {
-    /// The dev-F1-optimal threshold, nothing else: the CoNLL04 benchmark setting.
-    Tuned,
-    /// What the service reports: the per-predicate precision-first thresholds, `resides_in` and
-    /// `based_in` only where the wording states them, no person or organisation relation from a
-    /// table row (see [`evidence`]).
-    Service,
+/// Which classifier readings count as relations.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DecisionRule {
+    /// Probability from which a pair counts as related, per predicate (in the classifier's class
+    /// order, [`classifier::CLASSES`]).
+    pub thresholds: [f32; 5],
+    /// Report only what the wording states: `resides_in` and `based_in` only with a stating
+    /// phrase, no person or organisation relation from a table row (see [`evidence`]).
+    pub require_evidence: bool,
+}
+
+impl DecisionRule {
+    /// What the service reports: the classifier's per-predicate precision-first thresholds,
+    /// with the evidence checks.
+    pub(crate) fn service(classifier: &Classifier) -> Self {
+        Self {
+            thresholds: classifier.service,
+            require_evidence: true,
+        }
+    }
+
+    /// One threshold for every predicate and no evidence check: the bare classifier.
+    pub fn bare(threshold: f32) -> Self {
+        Self {
+            thresholds: [threshold; 5],
+            require_evidence: false,
+        }
+    }
 }
 
 /// A relation between two mentions (indexes into the mention slice), as the classifier reads it.
@@ -348,19 +367,20 @@ impl RelationModel {
 
     /// Loads `relations/classifier.txt`, sharing a gazetteer already loaded (the enricher's).
     pub(crate) fn load_with(dir: &Path, gazetteer: Arc<Gazetteer>) -> Result<Self, ModelError> {
+        let classifier = Classifier::load(dir)?;
         Ok(Self {
-            classifier: Classifier::load(dir)?,
-            point: OperatingPoint::Service,
+            rule: DecisionRule::service(&classifier),
+            classifier,
             gazetteer: Some(gazetteer),
         })
     }
 
-    /// A model at the [`OperatingPoint::Tuned`] point (tools and tests that want the bare
-    /// classifier); [`RelationModel::load`] gives the service point.
+    /// A model deciding by the service rule, without place facts; [`RelationModel::load`] gives
+    /// the same rule with the gazetteer.
     pub(crate) fn from_classifier(classifier: Classifier) -> Self {
         Self {
+            rule: DecisionRule::service(&classifier),
             classifier,
-            point: OperatingPoint::Tuned,
             gazetteer: None,
         }
     }
@@ -371,14 +391,20 @@ impl RelationModel {
         self
     }
 
-    /// The same model deciding at `point`.
-    pub(crate) fn at(mut self, point: OperatingPoint) -> Self {
-        self.point = point;
+    /// The same model deciding by `rule`.
+    pub fn with_rule(mut self, rule: DecisionRule) -> Self {
+        self.rule = rule;
         self
     }
 
-    pub fn point(&self) -> OperatingPoint {
-        self.point
+    pub fn rule(&self) -> DecisionRule {
+        self.rule
+    }
+
+    /// The probability threshold the classifier was fitted with: the one that maximised pair
+    /// F1 on its development set (written in the model file).
+    pub fn fitted_threshold(&self) -> f32 {
+        self.classifier.threshold
     }
 
     pub fn name(&self) -> &str {
@@ -430,8 +456,7 @@ impl RelationModel {
                 })
                 .collect();
             let sentence = &sentences[si];
-            let service = self.point == OperatingPoint::Service;
-            let table = service
+            let table = self.rule.require_evidence
                 && evidence::table_like(tokens.get(sentence.tokens.clone()).unwrap_or_default());
             let from = out.len();
             let gaz = self.gazetteer.as_deref();
@@ -467,7 +492,7 @@ impl RelationModel {
     }
 
     /// The classifier's reading of one candidate pair (positions `s`, `o` in the sentence's
-    /// `args`), if it is a relation at this operating point.
+    /// `args`), if it is a relation by the model's decision rule.
     #[allow(clippy::too_many_arguments)]
     fn decide(
         &self,
@@ -484,15 +509,13 @@ impl RelationModel {
         if predicate == Predicate::ResidesIn && travel_not_residence(tokens, subj, obj) {
             return None;
         }
-        let threshold = match self.point {
-            OperatingPoint::Tuned => self.classifier.threshold,
-            OperatingPoint::Service => self.classifier.service[class],
-        };
+        let threshold = self.rule.thresholds[class];
         let margin = self.classifier.margin(class, feats);
         let p = self.classifier.probability(class, margin);
         // The evidence test walks the sentence's mentions: only for pairs the model accepts.
-        let service = self.point == OperatingPoint::Service;
-        if p < threshold || (service && !self.stated(tokens, args, predicate, s, o, table)) {
+        if p < threshold
+            || (self.rule.require_evidence && !self.stated(tokens, args, predicate, s, o, table))
+        {
             return None;
         }
         Some(MentionRelation {

@@ -24,13 +24,25 @@ fn always_yes() -> RelationModel {
     })
 }
 
+/// Every candidate the classifier accepts, without the service's evidence checks.
+fn bare() -> DecisionRule {
+    DecisionRule::bare(0.5)
+}
+
+fn service() -> DecisionRule {
+    DecisionRule {
+        thresholds: [0.5; 5],
+        require_evidence: true,
+    }
+}
+
 /// (subject, predicate, object) names the model reports for the article.
 fn extract(text: &str, spec: &[(&str, EntityType)]) -> Vec<(String, &'static str, String)> {
-    extract_at(OperatingPoint::Tuned, text, spec)
+    extract_at(bare(), text, spec)
 }
 
 fn extract_at(
-    point: OperatingPoint,
+    rule: DecisionRule,
     text: &str,
     spec: &[(&str, EntityType)],
 ) -> Vec<(String, &'static str, String)> {
@@ -38,7 +50,7 @@ fn extract_at(
     let (sents, ms) = mentions(text, spec);
     let resolved = resolve_with(&ms, &code);
     let rels = always_yes()
-        .at(point)
+        .with_rule(rule)
         .extract(text, &tokens, &sents, &ms, &resolved);
     let name = |id: &str| {
         let e = resolved.entities.iter().find(|e| e.id == id).unwrap();
@@ -132,7 +144,7 @@ fn line_numbers_count_breaks_inside_a_sentence() {
 
 #[test]
 fn the_service_point_wants_the_wording_to_state_the_relation() {
-    // (text, mentions, what the service reports; the tuned point reports every candidate)
+    // (text, mentions, what the service reports; the bare rule reports every candidate)
     let cases: Vec<Case> = vec![
         (
             "7. Tova Brenning (Norway) 3:58.21",
@@ -173,14 +185,10 @@ fn the_service_point_wants_the_wording_to_state_the_relation() {
             .into_iter()
             .map(|(s, p, o)| (s.to_string(), p, o.to_string()))
             .collect();
-        assert_eq!(
-            extract_at(OperatingPoint::Service, text, &spec),
-            want,
-            "{text}"
-        );
+        assert_eq!(extract_at(service(), text, &spec), want, "{text}");
         assert!(
-            extract_at(OperatingPoint::Tuned, text, &spec).len() >= want.len().max(1),
-            "{text}: the tuned point sees the candidate"
+            extract_at(bare(), text, &spec).len() >= want.len().max(1),
+            "{text}: the bare rule sees the candidate"
         );
     }
 }
@@ -302,7 +310,7 @@ fn property_every_output_relation_respects_the_type_constraints() {
         seed ^= seed << 17;
         (seed % n as u64) as usize
     };
-    let model = always_yes().at(OperatingPoint::Service);
+    let model = always_yes().with_rule(service());
     let mut checked = 0;
     for _ in 0..300 {
         let mut text = String::new();
