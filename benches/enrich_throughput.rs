@@ -4,8 +4,8 @@
 //! `cargo bench --bench enrich_throughput [-- --rounds N --data DIR --dump-articles FILE]`. The data is read at run time
 //! from ../shared/data (never committed); set NEWSENRICH_DATA to point elsewhere.
 
-use newsenrich::enrich::ner::NerModel;
 use newsenrich::enrich::Enricher;
+use newsenrich::enrich::NerModel;
 use newsenrich::lab::ner::conll;
 use std::path::{Path, PathBuf};
 use std::time::Instant;

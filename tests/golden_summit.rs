@@ -4,10 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)] // a test crate: helpers may panic
 
-use newsenrich::enrich::entities::{resolve_with, ISO3166};
-use newsenrich::enrich::relations::RelationModel;
 use newsenrich::enrich::{
-    sentences, tokenize, Analysis, Enricher, Entity, EntityType, Mention, Relation,
+    sentences, tokenize, Analysis, Enricher, Entity, EntityType, Mention, Relation, ISO3166,
 };
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -309,24 +307,8 @@ fn golden_summit_from_tagged_mentions() {
             confidence: 0.9,
         });
     }
-    let codes = [
-        ("South Korea", "KR"),
-        ("South Korean", "KR"),
-        ("Japan", "JP"),
-        ("Japanese", "JP"),
-        ("Canada", "CA"),
-        ("US", "US"),
-        ("North Korea", "KP"),
-    ];
-    let code = |n: &str| codes.iter().find(|c| c.0 == n).map(|c| c.1.to_string());
-    let resolved = resolve_with(&mentions, &code);
-    let model = RelationModel::load(&root().join("models")).unwrap();
-    let relations = model.extract(&text, &tokens, &sents, &mentions, &resolved);
-    let a = Analysis {
-        entities: resolved.entities,
-        relations,
-        degraded: Vec::new(),
-    };
+    let enricher = Enricher::load(&root().join("models")).unwrap();
+    let a = enricher.relate(&text, &mentions);
     check_entities(&text, &a);
     check_relations(&text, &a);
 }

@@ -9,27 +9,64 @@
 //! article text, so `text.chars().skip(start).take(end - start)` is the mention text.
 
 mod budget;
-pub mod entities;
+pub(crate) mod entities;
 pub mod gazetteer;
 pub mod hostile;
 #[cfg(test)]
 mod hostile_tests;
 pub mod language;
-pub mod ner;
+pub(crate) mod ner;
 pub mod output;
-pub mod relations;
+pub(crate) mod relations;
 pub(crate) mod rules;
 pub mod sentences;
 pub mod tokenize;
 mod types;
 
 pub use budget::{Budget, Deadline, Degradation};
+pub use entities::ISO3166;
+pub use ner::NerModel;
 pub use types::*;
 
 use std::path::Path;
 use std::sync::Arc;
 
 /// Everything the core needs, loaded once at start-up and shared read-only between worker threads.
+///
+/// The core's entry point for an embedder (a batch job, another service): load once, then
+/// [`Enricher::analyze`] each article from any number of threads.
+///
+/// ```
+/// use newsenrich::enrich::{Enricher, EntityType, Predicate, ISO3166};
+/// use std::path::Path;
+///
+/// let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+/// let enricher = Enricher::load(&models)?;
+/// let text = "Kenyan President William Ruto met Tanzanian President Samia Suluhu Hassan \
+///             in Nairobi on Monday.";
+/// let analysis = enricher.analyze(text);
+///
+/// let ruto = analysis
+///     .entities
+///     .iter()
+///     .find(|e| e.name == "William Ruto")
+///     .expect("a person");
+/// assert_eq!(ruto.etype, EntityType::Person);
+/// let met = analysis
+///     .relations
+///     .iter()
+///     .find(|r| r.predicate == Predicate::MetWith)
+///     .expect("a meeting");
+/// assert!(met.subject == ruto.id || met.object == ruto.id);
+/// let kenya = analysis.entities.iter().find(|e| e.name == "Kenyan");
+/// assert_eq!(kenya.and_then(|e| e.links.get(ISO3166)).map(String::as_str), Some("KE"));
+///
+/// // Entities and relations serialize as in the `newsenrich.article.v1` document
+/// // ([`output::ArticleDoc`]).
+/// let json = serde_json::to_value(met).unwrap_or_default();
+/// assert_eq!(json["predicate"], "met_with");
+/// # Ok::<(), newsenrich::enrich::ModelError>(())
+/// ```
 pub struct Enricher {
     ner: ner::NerModel,
     /// Shared with the relation model (its place features).
@@ -133,6 +170,24 @@ impl Enricher {
             entities: entities.entities,
             relations,
             degraded,
+        }
+    }
+
+    /// The stages after tagging, over mentions found by the caller (another tagger, or marked by
+    /// hand): mentions merged into entities with their links, then the relations between them.
+    /// Each mention's `tokens` and `sentence` index [`tokenize::tokenize`] and
+    /// [`sentences::split`] over `text`; mention types are taken as given.
+    pub fn relate(&self, text: &str, mentions: &[Mention]) -> Analysis {
+        let tokens = tokenize::tokenize(text);
+        let sentences = sentences::split(text, &tokens);
+        let entities = entities::resolve(mentions, &self.gazetteer);
+        let relations = self
+            .relations
+            .extract(text, &tokens, &sentences, mentions, &entities);
+        Analysis {
+            entities: entities.entities,
+            relations,
+            degraded: Vec::new(),
         }
     }
 }

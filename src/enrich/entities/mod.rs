@@ -19,7 +19,7 @@ use rustc_hash::{FxHashMap, FxHashSet};
 use std::collections::BTreeMap;
 
 /// Entities and, for each input mention, the index of its entity.
-pub struct Resolved {
+pub(crate) struct Resolved {
     pub entities: Vec<Entity>,
     /// `mention_entity[i]` is the index in `entities` of the entity of input mention `i`.
     pub mention_entity: Vec<usize>,
@@ -84,7 +84,7 @@ impl Groups {
 }
 
 /// [`resolve`] with the country lookup passed in, so tests need no gazetteer files.
-pub fn resolve_with(
+pub(crate) fn resolve_with(
     mentions: &[Mention],
     country_code: &dyn Fn(&str) -> Option<String>,
 ) -> Resolved {

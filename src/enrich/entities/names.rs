@@ -37,7 +37,7 @@ fn plain_apostrophes(s: &str) -> String {
 
 /// The surface form an entity may be named by: possessive and a leading "the" dropped, whitespace
 /// collapsed. "Ishiba’s" -> "Ishiba", "the United States" -> "United States".
-pub fn clean_surface(text: &str) -> String {
+pub(crate) fn clean_surface(text: &str) -> String {
     let plain = plain_apostrophes(text);
     let mut s = plain.trim();
     if let Some(stripped) = s.strip_suffix("'s").or_else(|| s.strip_suffix("'S")) {
@@ -54,7 +54,7 @@ pub fn clean_surface(text: &str) -> String {
 }
 
 /// Matching key of one word: lowercase, dots and hyphens dropped ("U.S." -> "us", "G-7" -> "g7").
-pub fn word_key(word: &str) -> String {
+pub(crate) fn word_key(word: &str) -> String {
     word.chars()
         .filter(|c| !matches!(c, '.' | '-' | '\u{2010}' | '\u{2011}' | '\u{2013}' | '\''))
         .flat_map(char::to_lowercase)
@@ -62,7 +62,7 @@ pub fn word_key(word: &str) -> String {
 }
 
 /// Matching keys of the words of a cleaned surface form, honorifics dropped for people.
-pub fn word_keys(surface: &str, person: bool) -> Vec<String> {
+pub(crate) fn word_keys(surface: &str, person: bool) -> Vec<String> {
     let mut keys: Vec<String> = surface
         .split_whitespace()
         .map(word_key)
@@ -78,7 +78,7 @@ pub fn word_keys(surface: &str, person: bool) -> Vec<String> {
 /// written with dots or hyphens only ("U.S.", "G-7") collapses to one word. (Resolution keys
 /// mentions by their word keys directly; the tests check the two agree.)
 #[cfg(test)]
-pub fn name_key(surface: &str, person: bool) -> String {
+pub(crate) fn name_key(surface: &str, person: bool) -> String {
     word_keys(surface, person).join(" ")
 }
 
@@ -86,7 +86,7 @@ pub fn name_key(surface: &str, person: bool) -> String {
 /// "Group of Seven" -> "g7", "North Atlantic Treaty Organization" -> "nato". `None` when the
 /// name has fewer than two significant words or a significant word is not capitalised (so
 /// "state of emergency" gives nothing).
-pub fn acronym_key(surface: &str) -> Option<String> {
+pub(crate) fn acronym_key(surface: &str) -> Option<String> {
     let mut out = String::new();
     let mut parts = 0;
     for word in surface.split_whitespace() {
@@ -147,7 +147,7 @@ const ORG_SUFFIXES: &[&str] = &[
 
 /// The word keys of an organisation's name without its trailing legal-form or group suffixes;
 /// `None` when it has none, or nothing would be left.
-pub fn without_org_suffix(words: &[String]) -> Option<&[String]> {
+pub(crate) fn without_org_suffix(words: &[String]) -> Option<&[String]> {
     let mut n = words.len();
     while n > 1 && ORG_SUFFIXES.contains(&words[n - 1].as_str()) {
         n -= 1;
@@ -158,7 +158,7 @@ pub fn without_org_suffix(words: &[String]) -> Option<&[String]> {
 /// The key a mixed-case short form would have as an acronym of a name with small words in it:
 /// "BoJ" -> "bj" (Bank of Japan), "BoE" -> "be". `None` unless the form is one word of two to six
 /// letters, starts upper-case and has at least two upper-case and one lower-case letter.
-pub fn mixed_case_acronym(surface: &str) -> Option<String> {
+pub(crate) fn mixed_case_acronym(surface: &str) -> Option<String> {
     let n = surface.chars().count();
     let upper = surface.chars().filter(|c| c.is_uppercase()).count();
     let lower = surface.chars().filter(|c| c.is_lowercase()).count();
@@ -178,7 +178,7 @@ pub fn mixed_case_acronym(surface: &str) -> Option<String> {
 
 /// True when every letter is uppercase (headline casing), so a mixed-case form is preferred as
 /// the entity name.
-pub fn is_all_caps(s: &str) -> bool {
+pub(crate) fn is_all_caps(s: &str) -> bool {
     let mut letters = s.chars().filter(|c| c.is_alphabetic()).peekable();
     letters.peek().is_some() && letters.all(char::is_uppercase)
 }

@@ -68,7 +68,7 @@ impl Classifier {
         1.0 / (1.0 + (-(a * margin + b)).exp())
     }
 
-    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+    pub(crate) fn load(dir: &Path) -> Result<Self, ModelError> {
         let path = dir.join(MODEL_FILE);
         let text = std::fs::read_to_string(&path).map_err(|e| ModelError::new(&path, e))?;
         Self::parse(&text).map_err(|reason| ModelError::new(&path, reason))

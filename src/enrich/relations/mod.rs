@@ -31,7 +31,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
-pub struct RelationModel {
+pub(crate) struct RelationModel {
     classifier: Classifier,
     rule: DecisionRule,
     /// Place facts for the features (see [`features::Place`]); without it those features are
@@ -41,7 +41,7 @@ pub struct RelationModel {
 
 /// Which classifier readings count as relations.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct DecisionRule {
+pub(crate) struct DecisionRule {
     /// Probability from which a pair counts as related, per predicate (in the classifier's class
     /// order, [`classifier::CLASSES`]).
     pub thresholds: [f32; 5],
@@ -61,7 +61,7 @@ impl DecisionRule {
     }
 
     /// One threshold for every predicate and no evidence check: the bare classifier.
-    pub fn bare(threshold: f32) -> Self {
+    pub(crate) fn bare(threshold: f32) -> Self {
         Self {
             thresholds: [threshold; 5],
             require_evidence: false,
@@ -361,7 +361,7 @@ fn round3(x: f32) -> f32 {
 
 impl RelationModel {
     /// Loads `relations/classifier.txt` and the gazetteer from the models directory.
-    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+    pub(crate) fn load(dir: &Path) -> Result<Self, ModelError> {
         Self::load_with(dir, Arc::new(Gazetteer::load(dir)?))
     }
 
@@ -392,22 +392,18 @@ impl RelationModel {
     }
 
     /// The same model deciding by `rule`.
-    pub fn with_rule(mut self, rule: DecisionRule) -> Self {
+    pub(crate) fn with_rule(mut self, rule: DecisionRule) -> Self {
         self.rule = rule;
         self
     }
 
-    pub fn rule(&self) -> DecisionRule {
-        self.rule
-    }
-
     /// The probability threshold the classifier was fitted with: the one that maximised pair
     /// F1 on its development set (written in the model file).
-    pub fn fitted_threshold(&self) -> f32 {
+    pub(crate) fn fitted_threshold(&self) -> f32 {
         self.classifier.threshold
     }
 
-    pub fn name(&self) -> &str {
+    pub(crate) fn name(&self) -> &str {
         "rel-perceptron-v1"
     }
 
@@ -566,7 +562,7 @@ impl RelationModel {
         }
     }
 
-    pub fn extract(
+    pub(crate) fn extract(
         &self,
         text: &str,
         tokens: &[Token<'_>],
