@@ -13,19 +13,26 @@
 //! also `works_for`). A `located_in` with a country as subject and a country, state or city as
 //! object is dropped: a country is never inside one.
 
+mod candidates;
 pub(crate) mod classifier;
 pub(crate) mod evidence;
 pub(crate) mod features;
+mod merge;
 pub(crate) mod patterns;
+mod places;
 
 use super::entities::{Resolved, ISO3166};
-use super::gazetteer::{is_us_state_abbreviation, Gazetteer};
+use super::gazetteer::Gazetteer;
 use super::{
     Deadline, Degradation, EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span,
     Token,
 };
+use candidates::{by_sentence, candidates_while};
+pub(crate) use candidates::{for_each_candidate, MAX_PAIRS_PER_SENTENCE};
 use classifier::Classifier;
-use features::{pair_features, predicate_for, SentenceView};
+pub(crate) use merge::finish;
+use merge::round3;
+use places::place_then_region;
 use rustc_hash::{FxHashMap, FxHashSet};
 use std::ops::ControlFlow;
 use std::path::Path;
@@ -89,18 +96,6 @@ pub(crate) struct Found {
     pub evidence: Span,
 }
 
-/// Most tokens between the two mentions of a candidate pair. Four in five CoNLL04 relations have
-/// fewer than ten tokens between their arguments; pairs further apart are mostly unrelated, and
-/// on dev a cap of 15 raises F1 (77.7 against 76.5 without) and precision, which matters more in
-/// news sentences crowded with names.
-pub(crate) const MAX_GAP: usize = 15;
-
-/// Most candidate pairs scored in one sentence. With at most [`MAX_GAP`] tokens between the two
-/// mentions a pair is local, and a news sentence has a few dozen; even a list of thirty names
-/// yields fewer than a thousand. More means a table or a pasted data dump, where the first
-/// thousand pairs are all the classifier can usefully read.
-pub(crate) const MAX_PAIRS_PER_SENTENCE: usize = 1000;
-
 /// Candidate pairs scored between two looks at the clock (a look costs about as much as scoring a
 /// pair; a few hundred pairs take well under a millisecond).
 const CLOCK_EVERY: usize = 256;
@@ -127,124 +122,6 @@ impl Limits {
 pub(crate) struct Extracted {
     pub relations: Vec<Relation>,
     pub degraded: Vec<Degradation>,
-}
-
-/// Calls `f(subject, object, class, features)` for every candidate pair of one sentence: two
-/// mentions that do not overlap, at most [`MAX_GAP`] tokens apart, whose types allow a classifier
-/// predicate. `args` holds the sentence's mentions as (index in the caller's mention slice,
-/// mention, type to use).
-pub(crate) fn for_each_candidate(
-    text: &str,
-    tokens: &[Token<'_>],
-    sentence: &Sentence,
-    args: &[(usize, &Mention, EntityType)],
-    gaz: Option<&Gazetteer>,
-    mut f: impl FnMut(usize, usize, usize, &[u64]),
-) {
-    let _ = candidates_while(text, tokens, sentence, args, gaz, |s, o, class, feats| {
-        f(args[s].0, args[o].0, class, feats);
-        ControlFlow::Continue(())
-    });
-}
-
-/// [`for_each_candidate`] with `s` and `o` as positions in `args`, stopping when `f` breaks.
-fn candidates_while(
-    text: &str,
-    tokens: &[Token<'_>],
-    sentence: &Sentence,
-    args: &[(usize, &Mention, EntityType)],
-    gaz: Option<&Gazetteer>,
-    mut f: impl FnMut(usize, usize, usize, &[u64]) -> ControlFlow<()>,
-) -> ControlFlow<()> {
-    let typed: Vec<(&Mention, EntityType)> = args.iter().map(|(_, m, t)| (*m, *t)).collect();
-    if typed
-        .iter()
-        .filter(|(_, t)| features::Coarse::of(*t).is_some())
-        .count()
-        < 2
-    {
-        return ControlFlow::Continue(());
-    }
-    let view = SentenceView::new(tokens, sentence, &typed, gaz);
-    let lines = line_numbers(text, tokens, sentence);
-    let mut feats = Vec::with_capacity(96);
-    let window = GapWindow::new(view.args.iter().map(|a| a.tokens.clone()));
-    for (s, sa) in view.args.iter().enumerate() {
-        for (o, oa) in window.near(&sa.tokens).map(|o| (o, &view.args[o])) {
-            let overlap = sa.tokens.start < oa.tokens.end && oa.tokens.start < sa.tokens.end;
-            let gap = (sa.tokens.start.max(oa.tokens.start))
-                .saturating_sub(sa.tokens.end.min(oa.tokens.end));
-            if s == o || overlap || gap > MAX_GAP {
-                continue;
-            }
-            // A line break between the two separates table rows, list items, a dateline from
-            // the story: no relation is read across it.
-            let (first, second) = if sa.tokens.start <= oa.tokens.start {
-                (sa, oa)
-            } else {
-                (oa, sa)
-            };
-            let line_of = |i: usize| lines.get(i).copied().unwrap_or_default();
-            if line_of(first.tokens.end.saturating_sub(1)) != line_of(second.tokens.start) {
-                continue;
-            }
-            let (Some(st), Some(ot)) = (sa.coarse, oa.coarse) else {
-                continue;
-            };
-            let Some(class) = predicate_for(st, ot).and_then(classifier::class_index) else {
-                continue;
-            };
-            feats.clear();
-            pair_features(&view, s, o, &mut feats);
-            f(s, o, class, &feats)?;
-        }
-    }
-    ControlFlow::Continue(())
-}
-
-/// The mentions of a sentence (token ranges in reading order, sorted by start) that may lie within
-/// [`MAX_GAP`] tokens of a given one, found by binary search so that a sentence with thousands of
-/// mentions costs in proportion to the pairs that can be candidates, not to its mentions squared.
-/// Mentions not in reading order (training data may list them any way) get every index.
-struct GapWindow {
-    starts: Vec<usize>,
-    /// `furthest_end[i]`: the largest end among mentions `0..=i` (mentions may nest).
-    furthest_end: Vec<usize>,
-    sorted: bool,
-}
-
-impl GapWindow {
-    fn new(ranges: impl Iterator<Item = std::ops::Range<usize>>) -> Self {
-        let mut starts: Vec<usize> = Vec::new();
-        let mut furthest_end = Vec::new();
-        let mut far = 0;
-        let mut sorted = true;
-        for r in ranges {
-            sorted &= starts.last().is_none_or(|&s| s <= r.start);
-            starts.push(r.start);
-            far = r.end.max(far);
-            furthest_end.push(far);
-        }
-        Self {
-            starts,
-            furthest_end,
-            sorted,
-        }
-    }
-
-    /// Indexes, in order, of every mention that is not more than [`MAX_GAP`] tokens from `r`
-    /// (a superset: the caller still checks the gap). One before `r` must end at most MAX_GAP
-    /// tokens before it starts; one after must start at most MAX_GAP tokens after it ends.
-    fn near(&self, r: &std::ops::Range<usize>) -> std::ops::Range<usize> {
-        if !self.sorted {
-            return 0..self.starts.len();
-        }
-        let low = r.start.saturating_sub(MAX_GAP);
-        let from = self.furthest_end.partition_point(|&e| e < low);
-        let high = r.end.saturating_add(MAX_GAP);
-        let to = self.starts.partition_point(|&s| s <= high);
-        from..to.max(from)
-    }
 }
 
 /// Verbs of travel: between a person and a place they say the person went there, not that they
@@ -293,41 +170,6 @@ fn travel_not_residence(tokens: &[Token<'_>], a: &Mention, b: &Mention) -> bool 
     has(&TRAVEL) && !has(&RESIDENCE)
 }
 
-/// For each token of the sentence (relative index), how many line breaks come before it within
-/// the sentence.
-fn line_numbers(text: &str, tokens: &[Token<'_>], sentence: &Sentence) -> Vec<u32> {
-    let range = sentence.tokens.start.min(tokens.len())..sentence.tokens.end.min(tokens.len());
-    let mut out = Vec::with_capacity(range.len());
-    let mut line = 0;
-    let mut prev_end: Option<usize> = None;
-    for t in &tokens[range] {
-        if let Some(end) = prev_end {
-            if text
-                .get(end..t.byte_start)
-                .is_some_and(|gap| gap.contains('\n'))
-            {
-                line += 1;
-            }
-        }
-        out.push(line);
-        prev_end = Some(t.byte_start + t.text.len());
-    }
-    out
-}
-
-/// Mention indexes per sentence, in reading order.
-fn by_sentence(n_sentences: usize, mentions: &[Mention]) -> Vec<Vec<usize>> {
-    let mut out = vec![Vec::new(); n_sentences];
-    let mut order: Vec<usize> = (0..mentions.len()).collect();
-    order.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
-    for i in order {
-        if let Some(s) = out.get_mut(mentions[i].sentence) {
-            s.push(i);
-        }
-    }
-    out
-}
-
 /// Of two relations with the same predicate between the same two mentions in both directions
 /// (possible only for same-type pairs: `located_in`, `killed`), keeps the more confident one:
 /// a place is not inside what it contains, and a killer is rarely killed by their victim.
@@ -353,10 +195,6 @@ fn keep_one_direction(out: &mut Vec<MentionRelation>, from: usize) {
         k += 1;
         !drop[k - 1]
     });
-}
-
-fn round3(x: f32) -> f32 {
-    (x.clamp(0.0, 1.0) * 1000.0).round() / 1000.0
 }
 
 impl RelationModel {
@@ -685,178 +523,6 @@ fn belongs_to_nearer_person(
             && m.tokens.end == of
             && m.tokens.start >= s.tokens.end
     })
-}
-
-/// Confidence of a "Town, Region" apposition.
-const PLACE_REGION: f32 = 0.85;
-
-/// "Kelso, Tarrowshire", "Abuja, Nigeria", "Shamokin, Pa.": a place, a comma and a country or
-/// state, not inside a list ("Mali, Niger and Chad"): the first lies in the second. The first must
-/// not be a country, and when the gazetteer puts it in other countries only, the pair is left out.
-/// Linear: only neighbouring mentions are compared.
-pub(crate) fn place_then_region(
-    tokens: &[Token<'_>],
-    mentions: &[Mention],
-    resolved: &Resolved,
-    gaz: Option<&Gazetteer>,
-) -> Vec<Found> {
-    let mut order: Vec<usize> = (0..mentions.len()).collect();
-    order.sort_by_key(|&i| (mentions[i].start, mentions[i].end));
-    let entity = |i: usize| {
-        resolved
-            .mention_entity
-            .get(i)
-            .and_then(|&e| Some((e, resolved.entities.get(e)?)))
-    };
-    let is_place = |i: usize| {
-        entity(i).is_some_and(|(_, e)| matches!(e.etype, EntityType::Gpe | EntityType::Loc))
-    };
-    let text_of = |a: usize, b: usize| tokens.get(a..b).unwrap_or_default();
-    let mut out = Vec::new();
-    for w in 0..order.len().saturating_sub(1) {
-        let (i, j) = (order[w], order[w + 1]);
-        let (a, b) = (&mentions[i], &mentions[j]);
-        if a.sentence != b.sentence || !is_place(i) || !is_place(j) {
-            continue;
-        }
-        if !matches!(text_of(a.tokens.end, b.tokens.start), [t] if t.text == ",") {
-            continue;
-        }
-        // A list: another place before the first ("Mali, Niger, …") or after the second
-        // ("…, Niger, and Chad"; "…, Niger and Chad").
-        let prev_place = w > 0
-            && {
-                let p = order[w - 1];
-                is_place(p)
-                    && mentions[p].sentence == a.sentence
-                    && matches!(text_of(mentions[p].tokens.end, a.tokens.start), [t] if t.text == "," || t.text == "and")
-            };
-        let next = text_of(b.tokens.end, b.tokens.end + 2);
-        let list_after = matches!(next.first(), Some(t) if t.text == "and" || t.text == "or")
-            || (matches!(next.first(), Some(t) if t.text == ",")
-                && order
-                    .get(w + 2)
-                    .is_some_and(|&n| is_place(n) && mentions[n].tokens.start <= b.tokens.end + 2))
-            || (matches!(next, [c, t] if c.text == "," && (t.text == "and" || t.text == "or")));
-        if prev_place || list_after {
-            continue;
-        }
-        let (Some((ea, place_a)), Some((eb, place_b))) = (entity(i), entity(j)) else {
-            continue;
-        };
-        if place_a.links.contains_key(ISO3166) {
-            continue; // a country is inside nothing
-        }
-        let b_code = place_b.links.get(ISO3166).map(|c| c.as_str());
-        let b_state = is_us_state_abbreviation(&b.text)
-            || gaz.is_some_and(|g| {
-                g.lookup_all(&b.text)
-                    .any(|e| e.kind == super::gazetteer::GazKind::State)
-            });
-        if b_code.is_none() && !b_state {
-            continue;
-        }
-        // The gazetteer's own knowledge of the first place, when it has some, must agree.
-        if let (Some(code), Some(g)) = (b_code, gaz) {
-            let inside: Vec<&str> = g
-                .lookup_all(&a.text)
-                .filter(|e| {
-                    matches!(
-                        e.kind,
-                        super::gazetteer::GazKind::City | super::gazetteer::GazKind::State
-                    )
-                })
-                .filter_map(|e| e.code.as_deref())
-                .collect();
-            if !inside.is_empty() && !inside.contains(&code) {
-                continue;
-            }
-        }
-        out.push(Found {
-            subject: ea,
-            predicate: Predicate::LocatedIn,
-            object: eb,
-            role: None,
-            confidence: PLACE_REGION,
-            evidence: Span {
-                start: a.start,
-                end: b.end,
-            },
-        });
-    }
-    out
-}
-
-/// The argument types each predicate allows (DESIGN §4): subject type, then object type.
-pub(crate) fn types_allowed(p: Predicate, s: EntityType, o: EntityType) -> bool {
-    use EntityType::*;
-    let place = matches!(o, Gpe | Loc);
-    match p {
-        Predicate::LeaderOf => s == Person && matches!(o, Org | Gpe),
-        Predicate::WorksFor => s == Person && o == Org,
-        Predicate::CitizenOf => s == Person && o == Gpe,
-        Predicate::ResidesIn => s == Person && place,
-        Predicate::BasedIn => s == Org && place,
-        Predicate::LocatedIn => matches!(s, Gpe | Loc | Event) && place,
-        Predicate::MetWith | Predicate::PredecessorOf | Predicate::Killed => {
-            s == Person && o == Person
-        }
-    }
-}
-
-/// Deduplicates (highest confidence wins), orders symmetric pairs, drops self-relations and
-/// relations whose argument types the predicate does not allow ([`types_allowed`]: the entity's
-/// final type, after merging, may differ from the mention's the classifier read), sorts by
-/// evidence position and writes entity ids.
-pub(crate) fn finish(found: Vec<Found>, resolved: &Resolved) -> Vec<Relation> {
-    let mut best: Vec<Found> = Vec::with_capacity(found.len());
-    // (subject, predicate, object) -> index in `best`.
-    let mut index: FxHashMap<(usize, Predicate, usize), usize> = FxHashMap::default();
-    let etype = |e: usize| resolved.entities.get(e).map(|e| e.etype);
-    for mut f in found {
-        if f.subject == f.object {
-            continue;
-        }
-        let (Some(s), Some(o)) = (etype(f.subject), etype(f.object)) else {
-            continue;
-        };
-        if !types_allowed(f.predicate, s, o) {
-            continue;
-        }
-        if f.predicate == Predicate::MetWith && f.subject > f.object {
-            std::mem::swap(&mut f.subject, &mut f.object);
-        }
-        f.confidence = round3(f.confidence);
-        let key = (f.subject, f.predicate, f.object);
-        match index.get(&key).and_then(|&i| best.get_mut(i)) {
-            Some(b) if b.confidence < f.confidence => *b = f,
-            Some(_) => {}
-            None => {
-                index.insert(key, best.len());
-                best.push(f);
-            }
-        }
-    }
-    // The leader of an organisation is not also reported as its employee.
-    let leads: FxHashSet<(usize, usize)> = best
-        .iter()
-        .filter(|f| f.predicate == Predicate::LeaderOf)
-        .map(|f| (f.subject, f.object))
-        .collect();
-    best.retain(|f| f.predicate != Predicate::WorksFor || !leads.contains(&(f.subject, f.object)));
-    best.sort_by_key(|f| (f.evidence.start, f.predicate, f.subject, f.object));
-    best.into_iter()
-        .filter_map(|f| {
-            Some(Relation {
-                subject: resolved.entities.get(f.subject)?.id.clone(),
-                predicate: f.predicate,
-                object: resolved.entities.get(f.object)?.id.clone(),
-                role: f.role,
-                confidence: f.confidence,
-                evidence: f.evidence,
-            })
-        })
-        .collect()
 }
 
 #[cfg(test)]

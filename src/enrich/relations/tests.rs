@@ -1,4 +1,6 @@
+use super::candidates::line_numbers;
 use super::classifier::Classifier;
+use super::merge::types_allowed;
 use super::patterns::tests::mentions;
 use super::*;
 use crate::enrich::entities::resolve_with;
