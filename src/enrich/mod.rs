@@ -17,6 +17,7 @@ mod hostile_tests;
 pub mod language;
 pub mod ner;
 pub mod output;
+pub(crate) mod phrases;
 pub mod relations;
 pub(crate) mod rules;
 pub mod sentences;

@@ -2,24 +2,25 @@
 //! Built from the training set's entity strings (per document fold while training, so the tagger
 //! cannot learn to trust an entry that was made from the very sentence it is looking at).
 
-use super::hash::{hash_str, with};
+use super::hash::with;
 use super::word::Tpl;
+use crate::enrich::phrases::{greedy, Fold, PhraseTable};
 use crate::enrich::{Sentence, Token};
-use rustc_hash::FxHashMap;
 
 /// Longest entry, in tokens.
 const MAX_LEN: usize = 6;
 
-#[derive(Default)]
 pub struct EntityGaz {
-    /// Sequence hash -> bit set of types (bit t for type id t in 0..4).
-    map: FxHashMap<u64, u8>,
-    /// Hashes of every proper prefix of an entry, so matching can stop early.
-    prefixes: FxHashMap<u64, ()>,
+    /// Entity strings -> bit set of types (bit t for type id t in 0..4).
+    table: PhraseTable<u8>,
 }
 
-fn seq_step(h: u64, tok: &str) -> u64 {
-    with(h, hash_str(Tpl::Gaz as u64, tok))
+impl Default for EntityGaz {
+    fn default() -> Self {
+        Self {
+            table: PhraseTable::new(MAX_LEN, Fold::Exact),
+        }
+    }
 }
 
 /// Per-token gazetteer tags: (type bits, position 0=B 1=I 2=E 3=S) for the longest match over it.
@@ -54,17 +55,7 @@ impl GazTags {
 
 impl EntityGaz {
     pub fn insert(&mut self, words: &[&str], type_id: u8) {
-        if words.is_empty() || words.len() > MAX_LEN {
-            return;
-        }
-        let mut h = 0u64;
-        for (k, w) in words.iter().enumerate() {
-            h = seq_step(h, w);
-            if k + 1 < words.len() {
-                self.prefixes.insert(h, ());
-            }
-        }
-        *self.map.entry(h).or_default() |= 1 << type_id;
+        self.table.insert(words, 1 << type_id);
     }
 
     /// Reads `TYPE<TAB>word word …` lines (TYPE one of PER ORG LOC MISC).
@@ -86,37 +77,25 @@ impl EntityGaz {
     /// Greedy longest match inside each sentence.
     pub fn match_tokens(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> GazTags {
         let mut tags = vec![(0u8, 0u8); tokens.len()];
+        let mut buf = String::new();
         for s in sentences {
-            let mut i = s.tokens.start;
-            while i < s.tokens.end {
-                let mut h = 0u64;
-                let mut best: Option<(usize, u8)> = None;
-                let stop = (i + MAX_LEN).min(s.tokens.end);
-                for (j, tok) in tokens.iter().enumerate().take(stop).skip(i) {
-                    h = seq_step(h, tok.text);
-                    if let Some(&bits) = self.map.get(&h) {
-                        best = Some((j + 1, bits));
+            let end = s.tokens.end;
+            greedy(
+                s.tokens.clone(),
+                |i| self.table.longest_at(|k| tokens[k].text, i, end, &mut buf),
+                |span, bits| {
+                    let (first, last) = (span.start, span.end - 1);
+                    for (k, tag) in tags[span].iter_mut().enumerate() {
+                        let pos = match (k == 0, first + k == last) {
+                            (true, true) => 3,
+                            (true, false) => 0,
+                            (false, true) => 2,
+                            (false, false) => 1,
+                        };
+                        *tag = (bits, pos);
                     }
-                    if !self.prefixes.contains_key(&h) {
-                        break;
-                    }
-                }
-                match best {
-                    Some((end, bits)) => {
-                        for (k, tag) in tags.iter_mut().enumerate().take(end).skip(i) {
-                            let pos = match (k == i, k + 1 == end) {
-                                (true, true) => 3,
-                                (true, false) => 0,
-                                (false, true) => 2,
-                                (false, false) => 1,
-                            };
-                            *tag = (bits, pos);
-                        }
-                        i = end;
-                    }
-                    None => i += 1,
-                }
-            }
+                },
+            );
         }
         GazTags { tags }
     }
