@@ -3,6 +3,7 @@
 //! cannot learn to trust an entry that was made from the very sentence it is looking at).
 
 use super::hash::with;
+use super::labels::TagType;
 use super::word::Tpl;
 use crate::enrich::phrases::{greedy, Fold, PhraseTable};
 use crate::enrich::{Sentence, Token};
@@ -11,7 +12,7 @@ use crate::enrich::{Sentence, Token};
 const MAX_LEN: usize = 6;
 
 pub struct EntityGaz {
-    /// Entity strings -> bit set of types (bit t for type id t in 0..4).
+    /// Entity strings -> bit set of types ([`TagType::bit`]).
     table: PhraseTable<u8>,
 }
 
@@ -32,9 +33,9 @@ impl GazTags {
     /// Pushes token `i`'s attributes under `tpl` = [own, previous token's, next token's] templates.
     pub fn attrs(&self, i: usize, tpl: [Tpl; 3], out: &mut Vec<u64>) {
         let push = |out: &mut Vec<u64>, tpl: Tpl, (bits, pos): (u8, u8)| {
-            for t in 0..4u64 {
-                if bits & (1 << t) != 0 {
-                    out.push(with(with(tpl as u64, t), pos as u64));
+            for t in TagType::ALL {
+                if bits & t.bit() != 0 {
+                    out.push(with(with(tpl as u64, t.index() as u64), pos as u64));
                 }
             }
         };
@@ -54,8 +55,8 @@ impl GazTags {
 }
 
 impl EntityGaz {
-    pub fn insert(&mut self, words: &[&str], type_id: u8) {
-        self.table.insert(words, 1 << type_id);
+    pub(crate) fn insert(&mut self, words: &[&str], ty: TagType) {
+        self.table.insert(words, ty.bit());
     }
 
     /// Reads `TYPE<TAB>word word …` lines (TYPE one of PER ORG LOC MISC).
@@ -65,11 +66,11 @@ impl EntityGaz {
             let Some((ty, words)) = line.split_once('\t') else {
                 continue;
             };
-            let Some(id) = super::labels::type_id(ty) else {
+            let Some(ty) = TagType::from_name(ty) else {
                 continue;
             };
             let words: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
-            g.insert(&words, id);
+            g.insert(&words, ty);
         }
         g
     }
@@ -113,15 +114,16 @@ mod tests {
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let tags = g.match_tokens(&toks, &sents);
+        let (org, per, loc) = (TagType::Org.bit(), TagType::Per.bit(), TagType::Loc.bit());
         let want = [
             (0, 0),
-            (0b10, 0),
-            (0b10, 1),
-            (0b10, 2),
+            (org, 0),
+            (org, 1),
+            (org, 2),
             (0, 0),
-            (0b1, 3),
+            (per, 3),
             (0, 0),
-            (0b100, 3),
+            (loc, 3),
         ];
         for (i, w) in want.iter().enumerate() {
             assert_eq!(tags.tag(i), *w, "token {i} {}", toks[i].text);
