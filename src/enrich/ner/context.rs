@@ -137,7 +137,8 @@ fn type_code(t: Option<TagType>) -> usize {
 }
 
 /// For each token, the type the first pass most often gave the same word (exact text) across the
-/// document, or None; ties go to the lower [`TagType::index`], no type to a type, for determinism.
+/// document, or None. A type beats no type with at least half as many votes; ties between types
+/// go to the lower [`TagType::index`], for determinism.
 pub(crate) fn majority_types(
     tokens: &[Token<'_>],
     pass1: &[Option<TagType>],
