@@ -17,6 +17,7 @@ mod hostile_tests;
 pub mod language;
 pub(crate) mod ner;
 pub mod output;
+pub(crate) mod phrases;
 pub(crate) mod relations;
 pub(crate) mod rules;
 pub mod sentences;

@@ -37,7 +37,9 @@ pub struct Sentence {
     pub end: usize,
 }
 
-/// Entity types of the v1 schema.
+/// Entity types of the v1 schema. The statistical tagger labels the four coarse CoNLL classes
+/// (`ner::labels::TagType`), which become Person, Org, Loc and Misc (`TagType::entity_type`);
+/// the gazetteer then refines Loc and Misc, and rules add Date, Money and Percent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum EntityType {

@@ -16,6 +16,7 @@
 
 use super::conll04::{Conll04Sentence, GoldEntity, GoldRelation};
 use super::detok::detokenize;
+use crate::enrich::ner::labels::TagType;
 use crate::enrich::tokenize;
 use crate::lab::ner::conll::ConllDoc;
 
@@ -216,11 +217,11 @@ pub(crate) fn product_conventions(item: &Conll04Sentence) -> Conll04Sentence {
     }
 }
 
-fn tag_type(label: &str) -> Option<&'static str> {
+fn tag_type(label: &str) -> Option<TagType> {
     match label {
-        "Peop" => Some("PER"),
-        "Org" => Some("ORG"),
-        "Loc" => Some("LOC"),
+        "Peop" => Some(TagType::Per),
+        "Org" => Some(TagType::Org),
+        "Loc" => Some(TagType::Loc),
         _ => None,
     }
 }
@@ -231,7 +232,7 @@ fn tag_type(label: &str) -> Option<&'static str> {
 pub(crate) fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc> {
     let mut out = Vec::new();
     'sentences: for item in data {
-        let mut spans: Vec<(usize, usize, &'static str)> = Vec::new();
+        let mut spans: Vec<(usize, usize, TagType)> = Vec::new();
         for e in &item.entities {
             match tag_type(&e.label) {
                 Some(t) => {
@@ -245,7 +246,7 @@ pub(crate) fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc
                     }
                 }
                 // CoNLL04's own conventions: every `Other` is tagged (as MISC).
-                None if as_annotated => spans.push((e.start, e.end, "MISC")),
+                None if as_annotated => spans.push((e.start, e.end, TagType::Misc)),
                 None if is_plain_other(&item.tokens[e.start..e.end]) => {}
                 None => continue 'sentences,
             }
@@ -267,7 +268,7 @@ pub(crate) fn docs(data: &[Conll04Sentence], as_annotated: bool) -> Vec<ConllDoc
                 .filter(|&k| toks[k].start >= cs && toks[k].end <= ce)
                 .collect();
             for (n, &k) in inside.iter().enumerate() {
-                tags[k] = format!("{}-{t}", if n == 0 { "B" } else { "I" });
+                tags[k] = format!("{}-{}", if n == 0 { "B" } else { "I" }, t.name());
             }
         }
         let words: Vec<String> = toks.iter().map(|t| t.text.to_string()).collect();

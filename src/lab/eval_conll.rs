@@ -2,6 +2,7 @@
 //! entity path (tagger + gazetteer type refinement) on a CoNLL-2003 file, over the gold tokens.
 
 use crate::enrich::gazetteer::Gazetteer;
+use crate::enrich::ner::labels::TagType;
 use crate::enrich::ner::NerModel;
 use crate::enrich::EntityType;
 use crate::lab::ner::{conll, train::evaluate};
@@ -28,13 +29,7 @@ struct Args {
 
 /// CoNLL type of a v1 entity type; None for the rule-based types CoNLL does not annotate.
 pub(crate) fn conll_type(t: EntityType) -> Option<&'static str> {
-    match t {
-        EntityType::Person => Some("PER"),
-        EntityType::Org => Some("ORG"),
-        EntityType::Gpe | EntityType::Loc => Some("LOC"),
-        EntityType::Norp | EntityType::Event | EntityType::Misc => Some("MISC"),
-        EntityType::Date | EntityType::Money | EntityType::Percent => None,
-    }
+    TagType::of_entity_type(t).map(TagType::name)
 }
 
 /// `args[0]` is the task name.

@@ -4,7 +4,8 @@
 use crate::enrich::ner::crf::Flags;
 use crate::enrich::ner::features::Clusters;
 use crate::enrich::ner::gaz::EntityGaz;
-use crate::enrich::ner::{labels, NerModel};
+use crate::enrich::ner::labels::TagType;
+use crate::enrich::ner::NerModel;
 use crate::lab::ner::conll;
 use crate::lab::ner::train::{evaluate, train, TrainOptions};
 use anyhow::Context;
@@ -226,11 +227,5 @@ fn frequent_words(docs: &[conll::ConllDoc], n: usize) -> String {
 }
 
 fn tag_type(t: crate::enrich::EntityType) -> &'static str {
-    use crate::enrich::EntityType::*;
-    match t {
-        Person => labels::TYPES[0],
-        Org => labels::TYPES[1],
-        Gpe | Loc => labels::TYPES[2],
-        _ => labels::TYPES[3],
-    }
+    TagType::of_entity_type(t).unwrap_or(TagType::Misc).name()
 }

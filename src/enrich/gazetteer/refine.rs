@@ -2,6 +2,7 @@
 //! GPE and LOC and MISC into NORP, EVENT and MISC.
 
 use super::{GazKind, Gazetteer};
+use crate::enrich::phrases::greedy;
 use crate::enrich::{EntityType, Mention, Sentence, Token};
 
 const GPE_KINDS: u16 =
@@ -391,18 +392,18 @@ impl Gazetteer {
         let covered = Mention::covered(tokens.len(), mentions);
         let wanted = (1u16 << GazKind::Country as u16) | (1 << GazKind::Demonym as u16);
         let mut buf = String::new();
-        let mut i = 0;
-        while i < tokens.len() {
-            let found = self
-                .matcher
-                .longest_at(tokens.len(), |k| tokens[k].text, i, &mut buf);
-            let Some(m) = found else {
-                i += 1;
-                continue;
-            };
-            let span = i..i + m.len;
-            let free = !covered[span.clone()].iter().any(|&c| c);
-            if m.len >= 2 && !m.folded && m.kinds & wanted != 0 && free {
+        greedy(
+            0..tokens.len(),
+            |i| {
+                self.matcher
+                    .longest_at(tokens.len(), |k| tokens[k].text, i, &mut buf)
+                    .map(|m| (m.len, m))
+            },
+            |span, m| {
+                let free = !covered[span.clone()].iter().any(|&c| c);
+                if m.len < 2 || m.folded || m.kinds & wanted == 0 || !free {
+                    return;
+                }
                 let etype = if m.kinds & (1 << GazKind::Country as u16) != 0 {
                     EntityType::Gpe
                 } else {
@@ -414,8 +415,7 @@ impl Gazetteer {
                     .min(sentences.len().saturating_sub(1));
                 let bytes = first.byte_start..last.byte_start + last.text.len();
                 let Some(text) = text.get(bytes) else {
-                    i += m.len;
-                    continue;
+                    return;
                 };
                 mentions.push(Mention {
                     start: first.start,
@@ -426,9 +426,8 @@ impl Gazetteer {
                     text: text.to_string(),
                     confidence: 1.0,
                 });
-            }
-            i += m.len;
-        }
+            },
+        );
     }
 }
 

@@ -5,6 +5,7 @@
 //! writes "Peter Blackburn" mid-sentence; a headline in capitals says little about case by itself.
 
 use super::hash::{hash_str, with};
+use super::labels::TagType;
 use super::word::{case_class, CaseClass, Tpl};
 use crate::enrich::{Sentence, Token};
 use rustc_hash::FxHashMap;
@@ -130,39 +131,54 @@ impl DocContext {
     }
 }
 
+/// The code of a token's type in second-pass features: 0 = none, 1 + [`TagType::index`] for a type.
+fn type_code(t: Option<TagType>) -> usize {
+    t.map_or(0, |t| 1 + t.index())
+}
+
 /// For each token, the type the first pass most often gave the same word (exact text) across the
-/// document, or 0. Types: 1..=4 = PER, ORG, LOC, MISC; ties go to the lower id for determinism.
-pub(crate) fn majority_types(tokens: &[Token<'_>], pass1: &[u8]) -> Vec<u8> {
+/// document, or None. A type beats no type with at least half as many votes; ties between types
+/// go to the lower [`TagType::index`], for determinism.
+pub(crate) fn majority_types(
+    tokens: &[Token<'_>],
+    pass1: &[Option<TagType>],
+) -> Vec<Option<TagType>> {
     let mut votes: FxHashMap<&str, [u16; 5]> = FxHashMap::default();
     for (t, &ty) in tokens.iter().zip(pass1) {
         if case_class(t.text) == CaseClass::Lower {
             continue;
         }
-        votes.entry(t.text).or_default()[ty as usize] += 1;
+        votes.entry(t.text).or_default()[type_code(ty)] += 1;
     }
     tokens
         .iter()
         .map(|t| {
-            let Some(v) = votes.get(t.text) else { return 0 };
+            let v = votes.get(t.text)?;
             let mut best = 0usize;
-            for ty in 1..5 {
-                if v[ty] > v[best] || (best == 0 && v[ty] > 0 && v[ty] * 2 >= v[0]) {
-                    best = ty;
+            for code in 1..5 {
+                if v[code] > v[best] || (best == 0 && v[code] > 0 && v[code] * 2 >= v[0]) {
+                    best = code;
                 }
             }
-            best as u8
+            TagType::from_index(best.checked_sub(1)?)
         })
         .collect()
 }
 
 /// Second-pass attributes: the document-majority type of this word and of its neighbours.
-pub(crate) fn prev_type_attrs(tokens: &[Token<'_>], maj: &[u8], i: usize, out: &mut Vec<u64>) {
+pub(crate) fn prev_type_attrs(
+    tokens: &[Token<'_>],
+    maj: &[Option<TagType>],
+    i: usize,
+    out: &mut Vec<u64>,
+) {
     let _ = tokens;
-    out.push(with(Tpl::PrevType as u64, maj[i] as u64));
+    let code = |k: usize| type_code(maj[k]) as u64;
+    out.push(with(Tpl::PrevType as u64, code(i)));
     if i > 0 {
-        out.push(with(Tpl::PrevType as u64, 8 + maj[i - 1] as u64));
+        out.push(with(Tpl::PrevType as u64, 8 + code(i - 1)));
     }
     if i + 1 < maj.len() {
-        out.push(with(Tpl::PrevType as u64, 16 + maj[i + 1] as u64));
+        out.push(with(Tpl::PrevType as u64, 16 + code(i + 1)));
     }
 }

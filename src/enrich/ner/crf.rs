@@ -336,7 +336,7 @@ impl<'a> Reader<'a> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::labels::{label, Part};
+    use super::super::labels::{label, Part, TagType};
     use super::*;
 
     #[test]
@@ -345,7 +345,10 @@ mod tests {
         let trans = vec![0.0; L * L];
         let rows = vec![(
             7u64,
-            vec![(label(0, Part::B), 1.0), (label(0, Part::I), 2.0)],
+            vec![
+                (label(TagType::Per, Part::B), 1.0),
+                (label(TagType::Per, Part::I), 2.0),
+            ],
         )];
         let crf = Crf::from_rows(Flags::default(), rows, trans);
         let crf = Crf::from_bytes(&crf.to_bytes()).unwrap();
@@ -353,11 +356,14 @@ mod tests {
         if let Some(e) = crf.lookup(7) {
             crf.add_entry(e, &mut state[..L]);
         }
-        state[L + label(0, Part::E) as usize] = 1.5;
+        state[L + label(TagType::Per, Part::E) as usize] = 1.5;
         let (mut path, mut conf) = (Vec::new(), Vec::new());
         crf.viterbi(&state, &mut path);
         crf.confidence(&state, &path, &mut conf);
-        assert_eq!(path, vec![label(0, Part::B), label(0, Part::E)]);
+        assert_eq!(
+            path,
+            vec![label(TagType::Per, Part::B), label(TagType::Per, Part::E)]
+        );
         assert!(conf.iter().all(|c| *c > 0.0 && *c <= 1.0));
         assert!(crf.lookup(8).is_none());
     }

@@ -6,6 +6,7 @@
 use super::context::DocContext;
 use super::gaz::EntityGaz;
 use super::hash::{hash_str, with};
+use super::labels::TagType;
 pub(crate) use super::word::{case_class, Tpl};
 use crate::enrich::{Sentence, Token};
 use rustc_hash::FxHashMap;
@@ -212,8 +213,8 @@ pub(crate) struct Extractor<'r> {
     pub use_doc: bool,
 }
 
-/// Previous-pass document-majority type per token (0 = none, 1..=4 = PER/ORG/LOC/MISC).
-pub(crate) type PrevTypes<'a> = Option<&'a [u8]>;
+/// Previous-pass document-majority type per token.
+pub(crate) type PrevTypes<'a> = Option<&'a [Option<TagType>]>;
 
 /// A document's features in factored form: word-local attributes once per distinct word (the
 /// window features are those shifted by an offset), plus per-token attributes (bias, padding,

@@ -2,24 +2,26 @@
 //! Built from the training set's entity strings (per document fold while training, so the tagger
 //! cannot learn to trust an entry that was made from the very sentence it is looking at).
 
-use super::hash::{hash_str, with};
+use super::hash::with;
+use super::labels::TagType;
 use super::word::Tpl;
+use crate::enrich::phrases::{greedy, Fold, PhraseTable};
 use crate::enrich::{Sentence, Token};
-use rustc_hash::FxHashMap;
 
 /// Longest entry, in tokens.
 const MAX_LEN: usize = 6;
 
-#[derive(Default)]
 pub struct EntityGaz {
-    /// Sequence hash -> bit set of types (bit t for type id t in 0..4).
-    map: FxHashMap<u64, u8>,
-    /// Hashes of every proper prefix of an entry, so matching can stop early.
-    prefixes: FxHashMap<u64, ()>,
+    /// Entity strings -> bit set of types ([`TagType::bit`]).
+    table: PhraseTable<u8>,
 }
 
-fn seq_step(h: u64, tok: &str) -> u64 {
-    with(h, hash_str(Tpl::Gaz as u64, tok))
+impl Default for EntityGaz {
+    fn default() -> Self {
+        Self {
+            table: PhraseTable::new(MAX_LEN, Fold::Exact),
+        }
+    }
 }
 
 /// Per-token gazetteer tags: (type bits, position 0=B 1=I 2=E 3=S) for the longest match over it.
@@ -31,9 +33,9 @@ impl GazTags {
     /// Pushes token `i`'s attributes under `tpl` = [own, previous token's, next token's] templates.
     pub fn attrs(&self, i: usize, tpl: [Tpl; 3], out: &mut Vec<u64>) {
         let push = |out: &mut Vec<u64>, tpl: Tpl, (bits, pos): (u8, u8)| {
-            for t in 0..4u64 {
-                if bits & (1 << t) != 0 {
-                    out.push(with(with(tpl as u64, t), pos as u64));
+            for t in TagType::ALL {
+                if bits & t.bit() != 0 {
+                    out.push(with(with(tpl as u64, t.index() as u64), pos as u64));
                 }
             }
         };
@@ -53,18 +55,8 @@ impl GazTags {
 }
 
 impl EntityGaz {
-    pub fn insert(&mut self, words: &[&str], type_id: u8) {
-        if words.is_empty() || words.len() > MAX_LEN {
-            return;
-        }
-        let mut h = 0u64;
-        for (k, w) in words.iter().enumerate() {
-            h = seq_step(h, w);
-            if k + 1 < words.len() {
-                self.prefixes.insert(h, ());
-            }
-        }
-        *self.map.entry(h).or_default() |= 1 << type_id;
+    pub(crate) fn insert(&mut self, words: &[&str], ty: TagType) {
+        self.table.insert(words, ty.bit());
     }
 
     /// Reads `TYPE<TAB>word word …` lines (TYPE one of PER ORG LOC MISC).
@@ -74,11 +66,11 @@ impl EntityGaz {
             let Some((ty, words)) = line.split_once('\t') else {
                 continue;
             };
-            let Some(id) = super::labels::type_id(ty) else {
+            let Some(ty) = TagType::from_name(ty) else {
                 continue;
             };
             let words: Vec<&str> = words.split(' ').filter(|w| !w.is_empty()).collect();
-            g.insert(&words, id);
+            g.insert(&words, ty);
         }
         g
     }
@@ -86,37 +78,25 @@ impl EntityGaz {
     /// Greedy longest match inside each sentence.
     pub fn match_tokens(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> GazTags {
         let mut tags = vec![(0u8, 0u8); tokens.len()];
+        let mut buf = String::new();
         for s in sentences {
-            let mut i = s.tokens.start;
-            while i < s.tokens.end {
-                let mut h = 0u64;
-                let mut best: Option<(usize, u8)> = None;
-                let stop = (i + MAX_LEN).min(s.tokens.end);
-                for (j, tok) in tokens.iter().enumerate().take(stop).skip(i) {
-                    h = seq_step(h, tok.text);
-                    if let Some(&bits) = self.map.get(&h) {
-                        best = Some((j + 1, bits));
+            let end = s.tokens.end;
+            greedy(
+                s.tokens.clone(),
+                |i| self.table.longest_at(|k| tokens[k].text, i, end, &mut buf),
+                |span, bits| {
+                    let (first, last) = (span.start, span.end - 1);
+                    for (k, tag) in tags[span].iter_mut().enumerate() {
+                        let pos = match (k == 0, first + k == last) {
+                            (true, true) => 3,
+                            (true, false) => 0,
+                            (false, true) => 2,
+                            (false, false) => 1,
+                        };
+                        *tag = (bits, pos);
                     }
-                    if !self.prefixes.contains_key(&h) {
-                        break;
-                    }
-                }
-                match best {
-                    Some((end, bits)) => {
-                        for (k, tag) in tags.iter_mut().enumerate().take(end).skip(i) {
-                            let pos = match (k == i, k + 1 == end) {
-                                (true, true) => 3,
-                                (true, false) => 0,
-                                (false, true) => 2,
-                                (false, false) => 1,
-                            };
-                            *tag = (bits, pos);
-                        }
-                        i = end;
-                    }
-                    None => i += 1,
-                }
-            }
+                },
+            );
         }
         GazTags { tags }
     }
@@ -134,15 +114,16 @@ mod tests {
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         let tags = g.match_tokens(&toks, &sents);
+        let (org, per, loc) = (TagType::Org.bit(), TagType::Per.bit(), TagType::Loc.bit());
         let want = [
             (0, 0),
-            (0b10, 0),
-            (0b10, 1),
-            (0b10, 2),
+            (org, 0),
+            (org, 1),
+            (org, 2),
             (0, 0),
-            (0b1, 3),
+            (per, 3),
             (0, 0),
-            (0b100, 3),
+            (loc, 3),
         ];
         for (i, w) in want.iter().enumerate() {
             assert_eq!(tags.tag(i), *w, "token {i} {}", toks[i].text);

@@ -1,14 +1,78 @@
-//! BIOES labels over the four coarse CoNLL types, and conversions between labels and spans.
+//! The tagger's entity classes ([`TagType`]), BIOES labels over them, and conversions between
+//! labels and spans.
 //!
-//! Label ids: 0 = O; for type t in 0..4 (PER, ORG, LOC, MISC): B = 1+4t, I = 2+4t, E = 3+4t, S = 4+4t.
+//! Label ids: 0 = O; for type t = [`TagType::index`] (PER 0, ORG 1, LOC 2, MISC 3): B = 1+4t,
+//! I = 2+4t, E = 3+4t, S = 4+4t.
 
+use crate::enrich::EntityType;
 use std::ops::Range;
 
-pub(crate) const TYPES: [&str; 4] = ["PER", "ORG", "LOC", "MISC"];
 pub(crate) const NUM_LABELS: usize = 17;
 
-pub(crate) fn type_id(name: &str) -> Option<u8> {
-    TYPES.iter().position(|t| *t == name).map(|i| i as u8)
+/// The four coarse CoNLL entity classes the tagger labels. The discriminant is the type id that
+/// label ids, gazetteer features and second-pass features are built from, so it is part of every
+/// model file: never reorder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub(crate) enum TagType {
+    Per = 0,
+    Org = 1,
+    Loc = 2,
+    Misc = 3,
+}
+
+impl TagType {
+    pub(crate) const ALL: [TagType; 4] = [TagType::Per, TagType::Org, TagType::Loc, TagType::Misc];
+
+    /// The type id (0..4) in label ids and feature hashes.
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The type with id `i`.
+    pub(crate) fn from_index(i: usize) -> Option<Self> {
+        Self::ALL.get(i).copied()
+    }
+
+    /// This type's bit in a type bit set (bit [`TagType::index`]).
+    pub(crate) fn bit(self) -> u8 {
+        1 << self.index()
+    }
+
+    /// The CoNLL name: PER, ORG, LOC, MISC (tags, `entities.tsv` and `lexicon.tsv`).
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            TagType::Per => "PER",
+            TagType::Org => "ORG",
+            TagType::Loc => "LOC",
+            TagType::Misc => "MISC",
+        }
+    }
+
+    pub(crate) fn from_name(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    /// The output type of a mention the tagger labels with this class.
+    pub(crate) fn entity_type(self) -> EntityType {
+        match self {
+            TagType::Per => EntityType::Person,
+            TagType::Org => EntityType::Org,
+            TagType::Loc => EntityType::Loc,
+            TagType::Misc => EntityType::Misc,
+        }
+    }
+
+    /// The class an output type falls in (CoNLL's scheme: places are LOC, groups and events
+    /// MISC); None for DATE, MONEY and PERCENT, which only rules produce.
+    pub(crate) fn of_entity_type(t: EntityType) -> Option<Self> {
+        match t {
+            EntityType::Person => Some(TagType::Per),
+            EntityType::Org => Some(TagType::Org),
+            EntityType::Gpe | EntityType::Loc => Some(TagType::Loc),
+            EntityType::Norp | EntityType::Event | EntityType::Misc => Some(TagType::Misc),
+            EntityType::Date | EntityType::Money | EntityType::Percent => None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,8 +83,8 @@ pub(crate) enum Part {
     S,
 }
 
-pub(crate) fn label(ty: u8, part: Part) -> u8 {
-    1 + 4 * ty
+pub(crate) fn label(ty: TagType, part: Part) -> u8 {
+    1 + 4 * ty as u8
         + match part {
             Part::B => 0,
             Part::I => 1,
@@ -30,11 +94,11 @@ pub(crate) fn label(ty: u8, part: Part) -> u8 {
 }
 
 /// (type, part) of a non-O label.
-pub(crate) fn split(l: u8) -> Option<(u8, Part)> {
-    if l == 0 || l as usize >= NUM_LABELS {
+pub(crate) fn split(l: u8) -> Option<(TagType, Part)> {
+    if l == 0 {
         return None;
     }
-    let ty = (l - 1) / 4;
+    let ty = TagType::from_index(usize::from((l - 1) / 4))?;
     let part = match (l - 1) % 4 {
         0 => Part::B,
         1 => Part::I,
@@ -66,7 +130,7 @@ pub(crate) fn allowed_end(l: u8) -> bool {
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct Span {
     pub tokens: Range<usize>,
-    pub ty: u8,
+    pub ty: TagType,
 }
 
 /// Spans of an IOB1/IOB2 tag sequence (`O`, `I-PER`, `B-LOC`, …) with conlleval's rules: a chunk
@@ -122,7 +186,7 @@ pub(crate) fn bioes(n: usize, spans: &[Span]) -> Vec<u8> {
 /// Spans of a BIOES label sequence; tolerant of ill-formed input (a stray I/E opens a span).
 pub(crate) fn spans_from_bioes(labels: &[u8]) -> Vec<Span> {
     let mut out = Vec::new();
-    let mut cur: Option<(usize, u8)> = None;
+    let mut cur: Option<(usize, TagType)> = None;
     for (i, &l) in labels.iter().enumerate() {
         match split(l) {
             None => {
@@ -196,19 +260,45 @@ mod tests {
     }
 
     #[test]
+    fn tag_types_keep_the_ids_and_names_model_files_use() {
+        let ids: Vec<(usize, u8, &str)> = TagType::ALL
+            .iter()
+            .map(|t| (t.index(), t.bit(), t.name()))
+            .collect();
+        assert_eq!(
+            ids,
+            vec![(0, 1, "PER"), (1, 2, "ORG"), (2, 4, "LOC"), (3, 8, "MISC")]
+        );
+        for t in TagType::ALL {
+            assert_eq!(TagType::from_name(t.name()), Some(t));
+            assert_eq!(TagType::from_index(t.index()), Some(t));
+            assert_eq!(TagType::of_entity_type(t.entity_type()), Some(t));
+        }
+        assert_eq!(TagType::from_name("PERSON"), None);
+        assert_eq!(TagType::from_index(4), None);
+        assert_eq!(TagType::of_entity_type(EntityType::Gpe), Some(TagType::Loc));
+        assert_eq!(TagType::of_entity_type(EntityType::Date), None);
+        assert_eq!(
+            split(label(TagType::Misc, Part::S)),
+            Some((TagType::Misc, Part::S))
+        );
+        assert_eq!(split(NUM_LABELS as u8), None);
+    }
+
+    #[test]
     fn bioes_round_trips_and_transitions_are_checked() {
         let spans = vec![
             Span {
                 tokens: 0..1,
-                ty: 0,
+                ty: TagType::Per,
             },
             Span {
                 tokens: 1..4,
-                ty: 2,
+                ty: TagType::Loc,
             },
             Span {
                 tokens: 5..7,
-                ty: 3,
+                ty: TagType::Misc,
             },
         ];
         let labels = bioes(8, &spans);
@@ -217,10 +307,13 @@ mod tests {
         for w in labels.windows(2) {
             assert!(allowed(w[0], w[1]), "{w:?}");
         }
-        assert!(!allowed(label(0, Part::B), 0));
-        assert!(!allowed(label(0, Part::B), label(1, Part::E)));
-        assert!(!allowed(0, label(0, Part::I)));
-        assert!(!allowed_start(label(2, Part::E)));
-        assert!(!allowed_end(label(2, Part::B)));
+        assert!(!allowed(label(TagType::Per, Part::B), 0));
+        assert!(!allowed(
+            label(TagType::Per, Part::B),
+            label(TagType::Org, Part::E)
+        ));
+        assert!(!allowed(0, label(TagType::Per, Part::I)));
+        assert!(!allowed_start(label(TagType::Loc, Part::E)));
+        assert!(!allowed_end(label(TagType::Loc, Part::B)));
     }
 }

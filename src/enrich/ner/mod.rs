@@ -31,6 +31,7 @@ use super::{EntityType, Mention, ModelError, Sentence, Token};
 use crf::Crf;
 use features::Clusters;
 use gaz::EntityGaz;
+use labels::TagType;
 use std::path::Path;
 pub(crate) use tagger::label_doc;
 use tagger::WordCache;
@@ -183,21 +184,12 @@ pub(crate) struct Resources<'a> {
     pub lex: &'a EntityGaz,
 }
 
-/// Coarse type per token: 0 = none, 1..=4 = PER, ORG, LOC, MISC.
-pub(crate) fn coarse_types(labels: &[u8]) -> Vec<u8> {
+/// The tagger's type of each token, None outside entities.
+pub(crate) fn coarse_types(labels: &[u8]) -> Vec<Option<TagType>> {
     labels
         .iter()
-        .map(|&l| labels::split(l).map_or(0, |(t, _)| t + 1))
+        .map(|&l| labels::split(l).map(|(t, _)| t))
         .collect()
-}
-
-fn coarse_entity_type(ty: u8) -> EntityType {
-    match ty {
-        0 => EntityType::Person,
-        1 => EntityType::Org,
-        2 => EntityType::Loc,
-        _ => EntityType::Misc,
-    }
 }
 
 /// Turns per-token BIOES labels into mentions with char offsets, per sentence.
@@ -230,7 +222,7 @@ pub(crate) fn mentions(
                 end: last.end,
                 tokens: r,
                 sentence: si,
-                etype: coarse_entity_type(sp.ty),
+                etype: sp.ty.entity_type(),
                 text,
                 confidence: c,
             });

@@ -163,7 +163,7 @@ fn run_pass<'r>(
     extra: &Attrs,
     tokens: &[Token<'_>],
     sentences: &[Sentence],
-    prev: Option<&[u8]>,
+    prev: features::PrevTypes<'_>,
     want_conf: bool,
 ) -> (Vec<u8>, Vec<f32>) {
     let window = features::window();

@@ -94,7 +94,7 @@ fn empty_and_punctuation_only_documents_yield_nothing() {
 
 #[test]
 fn bioes_labels_become_mentions_with_char_offsets() {
-    use super::labels::{label, Part};
+    use super::labels::{label, Part, TagType};
     // Non-ASCII text before the names: offsets must count chars, not bytes.
     let text = "Über José Müller und São Paulo";
     let toks = tokenize::tokenize(text);
@@ -102,11 +102,11 @@ fn bioes_labels_become_mentions_with_char_offsets() {
     assert_eq!(toks.len(), 6);
     let labels = [
         0,
-        label(0, Part::B),
-        label(0, Part::E),
+        label(TagType::Per, Part::B),
+        label(TagType::Per, Part::E),
         0,
-        label(2, Part::B),
-        label(2, Part::E),
+        label(TagType::Loc, Part::B),
+        label(TagType::Loc, Part::E),
     ];
     let got = super::mentions(&toks, &sents, &labels, &[0.9, 0.8, 0.7, 1.0, 0.6, 0.95]);
     let table = [
@@ -126,7 +126,7 @@ fn bioes_labels_become_mentions_with_char_offsets() {
 
 #[test]
 fn a_span_never_ends_or_starts_with_a_comma() {
-    use super::labels::{label, Part};
+    use super::labels::{label, Part, TagType};
     let text = "born in Tarrowby, Vt.";
     let toks = tokenize::tokenize(text);
     let sents = sentences::split(text, &toks);
@@ -134,8 +134,8 @@ fn a_span_never_ends_or_starts_with_a_comma() {
     assert_eq!(words[..4], ["born", "in", "Tarrowby", ","]);
     // The tagger closed the place on the comma; a lone comma tagged as a name is dropped.
     let mut labels = vec![0u8; toks.len()];
-    labels[2] = label(2, Part::B);
-    labels[3] = label(2, Part::E);
+    labels[2] = label(TagType::Loc, Part::B);
+    labels[3] = label(TagType::Loc, Part::E);
     let conf = vec![1.0f32; toks.len()];
     let got = super::mentions(&toks, &sents, &labels, &conf);
     assert_eq!(got.len(), 1);
@@ -144,6 +144,6 @@ fn a_span_never_ends_or_starts_with_a_comma() {
         ("Tarrowby", 8, 16)
     );
     labels[2] = 0;
-    labels[3] = label(2, Part::S);
+    labels[3] = label(TagType::Loc, Part::S);
     assert!(super::mentions(&toks, &sents, &labels, &conf).is_empty());
 }

@@ -9,7 +9,7 @@ use crate::enrich::ner::crf::{Crf, Flags};
 use crate::enrich::ner::features::{Clusters, Extractor};
 use crate::enrich::ner::gaz::EntityGaz;
 use crate::enrich::ner::hash::with;
-use crate::enrich::ner::labels::{self, bioes, spans_from_iob, Span, NUM_LABELS};
+use crate::enrich::ner::labels::{bioes, spans_from_iob, Span, TagType, NUM_LABELS};
 use crate::enrich::ner::{coarse_types, label_doc, Resources};
 use crate::enrich::{Sentence, Token};
 use crate::lab::score::Scorer;
@@ -96,13 +96,13 @@ impl AttrSpace {
 /// Seed of the domain copies' hashes (never reach a model file, only keep ids apart).
 const DOMAIN_SEED: u64 = 0xd0_0a11;
 
-/// Gold spans of one CoNLL document as token ranges + type ids, sentence by sentence.
+/// Gold spans of one CoNLL document as token ranges + tagger types, sentence by sentence.
 pub(crate) fn gold_spans(doc: &ConllDoc) -> Vec<Span> {
     let mut out = Vec::new();
     for r in &doc.sentences {
         let tags: Vec<&str> = doc.tags[r.clone()].iter().map(String::as_str).collect();
         for (sr, ty) in spans_from_iob(&tags) {
-            if let Some(t) = labels::type_id(&ty) {
+            if let Some(t) = TagType::from_name(&ty) {
                 out.push(Span {
                     tokens: r.start + sr.start..r.start + sr.end,
                     ty: t,
@@ -130,11 +130,7 @@ pub(crate) fn build_gaz(
                 .map(String::as_str)
                 .collect();
             g.insert(&words, s.ty);
-            lines.push(format!(
-                "{}\t{}",
-                labels::TYPES[s.ty as usize],
-                words.join(" ")
-            ));
+            lines.push(format!("{}\t{}", s.ty.name(), words.join(" ")));
         }
     }
     lines.sort();
@@ -143,7 +139,7 @@ pub(crate) fn build_gaz(
 }
 
 /// Document index and tokens -> first-pass majority types, for second-pass training.
-pub(crate) type PrevFor<'a> = dyn Fn(usize, &[Token<'_>]) -> Option<Vec<u8>> + 'a;
+pub(crate) type PrevFor<'a> = dyn Fn(usize, &[Token<'_>]) -> Option<Vec<Option<TagType>>> + 'a;
 
 /// Extracts training sequences for all docs; `gaz_for(doc)` picks the fold gazetteer,
 /// `prev_for(doc)` the first-pass majority types for a second pass.
@@ -531,7 +527,8 @@ pub(crate) fn train(
         };
     }
     // Out-of-fold first-pass labels: each fold is tagged by a model that never saw it.
-    let mut oof: Vec<Vec<u8>> = docs.iter().map(|d| vec![0u8; d.words.len()]).collect();
+    let mut oof: Vec<Vec<Option<TagType>>> =
+        docs.iter().map(|d| vec![None; d.words.len()]).collect();
     for (f, fgaz) in fold_gaz.iter().enumerate() {
         log(format!("pass 1, fold {}/{k}", f + 1));
         let train_part: Vec<&Seq> = seqs.iter().filter(|s| fold(s.doc) != f).collect();
@@ -590,7 +587,7 @@ pub(crate) fn evaluate(
         let (toks, sents) = d.tokens(&text);
         let gold: Vec<(Range<usize>, String)> = gold_spans(d)
             .into_iter()
-            .map(|s| (s.tokens, labels::TYPES[s.ty as usize].to_string()))
+            .map(|s| (s.tokens, s.ty.name().to_string()))
             .collect();
         sc.add(&gold, &predict(&toks, &sents));
     }
