@@ -574,8 +574,10 @@ impl Settings {
         Self::load_from(file, std::env::vars())
     }
 
-    /// Like [`Settings::load`] with an explicit environment, so tests need not touch the process env.
-    pub(crate) fn load_from(
+    /// Like [`Settings::load`] with an explicit environment (pairs like
+    /// `("NEWSENRICH__KAFKA__BROKERS", "…")`; others are ignored), so tests and programs that embed
+    /// the worker need not touch the process env.
+    pub fn load_from(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
@@ -836,7 +838,7 @@ impl Settings {
 
     /// Every value that must never be printed: the secret pass-through properties and everything
     /// read from a file.
-    pub(crate) fn secret_values(&self) -> Vec<String> {
+    pub fn secret_values(&self) -> Vec<String> {
         let k = &self.kafka;
         let mut out = Vec::new();
         for (section, map) in [
