@@ -20,6 +20,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 /// How often topic creation is retried while the broker is unreachable.
 const ADMIN_RETRY: Duration = Duration::from_secs(5);
@@ -48,10 +49,11 @@ pub async fn run(settings: Settings, shutdown: CancellationToken) -> anyhow::Res
     // routing before the drain ends.
     let stopping = status.clone();
     let asked = shutdown.clone();
-    let stopping_watch = tokio::spawn(async move {
+    // Aborted when `run` returns, however it returns: nothing is left waiting on the caller's token.
+    let _stopping_watch = AbortOnDropHandle::new(tokio::spawn(async move {
         asked.cancelled().await;
         stopping.stopping.store(true, Ordering::Relaxed);
-    });
+    }));
 
     let addr = format!("{}:{}", settings.http.host, settings.http.port);
     let listener = TcpListener::bind(&addr)
@@ -146,7 +148,6 @@ pub async fn run(settings: Settings, shutdown: CancellationToken) -> anyhow::Res
     if let Err(e) = server.await {
         tracing::warn!("http server task failed: {e}");
     }
-    stopping_watch.abort();
     tracing::info!("worker stopped");
     result
 }

@@ -374,6 +374,7 @@ impl Pipeline {
 mod tests {
     use super::*;
     use crate::service::config::Settings;
+    use crate::service::health::Unhealthy;
 
     #[test]
     fn progress_reports_a_stall_only_while_records_are_in_flight() {
@@ -383,15 +384,20 @@ mod tests {
         p.set_inflight(3);
         assert_eq!(p.stalled(timeout), None, "just became busy");
         std::thread::sleep(Duration::from_millis(80));
-        assert!(p.stalled(timeout).is_some(), "busy and nothing finished");
+        assert_eq!(
+            p.stalled(timeout),
+            Some(Unhealthy::Stalled),
+            "busy and nothing finished"
+        );
         p.finished();
         assert_eq!(p.stalled(timeout), None, "a record finished");
         std::thread::sleep(Duration::from_millis(80));
         p.set_inflight(0);
         assert_eq!(p.stalled(timeout), None, "drained");
         p.broken.store(true, Ordering::Relaxed);
-        assert!(
-            p.stalled(timeout).is_some(),
+        assert_eq!(
+            p.stalled(timeout),
+            Some(Unhealthy::PipelineFailed),
             "a broken pipeline is never healthy"
         );
     }
