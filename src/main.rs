@@ -1,9 +1,12 @@
 //! The `newsenrich` binary: parse the command line, load settings, start logging, run.
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 use newsenrich::service::config::Settings;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
+use tokio_util::sync::CancellationToken;
 
 #[derive(Parser)]
 #[command(
@@ -115,7 +118,16 @@ fn main() -> ExitCode {
                 Ok(rt) => rt,
                 Err(e) => return report(Err(e.into())),
             };
-            let result = runtime.block_on(newsenrich::service::app::run(settings));
+            // Process-wide, so here and not in `run`: secrets scrubbed from panic messages, and the
+            // signals that cancel the worker's shutdown token.
+            newsenrich::service::secrets::install_panic_hook(settings.secret_values());
+            let hard_cap =
+                Duration::from_millis(settings.worker.drain_timeout_ms.saturating_mul(2));
+            let shutdown = CancellationToken::new();
+            let result = runtime.block_on(async {
+                spawn_signal_handler(shutdown.clone(), hard_cap)?;
+                newsenrich::service::app::run(settings, shutdown).await
+            });
             // An enrichment still running on the blocking pool must not hold the exit.
             runtime.shutdown_timeout(std::time::Duration::from_millis(500));
             report(result)
@@ -182,4 +194,38 @@ fn main() -> ExitCode {
         Command::Eval { args } => report(newsenrich::lab::eval::run(&args)),
         Command::Train { args } => report(newsenrich::lab::train::run(&args)),
     }
+}
+
+/// First SIGTERM/SIGINT cancels `shutdown` (the graceful shutdown) and arms a hard deadline; a
+/// second one, or the deadline, exits at once with a non-zero code so the process never hangs.
+fn spawn_signal_handler(shutdown: CancellationToken, hard_cap: Duration) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut term = signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
+    tokio::spawn(async move {
+        let name = tokio::select! {
+            _ = term.recv() => "SIGTERM",
+            _ = int.recv() => "SIGINT",
+        };
+        tracing::info!(signal = name, "shutdown requested");
+        shutdown.cancel();
+        // A plain thread: it must fire even if the runtime itself is stuck.
+        let _ = std::thread::Builder::new()
+            .name("shutdown-deadline".into())
+            .spawn(move || {
+                std::thread::sleep(hard_cap);
+                tracing::error!(
+                    deadline_ms = hard_cap.as_millis() as u64,
+                    "shutdown exceeded its hard deadline, exiting"
+                );
+                std::process::exit(1);
+            });
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = int.recv() => {}
+        }
+        tracing::error!("second signal, exiting now");
+        std::process::exit(1);
+    });
+    Ok(())
 }

@@ -1,6 +1,10 @@
 //! Wires settings, telemetry-ready metrics, the Kafka clients, the pipeline and HTTP together, and
 //! owns the shutdown order: stop fetching -> drain in-flight -> commit -> close consumer -> flush
 //! producer -> stop HTTP.
+//!
+//! [`run`] touches no process-wide state: the caller owns the shutdown token, the signal handlers,
+//! the log subscriber and the panic hook (the binary sets them up in `main.rs`), so a test or an
+//! embedding program can run the whole worker in-process, more than once.
 
 use crate::enrich::Enricher;
 use crate::service::config::{Delivery, Settings};
@@ -16,13 +20,16 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::AbortOnDropHandle;
 
 /// How often topic creation is retried while the broker is unreachable.
 const ADMIN_RETRY: Duration = Duration::from_secs(5);
 
-/// Runs the worker until SIGTERM/SIGINT, then shuts down in order.
-pub async fn run(settings: Settings) -> anyhow::Result<()> {
-    crate::service::secrets::install_panic_hook(settings.secret_values());
+/// Runs the worker until `shutdown` is cancelled (the binary cancels it on SIGTERM/SIGINT), then
+/// shuts down in order: the in-flight records are finished within `worker.drain_timeout_ms`, their
+/// offsets committed, the group left, the producer flushed, the HTTP server stopped. `Ok(())` after
+/// a clean shutdown; an error when the worker cannot start or its pipeline broke.
+pub async fn run(settings: Settings, shutdown: CancellationToken) -> anyhow::Result<()> {
     for warning in settings.warnings() {
         tracing::warn!("insecure setting: {warning}");
     }
@@ -38,12 +45,15 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
     let status = Arc::new(Status::default());
     status.touch();
 
-    let shutdown = CancellationToken::new();
-    spawn_signal_handler(
-        shutdown.clone(),
-        status.clone(),
-        settings.worker.drain_timeout() * 2,
-    )?;
+    // `/readyz` says "shutting down" from the moment shutdown is asked for, so load balancers stop
+    // routing before the drain ends.
+    let stopping = status.clone();
+    let asked = shutdown.clone();
+    // Aborted when `run` returns, however it returns: nothing is left waiting on the caller's token.
+    let _stopping_watch = AbortOnDropHandle::new(tokio::spawn(async move {
+        asked.cancelled().await;
+        stopping.stopping.store(true, Ordering::Relaxed);
+    }));
 
     let addr = format!("{}:{}", settings.http.host, settings.http.port);
     let listener = TcpListener::bind(&addr)
@@ -204,44 +214,5 @@ async fn init_transactions(
         .begin_transaction()
         .context("cannot begin a transaction")?;
     tracing::info!("exactly-once delivery: transactions initialised");
-    Ok(())
-}
-
-/// First SIGTERM/SIGINT starts the graceful shutdown and arms a hard deadline; a second one, or the
-/// deadline, exits at once with a non-zero code so the process never hangs.
-fn spawn_signal_handler(
-    shutdown: CancellationToken,
-    status: Arc<Status>,
-    hard_cap: Duration,
-) -> anyhow::Result<()> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut term = signal(SignalKind::terminate()).context("cannot install the SIGTERM handler")?;
-    let mut int = signal(SignalKind::interrupt()).context("cannot install the SIGINT handler")?;
-    tokio::spawn(async move {
-        let name = tokio::select! {
-            _ = term.recv() => "SIGTERM",
-            _ = int.recv() => "SIGINT",
-        };
-        tracing::info!(signal = name, "shutdown requested");
-        status.stopping.store(true, Ordering::Relaxed);
-        shutdown.cancel();
-        // A plain thread: it must fire even if the runtime itself is stuck.
-        let _ = std::thread::Builder::new()
-            .name("shutdown-deadline".into())
-            .spawn(move || {
-                std::thread::sleep(hard_cap);
-                tracing::error!(
-                    deadline_ms = hard_cap.as_millis() as u64,
-                    "shutdown exceeded its hard deadline, exiting"
-                );
-                std::process::exit(1);
-            });
-        tokio::select! {
-            _ = term.recv() => {}
-            _ = int.recv() => {}
-        }
-        tracing::error!("second signal, exiting now");
-        std::process::exit(1);
-    });
     Ok(())
 }

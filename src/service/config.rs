@@ -15,9 +15,13 @@ pub(crate) const ENV_PREFIX: &str = "NEWSENRICH";
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    /// The file could not be read/parsed, or a key is unknown or has the wrong type.
+    /// The file could not be read/parsed, or a key is unknown or has the wrong type. (The text
+    /// holds the cause, which is therefore not also a `source()`.)
     #[error("invalid configuration: {0}")]
-    Load(String),
+    Load(config::ConfigError),
+    /// librdkafka refuses a client configuration as a whole: its text, secrets scrubbed.
+    #[error("invalid configuration: librdkafka rejects the client configuration: {0}")]
+    Rejected(String),
     /// A value parsed but breaks a rule; `key` is the dotted path of the offending key.
     #[error("invalid configuration: `{key}` {reason}")]
     Invalid { key: String, reason: String },
@@ -574,8 +578,10 @@ impl Settings {
         Self::load_from(file, std::env::vars())
     }
 
-    /// Like [`Settings::load`] with an explicit environment, so tests need not touch the process env.
-    pub(crate) fn load_from(
+    /// Like [`Settings::load`] with an explicit environment (pairs like
+    /// `("NEWSENRICH__KAFKA__BROKERS", "…")`; others are ignored), so tests and programs that embed
+    /// the worker need not touch the process env.
+    pub fn load_from(
         file: Option<&Path>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
@@ -597,12 +603,8 @@ impl Settings {
                 .separator("__")
                 .source(Some(env)),
         );
-        let raw = builder
-            .build()
-            .map_err(|e| ConfigError::Load(e.to_string()))?;
-        let settings: Settings = raw
-            .try_deserialize()
-            .map_err(|e| ConfigError::Load(e.to_string()))?;
+        let raw = builder.build().map_err(ConfigError::Load)?;
+        let settings: Settings = raw.try_deserialize().map_err(ConfigError::Load)?;
         let mut settings = settings;
         settings.load_secret_files()?;
         settings.validate()?;
@@ -836,7 +838,7 @@ impl Settings {
 
     /// Every value that must never be printed: the secret pass-through properties and everything
     /// read from a file.
-    pub(crate) fn secret_values(&self) -> Vec<String> {
+    pub fn secret_values(&self) -> Vec<String> {
         let k = &self.kafka;
         let mut out = Vec::new();
         for (section, map) in [

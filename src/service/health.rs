@@ -4,6 +4,37 @@
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Why `/readyz` answers 503; the text is its body (the README quotes it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum NotReady {
+    #[error("shutting down")]
+    Stopping,
+    #[error("a record reached neither the output nor the dead-letter topic; its partition is stopped (see the error log)")]
+    RecordStuck,
+    #[error(
+        "kafka denies this worker writing to a topic (authorization failed; see the error log)"
+    )]
+    WriteDenied,
+    #[error("consumer not connected to kafka")]
+    ConsumerDown,
+    #[error("producer not connected to kafka")]
+    ProducerDown,
+}
+
+/// Why `/healthz` answers 503 (the process should be restarted); the text is its body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Unhealthy {
+    /// The consumer thread's loop did not iterate within the liveness window.
+    #[error("main loop stalled")]
+    MainLoopStalled,
+    /// A partition task died or the producer failed fatally: the worker is going down.
+    #[error("pipeline failed, worker exiting")]
+    PipelineFailed,
+    /// Records are in flight and none finished within `worker.stall_timeout_ms`.
+    #[error("records in flight and none finished within worker.stall_timeout_ms")]
+    Stalled,
+}
+
 /// What `/readyz` and `/healthz` report, written by the Kafka clients and the main loop.
 #[derive(Debug, Default)]
 pub struct Status {
@@ -32,18 +63,18 @@ impl Status {
         self.last_progress_ms.store(now_ms(), Ordering::Relaxed);
     }
 
-    /// `Ok(())` when ready, else a short reason.
-    pub(crate) fn readiness(&self) -> Result<(), &'static str> {
+    /// `Ok(())` when ready, else why not (the first that applies, in [`NotReady`]'s order).
+    pub(crate) fn readiness(&self) -> Result<(), NotReady> {
         if self.stopping.load(Ordering::Relaxed) {
-            Err("shutting down")
+            Err(NotReady::Stopping)
         } else if self.record_stuck.load(Ordering::Relaxed) {
-            Err("a record reached neither the output nor the dead-letter topic; its partition is stopped (see the error log)")
+            Err(NotReady::RecordStuck)
         } else if self.write_denied.load(Ordering::Relaxed) {
-            Err("kafka denies this worker writing to a topic (authorization failed; see the error log)")
+            Err(NotReady::WriteDenied)
         } else if !self.consumer_up.load(Ordering::Relaxed) {
-            Err("consumer not connected to kafka")
+            Err(NotReady::ConsumerDown)
         } else if !self.producer_up.load(Ordering::Relaxed) {
-            Err("producer not connected to kafka")
+            Err(NotReady::ProducerDown)
         } else {
             Ok(())
         }
@@ -70,21 +101,27 @@ mod tests {
     #[test]
     fn readiness_needs_both_clients_and_not_stopping() {
         let s = Status::default();
-        assert_eq!(s.readiness(), Err("consumer not connected to kafka"));
+        assert_eq!(s.readiness(), Err(NotReady::ConsumerDown));
+        assert_eq!(
+            NotReady::ConsumerDown.to_string(),
+            "consumer not connected to kafka"
+        );
         s.consumer_up.store(true, Ordering::Relaxed);
-        assert_eq!(s.readiness(), Err("producer not connected to kafka"));
+        assert_eq!(s.readiness(), Err(NotReady::ProducerDown));
         s.producer_up.store(true, Ordering::Relaxed);
         assert_eq!(s.readiness(), Ok(()));
         s.write_denied.store(true, Ordering::Relaxed);
-        assert!(s.readiness().unwrap_err().contains("authorization"));
+        assert_eq!(s.readiness(), Err(NotReady::WriteDenied));
+        assert!(NotReady::WriteDenied.to_string().contains("authorization"));
         s.write_denied.store(false, Ordering::Relaxed);
         s.record_stuck.store(true, Ordering::Relaxed);
-        assert!(s
-            .readiness()
-            .unwrap_err()
+        assert_eq!(s.readiness(), Err(NotReady::RecordStuck));
+        assert!(NotReady::RecordStuck
+            .to_string()
             .contains("neither the output nor"));
         s.stopping.store(true, Ordering::Relaxed);
-        assert_eq!(s.readiness(), Err("shutting down"));
+        assert_eq!(s.readiness(), Err(NotReady::Stopping));
+        assert_eq!(NotReady::Stopping.to_string(), "shutting down");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! stretch: a header-read timeout (which also ends idle kept-alive connections), a connection
 //! lifetime, a connection limit and request size limits (`[http]` settings).
 
-use crate::service::health::Status;
+use crate::service::health::{Status, Unhealthy};
 use crate::service::metrics::Metrics;
 use crate::service::worker::Progress;
 use axum::extract::State;
@@ -149,18 +149,20 @@ async fn metrics(State(state): State<HttpState>) -> impl IntoResponse {
 }
 
 async fn healthz(State(state): State<HttpState>) -> impl IntoResponse {
-    if !state.status.is_live(LIVENESS_WINDOW) {
-        (StatusCode::SERVICE_UNAVAILABLE, "main loop stalled")
-    } else if let Some(reason) = state.progress.stalled(state.stall_timeout) {
-        (StatusCode::SERVICE_UNAVAILABLE, reason)
+    let unhealthy = if !state.status.is_live(LIVENESS_WINDOW) {
+        Some(Unhealthy::MainLoopStalled)
     } else {
-        (StatusCode::OK, "ok")
+        state.progress.stalled(state.stall_timeout)
+    };
+    match unhealthy {
+        Some(why) => (StatusCode::SERVICE_UNAVAILABLE, why.to_string()),
+        None => (StatusCode::OK, "ok".to_string()),
     }
 }
 
 async fn readyz(State(state): State<HttpState>) -> impl IntoResponse {
     match state.status.readiness() {
-        Ok(()) => (StatusCode::OK, "ready"),
-        Err(reason) => (StatusCode::SERVICE_UNAVAILABLE, reason),
+        Ok(()) => (StatusCode::OK, "ready".to_string()),
+        Err(why) => (StatusCode::SERVICE_UNAVAILABLE, why.to_string()),
     }
 }

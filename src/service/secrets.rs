@@ -143,9 +143,9 @@ pub(crate) fn panic_text<S: AsRef<str>>(
 }
 
 /// Replaces the panic hook (the default prints the message as is) with one that logs the panic as
-/// an error event, every value of `secrets` scrubbed from its message. Installed by `run` once
-/// logging is up.
-pub(crate) fn install_panic_hook(secrets: Vec<String>) {
+/// an error event, every value of `secrets` (`Settings::secret_values`) scrubbed from its message.
+/// Process-wide, so the binary installs it once logging is up (`main.rs`), not `app::run`.
+pub fn install_panic_hook(secrets: Vec<String>) {
     std::panic::set_hook(Box::new(move |info| {
         let message = panic_text(info.payload(), &secrets);
         let location = info

@@ -3,8 +3,9 @@
 //! Stages, one file each: [`intake`] (the consumer thread: poll, admit with backpressure, store
 //! offsets, rebalances, drain), [`pool`] (decode and enrich on the bounded pool, dead letters),
 //! [`publish`] (per-partition publisher and acknowledger), [`eos`] (the exactly-once transaction
-//! coordinator and its state), [`progress`] (what `/healthz` reads). This file holds the shared
-//! state ([`Pipeline`]), partition start-up and task supervision.
+//! coordinator and its state), [`progress`] (what `/healthz` reads), [`error`] (what can break the
+//! pipeline or a transaction). This file holds the shared state ([`Pipeline`]), partition start-up
+//! and task supervision.
 //!
 //! Threads and tasks:
 //! - one consumer thread polls librdkafka, admits records, stores offsets and runs the rebalance
@@ -54,11 +55,13 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 mod eos;
+mod error;
 mod intake;
 mod pool;
 mod progress;
 mod publish;
 
+pub use error::{EosError, PipelineError, TaskEnd, TxnStep};
 pub use intake::{consume, ConsumeError, Rebalancer};
 pub use progress::Progress;
 
@@ -195,9 +198,9 @@ pub struct Pipeline {
     /// Transaction state in exactly-once mode.
     eos: Option<eos::Eos>,
     /// An unrecoverable error (a failed transaction): the consumer thread stops and reports it.
-    fatal: Mutex<Option<String>>,
+    fatal: Mutex<Option<EosError>>,
     /// A broken pipeline (a dead task, a fatal producer error): drain, then exit non-zero.
-    failing: Mutex<Option<String>>,
+    failing: Mutex<Option<PipelineError>>,
     progress: Arc<Progress>,
 }
 
@@ -252,18 +255,18 @@ impl Pipeline {
         }
     }
 
-    fn set_fatal(&self, error: String) {
+    fn set_fatal(&self, error: EosError) {
         let mut fatal = self.fatal.lock().unwrap_or_else(|p| p.into_inner());
         fatal.get_or_insert(error);
     }
 
-    fn take_fatal(&self) -> Option<String> {
+    fn take_fatal(&self) -> Option<EosError> {
         self.fatal.lock().unwrap_or_else(|p| p.into_inner()).take()
     }
 
     /// A broken pipeline: log once, fail `/healthz`, and make the consumer thread drain and exit
     /// non-zero.
-    fn fail(&self, why: String) {
+    fn fail(&self, why: PipelineError) {
         self.progress.broken.store(true, Ordering::Relaxed);
         let mut failing = self.failing.lock().unwrap_or_else(|p| p.into_inner());
         if failing.is_none() {
@@ -274,7 +277,7 @@ impl Pipeline {
         }
     }
 
-    fn failing(&self) -> Option<String> {
+    fn failing(&self) -> Option<PipelineError> {
         self.failing
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -285,7 +288,7 @@ impl Pipeline {
     fn check_producer(&self) {
         use rdkafka::producer::Producer;
         if let Some((code, reason)) = self.producer.client().fatal_error() {
-            self.fail(format!("producer fatal error ({code:?}): {reason}"));
+            self.fail(PipelineError::ProducerFatal { code, reason });
         }
     }
 
@@ -348,20 +351,19 @@ impl Pipeline {
                 if cancel.is_cancelled() {
                     return;
                 }
-                let how = match result {
-                    Ok(()) => "ended while its partition is assigned".to_string(),
+                let end = match result {
+                    Ok(()) => TaskEnd::Returned,
                     Err(e) if e.is_panic() => {
-                        format!(
-                            "panicked: {}",
-                            crate::service::process::panic_message(&*e.into_panic())
-                        )
+                        TaskEnd::Panicked(crate::service::process::panic_message(&*e.into_panic()))
                     }
-                    Err(e) => format!("failed: {e}"),
+                    Err(_) => TaskEnd::Cancelled,
                 };
-                this.fail(format!(
-                    "the {what} task of {} partition {} {how}",
-                    id.topic, id.partition
-                ));
+                this.fail(PipelineError::TaskDied {
+                    task: what,
+                    topic: id.topic,
+                    partition: id.partition,
+                    end,
+                });
             },
             &self.rt,
         );
@@ -372,6 +374,7 @@ impl Pipeline {
 mod tests {
     use super::*;
     use crate::service::config::Settings;
+    use crate::service::health::Unhealthy;
 
     #[test]
     fn progress_reports_a_stall_only_while_records_are_in_flight() {
@@ -381,15 +384,20 @@ mod tests {
         p.set_inflight(3);
         assert_eq!(p.stalled(timeout), None, "just became busy");
         std::thread::sleep(Duration::from_millis(80));
-        assert!(p.stalled(timeout).is_some(), "busy and nothing finished");
+        assert_eq!(
+            p.stalled(timeout),
+            Some(Unhealthy::Stalled),
+            "busy and nothing finished"
+        );
         p.finished();
         assert_eq!(p.stalled(timeout), None, "a record finished");
         std::thread::sleep(Duration::from_millis(80));
         p.set_inflight(0);
         assert_eq!(p.stalled(timeout), None, "drained");
         p.broken.store(true, Ordering::Relaxed);
-        assert!(
-            p.stalled(timeout).is_some(),
+        assert_eq!(
+            p.stalled(timeout),
+            Some(Unhealthy::PipelineFailed),
             "a broken pipeline is never healthy"
         );
     }
@@ -417,7 +425,7 @@ mod tests {
         (p, progress)
     }
 
-    fn wait_failing(p: &Pipeline) -> Option<String> {
+    fn wait_failing(p: &Pipeline) -> Option<PipelineError> {
         for _ in 0..100 {
             if let Some(why) = p.failing() {
                 return Some(why);
@@ -450,10 +458,15 @@ mod tests {
         p.supervise("publisher", &id, &cancel, async {
             panic!("header copy failed");
         });
-        let why = wait_failing(&p).unwrap_or_default();
-        assert!(
-            why.contains("publisher task of articles partition 4 panicked: header copy failed"),
-            "{why}"
+        let why = wait_failing(&p);
+        assert_eq!(
+            why,
+            Some(PipelineError::TaskDied {
+                task: "publisher",
+                topic: "articles".into(),
+                partition: 4,
+                end: TaskEnd::Panicked("header copy failed".into()),
+            })
         );
         assert!(
             progress.stalled(Duration::from_secs(60)).is_some(),
@@ -468,10 +481,10 @@ mod tests {
         let (p, _) = pipeline(&rt);
         let id = PartitionId::new("articles", 1);
         p.supervise("acknowledger", &id, &CancellationToken::new(), async {});
-        let why = wait_failing(&p).unwrap_or_default();
-        assert!(
-            why.contains("ended while its partition is assigned"),
-            "{why}"
+        let why = wait_failing(&p).map(|e| e.to_string()).unwrap_or_default();
+        assert_eq!(
+            why,
+            "the acknowledger task of articles partition 1 ended while its partition is assigned"
         );
         rt.block_on(p.close(Duration::from_secs(1)));
     }

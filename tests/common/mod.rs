@@ -573,3 +573,50 @@ pub fn metric_with(text: &str, name: &str, label: &str, value: &str) -> Option<f
         .find(|(l, _)| l.get(label).map(String::as_str) == Some(value))
         .map(|(_, v)| v)
 }
+
+/// Partition -> next offset to write (the high watermark) of `topic`, as the broker reports it now.
+pub fn high_watermarks(topic: &str) -> BTreeMap<i32, i64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .create()
+        .expect("watermark consumer");
+    let md = consumer
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("metadata for {topic}: {e}"));
+    let mut out = BTreeMap::new();
+    for t in md.topics().iter().filter(|t| t.name() == topic) {
+        for p in t.partitions() {
+            let (_, high) = consumer
+                .fetch_watermarks(topic, p.id(), Duration::from_secs(10))
+                .unwrap_or_else(|e| panic!("watermarks of {topic}/{}: {e}", p.id()));
+            out.insert(p.id(), high);
+        }
+    }
+    assert!(!out.is_empty(), "topic {topic} has no partitions");
+    out
+}
+
+/// Partition -> the offset `group` committed on `topic` (partitions without a commit are missing).
+/// The reader never subscribes, so it does not join (or disturb) the group; it only asks.
+pub fn group_committed(group: &str, topic: &str, partitions: &[i32]) -> BTreeMap<i32, i64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap())
+        .set("group.id", group)
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("offset reader");
+    let mut tpl = TopicPartitionList::new();
+    for p in partitions {
+        tpl.add_partition(topic, *p);
+    }
+    let got = consumer
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .unwrap_or_else(|e| panic!("committed offsets of {group} on {topic}: {e}"));
+    got.elements()
+        .iter()
+        .filter_map(|e| match e.offset() {
+            Offset::Offset(o) => Some((e.partition(), o)),
+            _ => None,
+        })
+        .collect()
+}

@@ -164,10 +164,7 @@ pub fn check_properties(settings: &Settings) -> Result<(), ConfigError> {
             continue;
         };
         let KafkaError::ClientConfig(_, desc, key, value) = e else {
-            return Err(ConfigError::Load(format!(
-                "librdkafka rejects the client configuration: {}",
-                settings.scrub(&e.to_string())
-            )));
+            return Err(ConfigError::Rejected(settings.scrub(&e.to_string())));
         };
         let section = match client {
             Client::Consumer | Client::ReplayConsumer if k.consumer_extra.contains_key(&key) => {

@@ -18,6 +18,7 @@
 //! The committed offsets are also stored on the consumer (never committed by it: auto-commit is
 //! off), so librdkafka's `consumer_lag_stored` is the lag behind the last transaction.
 
+use super::error::{EosError, TxnStep};
 use super::Pipeline;
 use crate::service::kafka::consumer::{InputConsumer, PartitionId};
 use rdkafka::consumer::Consumer;
@@ -46,7 +47,7 @@ pub struct Eos {
     /// Something was sent in the open transaction.
     pub dirty: AtomicBool,
     /// First delivery failure in the open transaction: it can only be aborted.
-    pub failed: Mutex<Option<String>>,
+    pub failed: Mutex<Option<EosError>>,
     /// Next offset to commit per partition, for what finished in the open transaction.
     pub committable: Mutex<HashMap<PartitionId, i64>>,
     last_commit: Mutex<Instant>,
@@ -55,11 +56,12 @@ pub struct Eos {
     /// Cancelled once the open transaction can only be aborted: publishers stop sending.
     doomed: Mutex<CancellationToken>,
     /// Records the broker refused in the open transaction: (partition, offset, error).
-    refused: Mutex<Vec<(PartitionId, i64, String)>>,
+    refused: Mutex<Vec<(PartitionId, i64, KafkaError)>>,
     /// A record was purged by librdkafka (an abort racing the send): redo, nothing to dead-letter.
     purged: AtomicBool,
-    /// Input records to send to the dead-letter topic when they come round again.
-    redo_dead: Mutex<HashMap<(PartitionId, i64), String>>,
+    /// Input records to send to the dead-letter topic when they come round again, with the
+    /// broker's refusal.
+    redo_dead: Mutex<HashMap<(PartitionId, i64), KafkaError>>,
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -70,11 +72,11 @@ fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 enum Failure {
     /// The broker refused records: abort, rewind, dead-letter them.
     Refused,
-    Other(String),
+    Other(EosError),
 }
 
-impl From<String> for Failure {
-    fn from(e: String) -> Self {
+impl From<EosError> for Failure {
+    fn from(e: EosError) -> Self {
         Failure::Other(e)
     }
 }
@@ -136,7 +138,7 @@ impl Eos {
     }
 
     /// A record of transaction `generation` failed: it can only be aborted.
-    pub fn record_failure(&self, generation: u64, what: String) {
+    pub fn record_failure(&self, generation: u64, what: EosError) {
         // Checked under the lock `next_generation` bumps the counter under: no late report of an
         // aborted transaction lands in the next one.
         let mut failed = locked(&self.failed);
@@ -147,7 +149,13 @@ impl Eos {
     }
 
     /// The broker refused the output of input `offset` of `id` in transaction `generation`.
-    pub fn record_refusal(&self, generation: u64, id: &PartitionId, offset: i64, error: String) {
+    pub fn record_refusal(
+        &self,
+        generation: u64,
+        id: &PartitionId,
+        offset: i64,
+        error: KafkaError,
+    ) {
         let _order = locked(&self.failed);
         if self.current(generation) {
             locked(&self.refused).push((id.clone(), offset, error));
@@ -170,8 +178,9 @@ impl Eos {
         locked(&self.doomed).clone()
     }
 
-    /// The reason to dead-letter `msg` instead of processing it, once (see [`Eos::record_refusal`]).
-    pub fn redo_as_dead(&self, msg: &OwnedMessage) -> Option<String> {
+    /// The broker's refusal to dead-letter `msg` for instead of processing it, once (see
+    /// [`Eos::record_refusal`]).
+    pub fn redo_as_dead(&self, msg: &OwnedMessage) -> Option<KafkaError> {
         let mut redo = locked(&self.redo_dead);
         if redo.is_empty() {
             return None;
@@ -217,7 +226,7 @@ impl Pipeline {
         self: &Arc<Self>,
         consumer: &InputConsumer,
         then: impl FnOnce(),
-    ) -> Result<(), String> {
+    ) -> Result<(), EosError> {
         let Some(eos) = &self.eos else {
             return Ok(());
         };
@@ -255,9 +264,7 @@ impl Pipeline {
         let doomed = eos.doomed();
         while eos.unacked.load(Ordering::Acquire) > 0 && !doomed.is_cancelled() {
             if Instant::now() >= deadline {
-                return Err("records of the transaction not acknowledged in time"
-                    .to_string()
-                    .into());
+                return Err(EosError::Unacknowledged.into());
             }
             self.status.touch();
             self.pump(consumer, super::WAIT_STEP);
@@ -278,19 +285,17 @@ impl Pipeline {
         let mut tpl = TopicPartitionList::new();
         for (PartitionId { topic, partition }, next) in &offsets {
             tpl.add_partition_offset(topic, *partition, Offset::Offset(*next))
-                .map_err(|e| e.to_string())?;
+                .map_err(EosError::OffsetList)?;
         }
         if !offsets.is_empty() {
-            let group = consumer
-                .group_metadata()
-                .ok_or_else(|| "consumer has no group metadata".to_string())?;
+            let group = consumer.group_metadata().ok_or(EosError::NoGroupMetadata)?;
             self.producer
                 .send_offsets_to_transaction(&tpl, &group, TXN_TIMEOUT)
-                .map_err(|e| txn_error("cannot add offsets to the transaction", &e))?;
+                .map_err(txn_error(TxnStep::SendOffsets))?;
         }
         self.producer
             .commit_transaction(TXN_TIMEOUT)
-            .map_err(|e| txn_error("cannot commit the transaction", &e))?;
+            .map_err(txn_error(TxnStep::Commit))?;
         self.metrics.offset_commits.with_label_values(&["ok"]).inc();
         if !offsets.is_empty() {
             self.committed(consumer, &tpl, &offsets);
@@ -299,7 +304,7 @@ impl Pipeline {
         *locked(&eos.doomed) = CancellationToken::new();
         self.producer
             .begin_transaction()
-            .map_err(|e| txn_error("cannot begin a transaction", &e))?;
+            .map_err(txn_error(TxnStep::Begin))?;
         then();
         Ok(())
     }
@@ -327,13 +332,13 @@ impl Pipeline {
 
     /// After refusals: abort, remember the refused records, rewind every assigned partition to its
     /// last committed offset and start over in a new transaction. Runs with the gate held.
-    fn rewind(self: &Arc<Self>, eos: &Eos, consumer: &InputConsumer) -> Result<(), String> {
+    fn rewind(self: &Arc<Self>, eos: &Eos, consumer: &InputConsumer) -> Result<(), EosError> {
         // First: the abort fails what is still queued, and those reports must not count.
         eos.next_generation();
         let refused = std::mem::take(&mut *locked(&eos.refused));
         self.producer
             .abort_transaction(TXN_TIMEOUT)
-            .map_err(|e| txn_error("cannot abort the transaction", &e))?;
+            .map_err(txn_error(TxnStep::Abort))?;
         {
             let mut redo = locked(&eos.redo_dead);
             for (PartitionId { topic, partition }, offset, error) in refused {
@@ -344,10 +349,7 @@ impl Pipeline {
                     "kafka refused the output of a record; transaction aborted, partitions rewound, \
                      the record goes to the dead-letter topic: {error}"
                 );
-                redo.insert(
-                    (PartitionId { topic, partition }, offset),
-                    format!("output rejected by kafka: {error}"),
-                );
+                redo.insert((PartitionId { topic, partition }, offset), error);
             }
         }
         eos.next_generation();
@@ -365,7 +367,7 @@ impl Pipeline {
         }
         self.producer
             .begin_transaction()
-            .map_err(|e| txn_error("cannot begin a transaction", &e))?;
+            .map_err(txn_error(TxnStep::Begin))?;
         {
             let mut state = self.lock();
             for (id, committed, _) in &targets {
@@ -382,8 +384,10 @@ impl Pipeline {
                         Offset::Offset(*offset),
                         TXN_TIMEOUT,
                     )
-                    .map_err(|e| {
-                        format!("cannot rewind {} partition {}: {e}", id.topic, id.partition)
+                    .map_err(|error| EosError::Rewind {
+                        topic: id.topic.clone(),
+                        partition: id.partition,
+                        error,
                     })?;
             }
         }
@@ -391,12 +395,7 @@ impl Pipeline {
     }
 }
 
-/// A transactional error, saying when librdkafka calls it fatal (the producer is unusable).
-fn txn_error(what: &str, e: &KafkaError) -> String {
-    match e {
-        KafkaError::Transaction(t) if t.is_fatal() => {
-            format!("{what}: fatal transactional error: {e}")
-        }
-        _ => format!("{what}: {e}"),
-    }
+/// The error of a failed transactional call (its text says when librdkafka calls it fatal).
+fn txn_error(step: TxnStep) -> impl FnOnce(KafkaError) -> EosError {
+    move |error| EosError::Call { step, error }
 }

@@ -97,9 +97,9 @@ impl Pipeline {
         let msg = Arc::new(msg);
         let result = match self.eos.as_ref().and_then(|e| e.redo_as_dead(&msg)) {
             // Refused by the broker in an aborted transaction: this time it is a dead letter.
-            Some(reason) => {
+            Some(refusal) => {
                 let (tx, rx) = oneshot::channel();
-                let _ = tx.send(self.refused_dead_letter(&msg, reason));
+                let _ = tx.send(self.refused_dead_letter(&msg, &refusal));
                 rx
             }
             None => self.spawn_processing(msg.clone(), started),
@@ -350,14 +350,15 @@ impl RebalanceHandler for Rebalancer {
 /// Why the consumer thread stopped with an error.
 #[derive(Debug, thiserror::Error)]
 pub enum ConsumeError {
+    /// The inner errors are in the text, not also `source()`s, so `{:#}` prints each once.
     #[error("cannot subscribe: {0}")]
-    Subscribe(#[from] rdkafka::error::KafkaError),
+    Subscribe(rdkafka::error::KafkaError),
     /// Exactly-once mode: the group resumes from the last committed transaction after a restart.
     #[error("transaction failed, exiting so the group resumes from the last commit: {0}")]
-    Transaction(String),
+    Transaction(EosError),
     /// A partition task died or the producer failed fatally; in-flight work was drained.
     #[error("pipeline failed, exiting so the worker is restarted: {0}")]
-    Failed(String),
+    Failed(PipelineError),
 }
 
 /// The consumer thread's body: subscribe, poll until `stop`, then drain, commit and close.
@@ -367,7 +368,9 @@ pub fn consume(
     input_topic: &str,
     stop: CancellationToken,
 ) -> Result<(), ConsumeError> {
-    consumer.subscribe(&[input_topic])?;
+    consumer
+        .subscribe(&[input_topic])
+        .map_err(ConsumeError::Subscribe)?;
     tracing::info!(topic = input_topic, "worker started");
     let errors = RateLimit::new(Duration::from_secs(10));
     let mut producer_checked = Instant::now();
@@ -436,7 +439,7 @@ pub fn consume(
 pub(super) fn abandon(
     pipeline: Arc<Pipeline>,
     consumer: InputConsumer,
-    error: String,
+    error: EosError,
 ) -> ConsumeError {
     pipeline.status.stopping.store(true, Ordering::Relaxed);
     pipeline.forget(None);

@@ -6,6 +6,7 @@ use crate::enrich::output::SourcePosition;
 use crate::service::article::ErrorClass;
 use crate::service::kafka::producer::{self, DeadLetterInfo, OutRecord};
 use crate::service::process::{enrich_record, Enriched, Handled, RecordSettings};
+use rdkafka::error::KafkaError;
 use rdkafka::message::{Message, OwnedMessage};
 use std::sync::atomic::Ordering;
 use std::sync::{mpsc, Arc, Mutex};
@@ -182,9 +183,10 @@ impl Pipeline {
         }
     }
 
-    /// `msg` reached neither topic: its partition stops here (no completion is reported, so
-    /// nothing from it on is committed), `/readyz` fails and the log says why, loudly.
-    pub(super) fn stuck(&self, msg: &OwnedMessage, dlq_topic: &str, cause: &dyn std::fmt::Display) {
+    /// `msg` reached neither topic (the broker refused its dead letter with `error`): its partition
+    /// stops here (no completion is reported, so nothing from it on is committed), `/readyz` fails
+    /// and the log says why, loudly.
+    pub(super) fn stuck(&self, msg: &OwnedMessage, dlq_topic: &str, error: &KafkaError) {
         self.status.record_stuck.store(true, Ordering::Relaxed);
         tracing::error!(
             topic = msg.topic(),
@@ -192,7 +194,8 @@ impl Pipeline {
             offset = msg.offset(),
             dlq_topic,
             "record reached neither the output nor the dead-letter topic; its partition stops \
-             here (not committed) until the cause is fixed and the worker restarted: {cause}"
+             here (not committed) until the cause is fixed and the worker restarted: dead letter \
+             rejected: {error}"
         );
     }
 }

@@ -1,6 +1,6 @@
 //! Whether records finish, for `/healthz`.
 
-use crate::service::health::now_ms;
+use crate::service::health::{now_ms, Unhealthy};
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
@@ -15,18 +15,17 @@ pub struct Progress {
 }
 
 impl Progress {
-    /// `Some(reason)` when the pipeline is broken, or records are in flight and none finished
-    /// within `timeout`.
-    pub fn stalled(&self, timeout: Duration) -> Option<&'static str> {
+    /// `Some(why)` when the pipeline is broken, or records are in flight and none finished within
+    /// `timeout`.
+    pub fn stalled(&self, timeout: Duration) -> Option<Unhealthy> {
         if self.broken.load(Ordering::Relaxed) {
-            return Some("pipeline failed, worker exiting");
+            return Some(Unhealthy::PipelineFailed);
         }
         if self.inflight.load(Ordering::Relaxed) == 0 {
             return None;
         }
         let idle = now_ms().saturating_sub(self.last_ms.load(Ordering::Relaxed));
-        (idle > timeout.as_millis() as u64)
-            .then_some("records in flight and none finished within worker.stall_timeout_ms")
+        (idle > timeout.as_millis() as u64).then_some(Unhealthy::Stalled)
     }
 
     pub(super) fn set_inflight(&self, n: usize) {

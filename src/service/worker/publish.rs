@@ -3,6 +3,7 @@
 //! failures and reports finished offsets back to intake.
 
 use super::eos::Ticket;
+use super::error::EosError;
 use super::{Done, Job, Outcome, Pipeline, Processed};
 use crate::service::article::ErrorClass;
 use crate::service::health::now_ms;
@@ -158,7 +159,7 @@ impl Pipeline {
                 let generation = entry.ticket.generation();
                 match entry.processed.outcome {
                     Outcome::Output { .. } if permanent => {
-                        eos.record_refusal(generation, &id, entry.msg.offset(), error.to_string())
+                        eos.record_refusal(generation, &id, entry.msg.offset(), error)
                     }
                     _ if matches!(
                         error.rdkafka_error_code(),
@@ -169,11 +170,11 @@ impl Pipeline {
                     }
                     _ => eos.record_failure(
                         generation,
-                        format!(
-                            "offset {} of {}: {error}",
-                            entry.msg.offset(),
-                            entry.msg.topic()
-                        ),
+                        EosError::Delivery {
+                            topic: entry.msg.topic().to_string(),
+                            offset: entry.msg.offset(),
+                            error,
+                        },
                     ),
                 }
                 continue;
@@ -181,11 +182,7 @@ impl Pipeline {
             if permanent {
                 match entry.processed.outcome {
                     Outcome::Output { .. } => {
-                        entry.processed = self.dead(
-                            &entry.msg,
-                            ErrorClass::OutputRejected,
-                            format!("output rejected by kafka: {error}"),
-                        );
+                        entry.processed = self.refused_dead_letter(&entry.msg, &error);
                         let Some(state) = self.send(&entry.processed, &cancel).await else {
                             return;
                         };
@@ -208,7 +205,7 @@ impl Pipeline {
                             )
                         });
                         if !cut {
-                            self.stuck(&entry.msg, &dlq, &format!("dead letter rejected: {error}"));
+                            self.stuck(&entry.msg, &dlq, &error);
                             // Alive but holding: the partition stays assigned and uncommitted.
                             cancel.cancelled().await;
                             return;
@@ -289,10 +286,14 @@ impl Pipeline {
         }
     }
 
-    /// The dead letter of an input record the broker refused the output of in an aborted
-    /// transaction (exactly-once rewind).
-    pub(super) fn refused_dead_letter(&self, msg: &OwnedMessage, reason: String) -> Processed {
-        self.dead(msg, ErrorClass::OutputRejected, reason)
+    /// The dead letter of an input record whose output the broker refused (`error`): at once in
+    /// at-least-once mode, when it comes round again after the rewind in exactly-once mode.
+    pub(super) fn refused_dead_letter(&self, msg: &OwnedMessage, error: &KafkaError) -> Processed {
+        self.dead(
+            msg,
+            ErrorClass::OutputRejected,
+            format!("output rejected by kafka: {error}"),
+        )
     }
 
     /// Hands `processed` to the producer again; `None` when cancelled.
