@@ -1,16 +1,16 @@
 //! The pure enrichment core: text in, entities and relations out.
 //!
 //! Nothing in here touches Kafka, tokio, HTTP or metrics. Stages, in order:
-//! [`tokenize`] -> [`sentences`] -> [`ner`] (statistical tagger) -> [`gazetteer`] (type refinement and
-//! links) + [`rules`] (DATE, MONEY, PERCENT) -> [`entities`] (merge mentions into entities) ->
-//! [`relations`]. [`output`] is the `newsenrich.article.v1` document model.
+//! [`tokenize`] -> [`sentences`] -> `ner` (statistical tagger) -> `gazetteer` (type refinement and
+//! links) + `rules` (DATE, MONEY, PERCENT) -> `entities` (merge mentions into entities) ->
+//! `relations`. [`output`] is the `newsenrich.article.v1` document model.
 //!
 //! Offsets handed out by this module count Unicode scalar values (chars), end exclusive, into the
 //! article text, so `text.chars().skip(start).take(end - start)` is the mention text.
 
 mod budget;
 pub(crate) mod entities;
-pub mod gazetteer;
+pub(crate) mod gazetteer;
 pub mod hostile;
 #[cfg(test)]
 mod hostile_tests;

@@ -1,25 +1,15 @@
-//! Longest-match lookup of lexicon phrases over token sequences, for tagger features and for
-//! gazetteer-only mentions. Phrases are tokenized with the article tokenizer so "U.S." or "People's"
-//! split the same way in the lexicon and in the text.
+//! Longest-match lookup of lexicon phrases over token sequences, for gazetteer-only mentions.
+//! Phrases are tokenized with the article tokenizer so "U.S." or "People's" split the same way in
+//! the lexicon and in the text.
 
 use super::GazKind;
-use crate::enrich::phrases::{greedy, Fold, PhraseTable};
+use crate::enrich::phrases::{Fold, PhraseTable};
 use crate::enrich::tokenize::tokenize;
 
 /// Phrases longer than this many tokens are not matched.
 const MAX_TOKENS: usize = 8;
 
-/// Feature bit set on the first token of a phrase of `kind`.
-pub fn feature_b(kind: GazKind) -> u16 {
-    1 << kind.index()
-}
-
-/// Feature bit set on the following tokens of a phrase of `kind`.
-pub fn feature_i(kind: GazKind) -> u16 {
-    1 << (8 + kind.index())
-}
-
-pub struct PhraseMatcher {
+pub(crate) struct PhraseMatcher {
     /// Phrases -> kind bits (bit `GazKind::index()`).
     phrases: PhraseTable<u16>,
     /// The same for lower-cased phrases whose lexicon form is not all capitals, to match headlines.
@@ -37,7 +27,7 @@ impl Default for PhraseMatcher {
 
 /// A phrase found at a token position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct PhraseMatch {
+pub(crate) struct PhraseMatch {
     /// Number of tokens.
     pub len: usize,
     /// Kind bits.
@@ -47,7 +37,7 @@ pub struct PhraseMatch {
 }
 
 impl PhraseMatcher {
-    pub fn insert(&mut self, name: &str, kind: GazKind) {
+    pub(crate) fn insert(&mut self, name: &str, kind: GazKind) {
         let tokens = tokenize(name);
         let words: Vec<&str> = tokens.iter().map(|t| t.text).collect();
         let bit = 1 << kind.index();
@@ -60,7 +50,7 @@ impl PhraseMatcher {
     }
 
     /// The longest phrase starting at token `i` of `n` tokens, `word(k)` giving token k's text.
-    pub fn longest_at<'a>(
+    pub(crate) fn longest_at<'a>(
         &self,
         n: usize,
         word: impl Fn(usize) -> &'a str,
@@ -91,25 +81,5 @@ impl PhraseMatcher {
             kinds,
             folded: true,
         })
-    }
-
-    /// Per-token B/I flags (see [`feature_b`], [`feature_i`]) from a left-to-right longest match.
-    pub fn features<'a>(&self, n: usize, word: impl Fn(usize) -> &'a str) -> Vec<u16> {
-        let mut out = vec![0u16; n];
-        let mut buf = String::new();
-        greedy(
-            0..n,
-            |i| {
-                self.longest_at(n, &word, i, &mut buf)
-                    .map(|m| (m.len, m.kinds))
-            },
-            |span, kinds| {
-                out[span.start] |= kinds;
-                for flags in &mut out[span.start + 1..span.end] {
-                    *flags |= kinds << 8;
-                }
-            },
-        );
-        out
     }
 }

@@ -2,20 +2,19 @@
 //!
 //! The lexicons are text files under `models/gazetteer/` (one `name<TAB>kind<TAB>code<TAB>canonical`
 //! entry a line, `#` comments), built by `scripts/build_gazetteer.py` from Debian's iso-codes and
-//! GeoNames data plus hand-written lists. The gazetteer serves three stages:
-//! - the tagger asks [`Gazetteer::token_features`] for per-token B/I flags per category;
+//! GeoNames data plus hand-written lists. The gazetteer serves two stages and the relation features:
 //! - [`Gazetteer::refine`] joins pieces of known multi-word names the tagger split ("Canadian" +
 //!   "Rockies"), turns the tagger's coarse LOC/MISC into GPE/LOC/NORP/ORG/EVENT, and
-//!   [`Gazetteer::refine_with`] adds multi-word country names and demonyms the tagger missed;
-//! - entity merging asks [`Gazetteer::lookup`], [`Gazetteer::canonical`] and
-//!   [`Gazetteer::country_code`] for canonical names and ISO codes ("G-7" -> "Group of Seven",
-//!   "South Korean" -> "KR").
+//!   [`Gazetteer::refine_with`] adds multi-word country names and demonyms the tagger missed
+//!   (longest lexicon phrase first, [`PhraseMatcher`]);
+//! - entity merging asks [`Gazetteer::country_code`] for ISO codes ("South Korean" -> "KR");
+//! - the relation classifier reads what kinds of place a name is ([`Gazetteer::lookup_all`]).
 
 mod matcher;
 mod merge;
 mod refine;
 
-pub use matcher::{feature_b, feature_i, PhraseMatcher};
+pub(crate) use matcher::PhraseMatcher;
 
 use super::ModelError;
 use rustc_hash::FxHashMap;
@@ -25,7 +24,7 @@ use std::path::Path;
 /// What a lexicon entry names. The order is the priority used when one name has several entries
 /// ("Georgia" the country before the US state).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum GazKind {
+pub(crate) enum GazKind {
     Country = 0,
     Demonym = 1,
     State = 2,
@@ -38,16 +37,6 @@ pub enum GazKind {
 }
 
 impl GazKind {
-    pub const ALL: [GazKind; 7] = [
-        GazKind::Country,
-        GazKind::Demonym,
-        GazKind::State,
-        GazKind::City,
-        GazKind::Org,
-        GazKind::Location,
-        GazKind::Group,
-    ];
-
     fn parse(s: &str) -> Option<Self> {
         Some(match s {
             "country" => GazKind::Country,
@@ -62,7 +51,7 @@ impl GazKind {
     }
 
     /// Index of the kind in feature bit sets (0..7).
-    pub fn index(self) -> usize {
+    pub(crate) fn index(self) -> usize {
         self as usize
     }
 
@@ -73,7 +62,7 @@ impl GazKind {
 
 /// One lexicon entry.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct GazEntry {
+pub(crate) struct GazEntry {
     pub kind: GazKind,
     /// ISO 3166-1 alpha-2 code of the country the entry is, belongs to or is a demonym of.
     pub code: Option<Box<str>>,
@@ -93,7 +82,7 @@ const US_STATE_ABBREVIATIONS: [&str; 43] = [
 
 /// True for an AP-style US state abbreviation, with or without its final full stop ("Fla.",
 /// "N.C"; a sentence's full stop is often cut off or doubled up).
-pub fn is_us_state_abbreviation(word: &str) -> bool {
+pub(crate) fn is_us_state_abbreviation(word: &str) -> bool {
     US_STATE_ABBREVIATIONS.contains(&word.trim_end_matches('.'))
 }
 
@@ -104,14 +93,14 @@ const UNABBREVIATED_STATES: [&str; 8] = [
 
 /// True for the party-and-state tag news puts after a US politician's name ("R-Ohio",
 /// "D-Mont."): neither an organisation nor a place of its own.
-pub fn is_party_state_tag(text: &str) -> bool {
+pub(crate) fn is_party_state_tag(text: &str) -> bool {
     let Some(state) = ["R-", "D-", "I-"].iter().find_map(|p| text.strip_prefix(p)) else {
         return false;
     };
     is_us_state_abbreviation(state) || UNABBREVIATED_STATES.contains(&state)
 }
 
-pub const FILES: [&str; 8] = [
+pub(crate) const FILES: [&str; 8] = [
     "countries.tsv",
     "demonyms.tsv",
     "subdivisions.tsv",
@@ -124,7 +113,7 @@ pub const FILES: [&str; 8] = [
 
 /// The loaded lexicons; read-only and shared between worker threads.
 #[derive(Default)]
-pub struct Gazetteer {
+pub(crate) struct Gazetteer {
     entries: Vec<GazEntry>,
     /// Normalised name -> entry indexes, exact case.
     by_name: FxHashMap<Box<str>, Vec<u32>>,
@@ -149,8 +138,9 @@ impl Gazetteer {
         Ok(gaz)
     }
 
-    /// Builds a gazetteer from lexicon text in the file format (for tests and tools).
-    pub fn from_tsv(text: &str) -> Result<Self, ModelError> {
+    /// Builds a gazetteer from lexicon text in the file format.
+    #[cfg(test)]
+    pub(crate) fn from_tsv(text: &str) -> Result<Self, ModelError> {
         let mut gaz = Gazetteer::default();
         gaz.add_tsv(text)
             .map_err(|(line, why)| ModelError::new("<inline>", format!("line {line}: {why}")))?;
@@ -220,28 +210,30 @@ impl Gazetteer {
     }
 
     /// Every entry for `name` (normalised: typographic apostrophes, "the ", possessive "'s").
-    pub fn lookup_all(&self, name: &str) -> impl Iterator<Item = &GazEntry> + '_ {
+    pub(crate) fn lookup_all(&self, name: &str) -> impl Iterator<Item = &GazEntry> + '_ {
         let ids = self.ids(name);
         ids.iter().filter_map(|&i| self.entries.get(i as usize))
     }
 
     /// The highest-priority entry for `name` (see [`GazKind`] for the order).
-    pub fn lookup(&self, name: &str) -> Option<&GazEntry> {
+    #[cfg(test)]
+    pub(crate) fn lookup(&self, name: &str) -> Option<&GazEntry> {
         self.lookup_all(name).min_by_key(|e| e.kind)
     }
 
     /// Bit set of the kinds `name` has entries for (bit `GazKind::index()`).
-    pub fn kinds(&self, name: &str) -> u16 {
+    pub(crate) fn kinds(&self, name: &str) -> u16 {
         self.lookup_all(name).fold(0, |bits, e| bits | e.kind.bit())
     }
 
     /// Canonical name of any entry ("G7" -> "Group of Seven", "U.S." -> "United States").
-    pub fn canonical(&self, name: &str) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn canonical(&self, name: &str) -> Option<&str> {
         self.lookup(name).map(|e| e.canonical.as_ref())
     }
 
     /// ISO 3166-1 alpha-2 code of a country name, variant or demonym ("South Korean" -> "KR").
-    pub fn country_code(&self, name: &str) -> Option<&str> {
+    pub(crate) fn country_code(&self, name: &str) -> Option<&str> {
         self.lookup_all(name)
             .filter(|e| matches!(e.kind, GazKind::Country | GazKind::Demonym))
             .min_by_key(|e| e.kind)
@@ -250,39 +242,27 @@ impl Gazetteer {
 
     /// Canonical country name for a country variant or demonym ("U.S." and "American" ->
     /// "United States").
-    pub fn canonical_country(&self, name: &str) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn canonical_country(&self, name: &str) -> Option<&str> {
         self.country_code(name).and_then(|c| self.country_name(c))
     }
 
     /// Canonical name of the country with ISO code `code` ("KR" -> "South Korea").
-    pub fn country_name(&self, code: &str) -> Option<&str> {
+    #[cfg(test)]
+    pub(crate) fn country_name(&self, code: &str) -> Option<&str> {
         self.countries.get(code).map(AsRef::as_ref)
     }
 
     /// True for nationalities and peoples ("Japanese", "South Koreans", "Muslim").
-    pub fn is_demonym(&self, name: &str) -> bool {
+    pub(crate) fn is_demonym(&self, name: &str) -> bool {
         self.lookup_all(name)
             .any(|e| matches!(e.kind, GazKind::Demonym | GazKind::Group))
     }
 
-    /// Per-token gazetteer flags for the tagger: longest match first, bit [`feature_b`] on a
-    /// match's first token and [`feature_i`] on the rest, for every kind the phrase has.
-    pub fn token_features<S: AsRef<str>>(&self, words: &[S]) -> Vec<u16> {
-        self.matcher.features(words.len(), |i| words[i].as_ref())
-    }
-
-    /// [`Gazetteer::token_features`] over tokens.
-    pub fn token_features_for(&self, tokens: &[super::Token<'_>]) -> Vec<u16> {
-        self.matcher.features(tokens.len(), |i| tokens[i].text)
-    }
-
     /// Number of entries (distinct name/kind/code/canonical combinations are counted once).
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
     }
 }
 
@@ -298,7 +278,7 @@ fn is_all_caps(s: &str) -> bool {
 
 /// Normalises a name for lookup: typographic apostrophes, runs of whitespace, a leading "the " and a
 /// trailing possessive. Borrows when nothing changes.
-pub fn normalize(name: &str) -> Cow<'_, str> {
+pub(crate) fn normalize(name: &str) -> Cow<'_, str> {
     let mut s = name.trim();
     for article in ["the ", "The ", "THE "] {
         if let Some(rest) = s.strip_prefix(article) {

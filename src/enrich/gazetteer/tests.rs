@@ -85,25 +85,32 @@ fn rejects_malformed_lexicon_lines() {
 }
 
 #[test]
-fn token_features_mark_longest_matches() {
+fn phrases_match_longest_first_and_in_headline_capitals() {
     let g = gaz();
     let words = [
         "the", "South", "Korea", "and", "SOUTH", "KOREA", "G-7", "Seoul", "korea",
     ];
-    let f = g.token_features(&words);
-    let country_b = feature_b(GazKind::Country);
-    let country_i = feature_i(GazKind::Country);
-    assert_eq!(f[0], 0);
+    let mut buf = String::new();
+    let mut at = |i: usize| {
+        g.matcher
+            .longest_at(words.len(), |k| words[k], i, &mut buf)
+            .map(|m| (m.len, m.kinds, m.folded))
+    };
+    let country = GazKind::Country.bit();
+    assert_eq!(at(0), None);
     assert_eq!(
-        f[1], country_b,
+        at(1),
+        Some((2, country, false)),
         "South starts South Korea, not a lone Korea"
     );
-    assert_eq!(f[2], country_i);
-    assert_eq!(f[4], country_b, "capitals in headlines match");
-    assert_eq!(f[5], country_i);
-    assert_eq!(f[6], feature_b(GazKind::Org));
-    assert_eq!(f[7], feature_b(GazKind::City));
-    assert_eq!(f[8], 0, "lower case does not match");
+    assert_eq!(
+        at(4),
+        Some((2, country, true)),
+        "capitals in headlines match"
+    );
+    assert_eq!(at(6), Some((1, GazKind::Org.bit(), false)));
+    assert_eq!(at(7), Some((1, GazKind::City.bit(), false)));
+    assert_eq!(at(8), None, "lower case does not match");
 }
 
 #[test]

@@ -250,7 +250,7 @@ fn pad_attr(off: i64, before: bool) -> u64 {
 }
 
 impl Extractor<'_> {
-    pub fn extract(
+    pub(crate) fn extract(
         &self,
         tokens: &[Token<'_>],
         sentences: &[Sentence],

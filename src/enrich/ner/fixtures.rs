@@ -3,20 +3,20 @@
 
 use crate::enrich::{sentences, tokenize, EntityType, Mention, Sentence, Token};
 
-pub struct Doc<'a> {
+pub(crate) struct Doc<'a> {
     pub toks: Vec<Token<'a>>,
     pub sents: Vec<Sentence>,
 }
 
 impl<'a> Doc<'a> {
-    pub fn new(text: &'a str) -> Self {
+    pub(crate) fn new(text: &'a str) -> Self {
         let toks = tokenize::tokenize(text);
         let sents = sentences::split(text, &toks);
         Doc { toks, sents }
     }
 
     /// Token index of the `nth` (from 0) token that reads `word`.
-    pub fn at(&self, word: &str, nth: usize) -> usize {
+    pub(crate) fn at(&self, word: &str, nth: usize) -> usize {
         let found = self
             .toks
             .iter()
@@ -28,7 +28,7 @@ impl<'a> Doc<'a> {
     }
 
     /// A mention of `n` tokens from the `nth` `word`, in the sentence that holds it.
-    pub fn mention(&self, word: &str, nth: usize, n: usize, etype: EntityType) -> Mention {
+    pub(crate) fn mention(&self, word: &str, nth: usize, n: usize, etype: EntityType) -> Mention {
         let i = self.at(word, nth);
         let sentence = self
             .sents
@@ -40,6 +40,6 @@ impl<'a> Doc<'a> {
 }
 
 /// (text, type) of each mention, for assertions.
-pub fn kinds(ms: &[Mention]) -> Vec<(&str, EntityType)> {
+pub(crate) fn kinds(ms: &[Mention]) -> Vec<(&str, EntityType)> {
     ms.iter().map(|m| (m.text.as_str(), m.etype)).collect()
 }

@@ -11,7 +11,7 @@ use crate::enrich::{Sentence, Token};
 /// Longest entry, in tokens.
 const MAX_LEN: usize = 6;
 
-pub struct EntityGaz {
+pub(crate) struct EntityGaz {
     /// Entity strings -> bit set of types ([`TagType::bit`]).
     table: PhraseTable<u8>,
 }
@@ -25,13 +25,13 @@ impl Default for EntityGaz {
 }
 
 /// Per-token gazetteer tags: (type bits, position 0=B 1=I 2=E 3=S) for the longest match over it.
-pub struct GazTags {
+pub(crate) struct GazTags {
     tags: Vec<(u8, u8)>,
 }
 
 impl GazTags {
     /// Pushes token `i`'s attributes under `tpl` = [own, previous token's, next token's] templates.
-    pub fn attrs(&self, i: usize, tpl: [Tpl; 3], out: &mut Vec<u64>) {
+    pub(crate) fn attrs(&self, i: usize, tpl: [Tpl; 3], out: &mut Vec<u64>) {
         let push = |out: &mut Vec<u64>, tpl: Tpl, (bits, pos): (u8, u8)| {
             for t in TagType::ALL {
                 if bits & t.bit() != 0 {
@@ -60,7 +60,7 @@ impl EntityGaz {
     }
 
     /// Reads `TYPE<TAB>word word …` lines (TYPE one of PER ORG LOC MISC).
-    pub fn parse(text: &str) -> Self {
+    pub(crate) fn parse(text: &str) -> Self {
         let mut g = Self::default();
         for line in text.lines() {
             let Some((ty, words)) = line.split_once('\t') else {
@@ -76,7 +76,7 @@ impl EntityGaz {
     }
 
     /// Greedy longest match inside each sentence.
-    pub fn match_tokens(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> GazTags {
+    pub(crate) fn match_tokens(&self, tokens: &[Token<'_>], sentences: &[Sentence]) -> GazTags {
         let mut tags = vec![(0u8, 0u8); tokens.len()];
         let mut buf = String::new();
         for s in sentences {

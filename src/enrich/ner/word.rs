@@ -5,7 +5,7 @@
 /// Word-level templates. The discriminant is the hash seed, so never renumber.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u8)]
-pub enum Tpl {
+pub(crate) enum Tpl {
     Lower = 0,
     Raw = 1,
     Shape = 2,
@@ -34,7 +34,7 @@ pub enum Tpl {
 /// Case class of a word, also used by the document context.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[repr(u8)]
-pub enum CaseClass {
+pub(crate) enum CaseClass {
     Lower = 0,
     Title = 1,
     Upper = 2,
@@ -43,7 +43,7 @@ pub enum CaseClass {
     Other = 5,
 }
 
-pub fn case_class(w: &str) -> CaseClass {
+pub(crate) fn case_class(w: &str) -> CaseClass {
     let (mut up, mut low, mut dig, mut first_up) = (0usize, 0usize, 0usize, false);
     for (i, c) in w.chars().enumerate() {
         if c.is_uppercase() {
