@@ -15,6 +15,7 @@ pub mod hostile;
 #[cfg(test)]
 mod hostile_tests;
 pub mod language;
+mod model_files;
 pub(crate) mod ner;
 pub mod output;
 pub(crate) mod phrases;
@@ -26,6 +27,7 @@ mod types;
 
 pub use budget::{Budget, Deadline, Degradation};
 pub use entities::ISO3166;
+pub use model_files::ModelFiles;
 pub use ner::NerModel;
 pub use types::*;
 
@@ -95,16 +97,26 @@ impl ModelError {
 impl Enricher {
     /// Loads every model and lexicon from `dir` (the repository's `models/` in a checkout).
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
-        Self::load_with_tagger(dir, ner::NerModel::load(dir)?)
+        Self::from_files(&ModelFiles::dir(dir))
+    }
+
+    /// Loads every model and lexicon from `files`: a directory, or the files handed in as bytes
+    /// ([`ModelFiles::from_bytes`], named as under `models/`: `ner/pass1.crf`, ...).
+    pub fn from_files(files: &ModelFiles) -> Result<Self, ModelError> {
+        Self::with_tagger(files, ner::NerModel::from_files(files)?)
     }
 
     /// Loads the rest from `dir` around a tagger loaded by the caller (evaluation tools hand in
     /// one seen from a benchmark's conventions, see [`ner::NerModel::with_conventions`]).
     pub(crate) fn load_with_tagger(dir: &Path, ner: ner::NerModel) -> Result<Self, ModelError> {
-        let gazetteer = Arc::new(gazetteer::Gazetteer::load(dir)?);
+        Self::with_tagger(&ModelFiles::dir(dir), ner)
+    }
+
+    fn with_tagger(files: &ModelFiles, ner: ner::NerModel) -> Result<Self, ModelError> {
+        let gazetteer = Arc::new(gazetteer::Gazetteer::from_files(files)?);
         Ok(Self {
             ner,
-            relations: relations::RelationModel::load_with(dir, Arc::clone(&gazetteer))?,
+            relations: relations::RelationModel::from_files(files, Arc::clone(&gazetteer))?,
             gazetteer,
         })
     }
@@ -249,6 +261,58 @@ fn merge_rule_mentions(mentions: &mut Vec<Mention>, extra: Vec<Mention>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every file under `models/`, named as under it ("ner/pass1.crf").
+    fn models_in_memory(except: &str) -> Vec<(String, Vec<u8>)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let mut out = Vec::new();
+        for folder in std::fs::read_dir(&root).unwrap() {
+            let folder = folder.unwrap().path();
+            for file in std::fs::read_dir(&folder).unwrap() {
+                let path = file.unwrap().path();
+                let name = path
+                    .strip_prefix(&root)
+                    .unwrap()
+                    .to_string_lossy()
+                    .replace('\\', "/");
+                if name != except {
+                    out.push((name, std::fs::read(&path).unwrap()));
+                }
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn models_handed_in_as_bytes_give_the_same_analysis_as_the_directory() {
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("models");
+        let from_dir = Enricher::load(&models).unwrap();
+        let from_bytes =
+            Enricher::from_files(&ModelFiles::from_bytes(models_in_memory(""))).unwrap();
+        let text = "Kenyan President William Ruto met Tanzanian President Samia Suluhu Hassan in \
+                    Nairobi on Monday. Safaricom, based in Nairobi, said its chief executive \
+                    Peter Ndegwa would attend.";
+        let (a, b) = (from_dir.analyze(text), from_bytes.analyze(text));
+        assert!(!a.entities.is_empty() && !a.relations.is_empty(), "{a:#?}");
+        assert_eq!(a, b);
+        assert_eq!(from_dir.model_name(), from_bytes.model_name());
+    }
+
+    #[test]
+    fn a_model_file_missing_from_the_bytes_is_named() {
+        for missing in [
+            "ner/pass1.crf",
+            "gazetteer/countries.tsv",
+            "relations/classifier.txt",
+        ] {
+            let files = ModelFiles::from_bytes(models_in_memory(missing));
+            let err = Enricher::from_files(&files).err().map(|e| e.to_string());
+            assert!(
+                err.as_deref().is_some_and(|e| e.contains(missing)),
+                "{missing}: {err:?}"
+            );
+        }
+    }
 
     fn slice(text: &str, start: usize, end: usize) -> String {
         text.chars().skip(start).take(end - start).collect()

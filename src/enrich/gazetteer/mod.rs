@@ -16,7 +16,7 @@ mod refine;
 
 pub(crate) use matcher::PhraseMatcher;
 
-use super::ModelError;
+use super::{ModelError, ModelFiles};
 use rustc_hash::FxHashMap;
 use std::borrow::Cow;
 use std::path::Path;
@@ -127,13 +127,19 @@ pub(crate) struct Gazetteer {
 
 impl Gazetteer {
     /// Loads every file of [`FILES`] from `dir/gazetteer/`.
-    pub fn load(dir: &Path) -> Result<Self, ModelError> {
+    pub(crate) fn load(dir: &Path) -> Result<Self, ModelError> {
+        Self::from_files(&ModelFiles::dir(dir))
+    }
+
+    /// Loads every file of [`FILES`] from the `gazetteer/` files of `files`.
+    pub(crate) fn from_files(files: &ModelFiles) -> Result<Self, ModelError> {
+        let files = files.folder("gazetteer");
         let mut gaz = Gazetteer::default();
         for file in FILES {
-            let path = dir.join("gazetteer").join(file);
-            let text = std::fs::read_to_string(&path).map_err(|e| ModelError::new(&path, e))?;
-            gaz.add_tsv(&text)
-                .map_err(|(line, why)| ModelError::new(&path, format!("line {line}: {why}")))?;
+            let text = files.read_text(file)?;
+            gaz.add_tsv(&text).map_err(|(line, why)| {
+                ModelError::new(files.display(file), format!("line {line}: {why}"))
+            })?;
         }
         Ok(gaz)
     }

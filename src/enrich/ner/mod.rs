@@ -27,7 +27,7 @@ mod tests;
 pub(crate) mod titles;
 pub(crate) mod word;
 
-use super::{EntityType, Mention, ModelError, Sentence, Token};
+use super::{EntityType, Mention, ModelError, ModelFiles, Sentence, Token};
 use crf::Crf;
 use features::Clusters;
 use gaz::EntityGaz;
@@ -68,46 +68,48 @@ impl Conventions for NewsConventions {
     }
 }
 
-fn read(path: &Path) -> Result<Vec<u8>, ModelError> {
-    std::fs::read(path).map_err(|e| ModelError::new(path, e))
-}
-
-fn read_text(path: &Path) -> Result<String, ModelError> {
-    std::fs::read_to_string(path).map_err(|e| ModelError::new(path, e))
-}
-
 impl NerModel {
     /// Loads from `dir/ner/`.
     pub fn load(dir: &Path) -> Result<Self, ModelError> {
-        Self::load_from(&dir.join("ner"))
+        Self::from_files(&ModelFiles::dir(dir))
+    }
+
+    /// Loads from the `ner/` files of `files`.
+    pub fn from_files(files: &ModelFiles) -> Result<Self, ModelError> {
+        Self::from_folder(&files.folder("ner"), "pass1.crf")
     }
 
     /// Loads from a `ner` model directory itself.
     pub(crate) fn load_from(dir: &Path) -> Result<Self, ModelError> {
-        Self::load_with_first_pass(dir, "pass1.crf")
+        Self::from_folder(&ModelFiles::dir(dir), "pass1.crf")
     }
 
     /// Loads from a `ner` model directory with another first-pass file of it (e.g.
     /// `pass1.conll04.crf`, written by `train ner --domain-conll04`) instead of `pass1.crf`.
     pub(crate) fn load_with_first_pass(dir: &Path, pass1_file: &str) -> Result<Self, ModelError> {
-        let p1 = dir.join(pass1_file);
-        let pass1 = Crf::from_bytes(&read(&p1)?).map_err(|e| ModelError::new(&p1, e))?;
-        let p2 = dir.join("pass2.crf");
-        let pass2 = if p2.exists() {
-            Some(Crf::from_bytes(&read(&p2)?).map_err(|e| ModelError::new(&p2, e))?)
+        Self::from_folder(&ModelFiles::dir(dir), pass1_file)
+    }
+
+    /// Loads from the files of a `ner` folder, with `pass1_file` as the first pass.
+    fn from_folder(files: &ModelFiles, pass1_file: &str) -> Result<Self, ModelError> {
+        let crf = |name: &str| {
+            Crf::from_bytes(&files.read(name)?).map_err(|e| ModelError::new(files.display(name), e))
+        };
+        let pass1 = crf(pass1_file)?;
+        let pass2 = if files.exists("pass2.crf") {
+            Some(crf("pass2.crf")?)
         } else {
             None
         };
-        let clusters = Clusters::parse(&read_text(&dir.join("clusters.tsv"))?);
-        let gaz = EntityGaz::parse(&read_text(&dir.join("entities.tsv"))?);
-        let lex_path = dir.join("lexicon.tsv");
+        let clusters = Clusters::parse(&files.read_text("clusters.tsv")?);
+        let gaz = EntityGaz::parse(&files.read_text("entities.tsv")?);
         let lex = if pass1.flags.lex {
-            EntityGaz::parse(&read_text(&lex_path)?)
+            EntityGaz::parse(&files.read_text("lexicon.tsv")?)
         } else {
             EntityGaz::default()
         };
         // Optional: without it every word is scored per document (same labels, slower).
-        let frequent = std::fs::read_to_string(dir.join("frequent.txt")).unwrap_or_default();
+        let frequent = files.read_text("frequent.txt").unwrap_or_default();
         let cache = WordCache::build(
             frequent.lines(),
             &Resources {

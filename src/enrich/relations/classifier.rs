@@ -11,10 +11,9 @@
 //! w 00ff00ff00ff00ff 0.1234         (one line per non-zero weight: key in hex, weight)
 //! ```
 
-use super::super::{ModelError, Predicate};
+use super::super::{ModelError, ModelFiles, Predicate};
 use rustc_hash::FxHashMap;
 use std::fmt::Write as _;
-use std::path::Path;
 
 /// Predicates the classifier predicts, in model-file order.
 pub(crate) const CLASSES: [Predicate; 5] = [
@@ -68,10 +67,9 @@ impl Classifier {
         1.0 / (1.0 + (-(a * margin + b)).exp())
     }
 
-    pub(crate) fn load(dir: &Path) -> Result<Self, ModelError> {
-        let path = dir.join(MODEL_FILE);
-        let text = std::fs::read_to_string(&path).map_err(|e| ModelError::new(&path, e))?;
-        Self::parse(&text).map_err(|reason| ModelError::new(&path, reason))
+    pub(crate) fn from_files(files: &ModelFiles) -> Result<Self, ModelError> {
+        let text = files.read_text(MODEL_FILE)?;
+        Self::parse(&text).map_err(|reason| ModelError::new(files.display(MODEL_FILE), reason))
     }
 
     pub(crate) fn parse(text: &str) -> Result<Self, String> {

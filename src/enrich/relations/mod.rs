@@ -24,8 +24,8 @@ mod places;
 use super::entities::{Resolved, ISO3166};
 use super::gazetteer::Gazetteer;
 use super::{
-    Deadline, Degradation, EntityType, Mention, ModelError, Predicate, Relation, Sentence, Span,
-    Token,
+    Deadline, Degradation, EntityType, Mention, ModelError, ModelFiles, Predicate, Relation,
+    Sentence, Span, Token,
 };
 use candidates::{by_sentence, candidates_while};
 pub(crate) use candidates::{for_each_candidate, MAX_PAIRS_PER_SENTENCE};
@@ -200,12 +200,17 @@ fn keep_one_direction(out: &mut Vec<MentionRelation>, from: usize) {
 impl RelationModel {
     /// Loads `relations/classifier.txt` and the gazetteer from the models directory.
     pub(crate) fn load(dir: &Path) -> Result<Self, ModelError> {
-        Self::load_with(dir, Arc::new(Gazetteer::load(dir)?))
+        let files = ModelFiles::dir(dir);
+        Self::from_files(&files, Arc::new(Gazetteer::from_files(&files)?))
     }
 
-    /// Loads `relations/classifier.txt`, sharing a gazetteer already loaded (the enricher's).
-    pub(crate) fn load_with(dir: &Path, gazetteer: Arc<Gazetteer>) -> Result<Self, ModelError> {
-        let classifier = Classifier::load(dir)?;
+    /// Loads `relations/classifier.txt` of `files`, sharing a gazetteer already loaded (the
+    /// enricher's).
+    pub(crate) fn from_files(
+        files: &ModelFiles,
+        gazetteer: Arc<Gazetteer>,
+    ) -> Result<Self, ModelError> {
+        let classifier = Classifier::from_files(files)?;
         Ok(Self {
             rule: DecisionRule::service(&classifier),
             classifier,
