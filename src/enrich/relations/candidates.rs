@@ -49,7 +49,7 @@ pub(super) fn candidates_while(
     let typed: Vec<(&Mention, EntityType)> = args.iter().map(|(_, m, t)| (*m, *t)).collect();
     if typed
         .iter()
-        .filter(|(_, t)| features::Coarse::of(*t).is_some())
+        .filter(|(_, t)| features::classifier_type(*t).is_some())
         .count()
         < 2
     {

@@ -6,44 +6,24 @@
 
 use super::super::gazetteer::{is_us_state_abbreviation, GazKind, Gazetteer};
 use super::super::{EntityType, Mention, Predicate, Sentence, Token};
+use crate::enrich::ner::labels::TagType;
 use std::ops::Range;
 
-/// Coarse argument types the classifier knows: CoNLL04's Peop, Org, Loc.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Coarse {
-    Per,
-    Org,
-    Loc,
-}
-
-impl Coarse {
-    pub(crate) fn of(t: EntityType) -> Option<Coarse> {
-        match t {
-            EntityType::Person => Some(Coarse::Per),
-            EntityType::Org => Some(Coarse::Org),
-            EntityType::Gpe | EntityType::Loc => Some(Coarse::Loc),
-            _ => None,
-        }
-    }
-
-    fn as_str(self) -> &'static str {
-        match self {
-            Coarse::Per => "PER",
-            Coarse::Org => "ORG",
-            Coarse::Loc => "LOC",
-        }
-    }
+/// The argument type the classifier reads (CoNLL04's Peop, Org, Loc): the tagger's class of
+/// `t`, one enum for both ([`TagType`]); MISC, dates and amounts take no classifier relation.
+pub(crate) fn classifier_type(t: EntityType) -> Option<TagType> {
+    TagType::of_entity_type(t).filter(|c| *c != TagType::Misc)
 }
 
 /// The one classifier predicate a (subject, object) type pair can hold, if any. In CoNLL04 the
 /// argument types decide the label, so the classifier only decides "related or not".
-pub(crate) fn predicate_for(subj: Coarse, obj: Coarse) -> Option<Predicate> {
+pub(crate) fn predicate_for(subj: TagType, obj: TagType) -> Option<Predicate> {
     match (subj, obj) {
-        (Coarse::Per, Coarse::Org) => Some(Predicate::WorksFor),
-        (Coarse::Per, Coarse::Loc) => Some(Predicate::ResidesIn),
-        (Coarse::Org, Coarse::Loc) => Some(Predicate::BasedIn),
-        (Coarse::Loc, Coarse::Loc) => Some(Predicate::LocatedIn),
-        (Coarse::Per, Coarse::Per) => Some(Predicate::Killed),
+        (TagType::Per, TagType::Org) => Some(Predicate::WorksFor),
+        (TagType::Per, TagType::Loc) => Some(Predicate::ResidesIn),
+        (TagType::Org, TagType::Loc) => Some(Predicate::BasedIn),
+        (TagType::Loc, TagType::Loc) => Some(Predicate::LocatedIn),
+        (TagType::Per, TagType::Per) => Some(Predicate::Killed),
         _ => None,
     }
 }
@@ -111,7 +91,7 @@ pub(crate) fn hash_parts(parts: &[&str]) -> u64 {
 pub(crate) struct ArgView {
     /// Token indexes relative to the sentence's first token.
     pub tokens: Range<usize>,
-    pub coarse: Option<Coarse>,
+    pub coarse: Option<TagType>,
     pub etype: EntityType,
     /// What the gazetteer knows of the mention as a place.
     pub place: Place,
@@ -208,8 +188,8 @@ impl SentenceView {
         let args = mentions
             .iter()
             .map(|(m, t)| {
-                let mut coarse = Coarse::of(*t);
-                if coarse == Some(Coarse::Org) && names_an_event(tokens, m.tokens.end, last) {
+                let mut coarse = classifier_type(*t);
+                if coarse == Some(TagType::Org) && names_an_event(tokens, m.tokens.end, last) {
                     coarse = None;
                 }
                 ArgView {
@@ -218,7 +198,7 @@ impl SentenceView {
                     coarse,
                     etype: *t,
                     place: match (coarse, gaz) {
-                        (Some(Coarse::Loc), Some(gaz)) => Place::of(&m.text, gaz),
+                        (Some(TagType::Loc), Some(gaz)) => Place::of(&m.text, gaz),
                         _ => Place::default(),
                     },
                 }
@@ -275,7 +255,7 @@ fn cluster(w: &str) -> Option<&'static str> {
 
 /// The name of a mention's kind in features: its coarse type, or its entity type when it has none.
 fn kind(a: &ArgView) -> &'static str {
-    a.coarse.map_or(a.etype.as_str(), Coarse::as_str)
+    a.coarse.map_or(a.etype.as_str(), TagType::name)
 }
 
 fn dist_bucket(d: usize) -> &'static str {
@@ -301,7 +281,7 @@ pub(crate) fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut V
     let subj_first = sa.tokens.start <= oa.tokens.start;
     let (first, second) = if subj_first { (sa, oa) } else { (oa, sa) };
     let dir = if subj_first { "S>O" } else { "O>S" };
-    let types = [st.as_str(), ot.as_str()].join(">");
+    let types = [st.name(), ot.name()].join(">");
     let mut add = |parts: &[&str]| out.push(hash_parts(parts));
     add(&["bias"]);
     add(&["types", &types, dir]);
@@ -396,10 +376,10 @@ pub(crate) fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut V
     }
     // What the gazetteer knows: the kind of place, and for two places whether one lies in the
     // other's country.
-    if ot == Coarse::Loc {
+    if ot == TagType::Loc {
         let (sp, op) = (&sa.place, &oa.place);
         add(&["okind", op.kind_str()]);
-        if st == Coarse::Loc {
+        if st == TagType::Loc {
             add(&["gk", sp.kind_str(), op.kind_str()]);
             let fact = if op.country.is_some_and(|c| sp.inside.contains(&c)) {
                 "in"
@@ -489,7 +469,7 @@ mod tests {
 
     #[test]
     fn type_pairs_decide_the_candidate_predicate() {
-        use Coarse::*;
+        use TagType::*;
         let cases = [
             (Per, Org, Some(Predicate::WorksFor)),
             (Per, Loc, Some(Predicate::ResidesIn)),
