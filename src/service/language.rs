@@ -36,7 +36,7 @@ pub(crate) enum Source {
 }
 
 impl Source {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Source::Detected => "detected",
             Source::Input => "input",
