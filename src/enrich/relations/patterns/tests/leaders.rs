@@ -150,7 +150,7 @@ fn a_vice_president_a_bare_president_and_a_spokesman_lead_nothing() {
 }
 
 #[test]
-fn appointments_and_posts_with_qualifiers() {
+fn appointments_and_posts_with_qualifiers_name_the_post() {
     let cases: Vec<Case> =
         vec![
         (
@@ -209,8 +209,15 @@ fn appointments_and_posts_with_qualifiers() {
                 ("Ife Danso", "leader_of", "Bank of Ostria", "Chairman"),
             ],
         ),
+    ];
+    check(cases);
+}
+
+#[test]
+fn no_post_for_a_place_a_deputy_or_someone_elses_post() {
+    let cases: Vec<Case> = vec![
         (
-            // … not a place, and not another post's holder.
+            // "its" stands for an organisation, not a place; the chairman's adviser holds no post.
             "Tarrowby named Odo Prell as its mayor. Harlow Mining named Ife Danso as its \
              chairman's adviser.",
             vec![
