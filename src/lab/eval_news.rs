@@ -234,6 +234,10 @@ enum Arg {
     Unmapped(String),
 }
 
+/// A predicted or gold relation: subject, predicate, object (`met_with` with its arguments in
+/// order).
+type Triple = (Arg, String, Arg);
+
 /// Scores one article; `errors` receives the per-article error listing.
 pub(crate) fn score_doc(
     raw_text: &str,
@@ -243,17 +247,32 @@ pub(crate) fn score_doc(
 ) -> Tally {
     let text: Vec<char> = body(raw_text).chars().collect();
     let gs = gold_spans(&text, gold);
-    let slice = |a: usize, b: usize| -> String {
-        text.get(a..b.min(text.len()))
-            .unwrap_or_default()
-            .iter()
-            .collect()
-    };
     let mut t = Tally {
         gold_mentions: gs.len(),
         ..Tally::default()
     };
-    // Mentions: the last entity to claim a span sets its type, as a dict would.
+    let pred = predicted_mentions(analysis);
+    count_mentions(&pred, &gs, &mut t);
+    count_splits(&text, gold, analysis, &gs, &mut t, errors);
+    let grel = gold_relations(gold);
+    let prel = predicted_relations(gold, analysis);
+    count_relations(&grel, &prel, &mut t);
+    list_relation_errors(gold, analysis, &grel, &prel, errors);
+    list_mention_errors(&text, &gs, &pred, errors);
+    t
+}
+
+/// The characters `a..b` of the text (clipped to its end).
+fn slice(text: &[char], a: usize, b: usize) -> String {
+    text.get(a..b.min(text.len()))
+        .unwrap_or_default()
+        .iter()
+        .collect()
+}
+
+/// Predicted mention spans -> type class. The last entity to claim a span sets its type, as a
+/// dict would.
+fn predicted_mentions(analysis: &Analysis) -> HashMap<(usize, usize), &'static str> {
     let mut pred: HashMap<(usize, usize), &'static str> = HashMap::new();
     for e in &analysis.entities {
         if let Some(c) = class(e.etype.as_str()) {
@@ -262,15 +281,35 @@ pub(crate) fn score_doc(
             }
         }
     }
+    pred
+}
+
+/// Mentions: predicted, right (span and type), right span with the wrong type.
+fn count_mentions(
+    pred: &HashMap<(usize, usize), &'static str>,
+    gs: &HashMap<(usize, usize), (&'static str, usize)>,
+    t: &mut Tally,
+) {
     t.pred_mentions = pred.len();
-    for (k, c) in &pred {
+    for (k, c) in pred {
         match gs.get(k) {
             Some((g, _)) if g == c => t.tp_mentions += 1,
             Some(_) => t.wrong_type += 1,
             None => {}
         }
     }
-    // Merging.
+}
+
+/// Merging: gold entities with two or more surface forms found, and those whose found mentions
+/// belong to more than one predicted entity (listed as SPLIT).
+fn count_splits(
+    text: &[char],
+    gold: &Gold,
+    analysis: &Analysis,
+    gs: &HashMap<(usize, usize), (&'static str, usize)>,
+    t: &mut Tally,
+    errors: &mut String,
+) {
     let mut ent_of: BTreeMap<usize, BTreeSet<&str>> = BTreeMap::new();
     for e in &analysis.entities {
         for m in &e.mentions {
@@ -280,8 +319,8 @@ pub(crate) fn score_doc(
         }
     }
     let mut gold_forms: HashMap<usize, BTreeSet<String>> = HashMap::new();
-    for (&(a, b), &(_, g)) in &gs {
-        gold_forms.entry(g).or_default().insert(slice(a, b));
+    for (&(a, b), &(_, g)) in gs {
+        gold_forms.entry(g).or_default().insert(slice(text, a, b));
     }
     for (g, ids) in &ent_of {
         if gold_forms.get(g).map_or(0, BTreeSet::len) >= 2 {
@@ -297,7 +336,38 @@ pub(crate) fn score_doc(
             }
         }
     }
-    // Relations.
+}
+
+/// `met_with` is symmetric: its arguments in index order.
+fn ordered(p: &str, s: usize, o: usize) -> (usize, usize) {
+    if p == "met_with" {
+        (s.min(o), s.max(o))
+    } else {
+        (s, o)
+    }
+}
+
+/// The gold relations between gold entities (by index); relations naming an unknown entity are
+/// left out.
+fn gold_relations(gold: &Gold) -> BTreeSet<Triple> {
+    let mut names: HashMap<&str, usize> = HashMap::new();
+    for (i, e) in gold.entities.iter().enumerate() {
+        names.insert(e.name.as_str(), i);
+    }
+    let mut grel: BTreeSet<Triple> = BTreeSet::new();
+    for r in &gold.relations {
+        let (Some(&s), Some(&o)) = (names.get(r.s.as_str()), names.get(r.o.as_str())) else {
+            continue;
+        };
+        let (s, o) = ordered(&r.p, s, o);
+        grel.insert((Arg::Gold(s), r.p.clone(), Arg::Gold(o)));
+    }
+    grel
+}
+
+/// The predicted relations with their arguments mapped to gold entities through their mention
+/// texts; a relation with an argument that maps to none is kept as unmapped.
+fn predicted_relations(gold: &Gold, analysis: &Analysis) -> BTreeSet<Triple> {
     let mut surf: HashMap<&str, BTreeSet<usize>> = HashMap::new();
     for (i, e) in gold.entities.iter().enumerate() {
         for m in forms(e) {
@@ -310,54 +380,13 @@ pub(crate) fn score_doc(
         .rev()
         .map(|e| (e.id.as_str(), e))
         .collect();
-    let gid = |id: &str| -> Option<usize> {
-        let e = by_id.get(id)?;
-        // Counts in first-seen order; the first of the most frequent wins, like Counter.most_common.
-        let mut order: Vec<usize> = Vec::new();
-        let mut count: HashMap<usize, usize> = HashMap::new();
-        let texts = e
-            .mentions
-            .iter()
-            .map(|m| m.text.as_str())
-            .chain([e.name.as_str()]);
-        for s in texts {
-            for &g in surf.get(norm(s)).into_iter().flatten() {
-                let c = count.entry(g).or_insert(0);
-                if *c == 0 {
-                    order.push(g);
-                }
-                *c += 1;
-            }
-        }
-        let best = order.iter().map(|g| count[g]).max()?;
-        order.into_iter().find(|g| count[g] == best)
-    };
-    let mut names: HashMap<&str, usize> = HashMap::new();
-    for (i, e) in gold.entities.iter().enumerate() {
-        names.insert(e.name.as_str(), i);
-    }
-    let mut grel: BTreeSet<(Arg, String, Arg)> = BTreeSet::new();
-    for r in &gold.relations {
-        let (Some(&s), Some(&o)) = (names.get(r.s.as_str()), names.get(r.o.as_str())) else {
-            continue;
-        };
-        let (s, o) = if r.p == "met_with" {
-            (s.min(o), s.max(o))
-        } else {
-            (s, o)
-        };
-        grel.insert((Arg::Gold(s), r.p.clone(), Arg::Gold(o)));
-    }
-    let mut prel: BTreeSet<(Arg, String, Arg)> = BTreeSet::new();
+    let gid = |id: &str| gold_entity_of(by_id.get(id)?, &surf);
+    let mut prel: BTreeSet<Triple> = BTreeSet::new();
     for r in &analysis.relations {
         let p = r.predicate.as_str().to_string();
         match (gid(&r.subject), gid(&r.object)) {
             (Some(s), Some(o)) => {
-                let (s, o) = if p == "met_with" {
-                    (s.min(o), s.max(o))
-                } else {
-                    (s, o)
-                };
+                let (s, o) = ordered(&p, s, o);
                 prel.insert((Arg::Gold(s), p, Arg::Gold(o)));
             }
             _ => {
@@ -369,18 +398,56 @@ pub(crate) fn score_doc(
             }
         }
     }
+    prel
+}
+
+/// The gold entity a predicted entity's mention texts and name match most often (`surf`: surface
+/// form -> gold entities). Counts in first-seen order; the first of the most frequent wins, like
+/// Counter.most_common.
+fn gold_entity_of(e: &Entity, surf: &HashMap<&str, BTreeSet<usize>>) -> Option<usize> {
+    let mut order: Vec<usize> = Vec::new();
+    let mut count: HashMap<usize, usize> = HashMap::new();
+    let texts = e
+        .mentions
+        .iter()
+        .map(|m| m.text.as_str())
+        .chain([e.name.as_str()]);
+    for s in texts {
+        for &g in surf.get(norm(s)).into_iter().flatten() {
+            let c = count.entry(g).or_insert(0);
+            if *c == 0 {
+                order.push(g);
+            }
+            *c += 1;
+        }
+    }
+    let best = order.iter().map(|g| count[g]).max()?;
+    order.into_iter().find(|g| count[g] == best)
+}
+
+/// Relations: gold, predicted, right, in all and per predicate.
+fn count_relations(grel: &BTreeSet<Triple>, prel: &BTreeSet<Triple>, t: &mut Tally) {
     t.rel_gold = grel.len();
     t.rel_pred = prel.len();
-    t.rel_tp = prel.intersection(&grel).count();
-    for r in &grel {
+    t.rel_tp = prel.intersection(grel).count();
+    for r in grel {
         let e = t.by_pred.entry(r.1.clone()).or_default();
         e.0 += 1;
         e.2 += usize::from(prel.contains(r));
     }
-    for r in &prel {
+    for r in prel {
         t.by_pred.entry(r.1.clone()).or_default().1 += 1;
     }
-    // Error listing.
+}
+
+/// Lists the spurious (FP) and missed (FN) relations.
+fn list_relation_errors(
+    gold: &Gold,
+    analysis: &Analysis,
+    grel: &BTreeSet<Triple>,
+    prel: &BTreeSet<Triple>,
+    errors: &mut String,
+) {
     let name = |a: &Arg| match a {
         Arg::Gold(i) => gold.entities[*i].name.clone(),
         Arg::Unmapped(s) => {
@@ -393,31 +460,40 @@ pub(crate) fn score_doc(
             format!("? {s} [{}]", found.join(" / "))
         }
     };
-    for (s, p, o) in prel.difference(&grel) {
+    for (s, p, o) in prel.difference(grel) {
         let _ = writeln!(errors, "    FP {} {p} {}", name(s), name(o));
     }
-    for (s, p, o) in grel.difference(&prel) {
+    for (s, p, o) in grel.difference(prel) {
         let _ = writeln!(errors, "    FN {} {p} {}", name(s), name(o));
     }
+}
+
+/// Lists gold mentions found with another type (TYPE) or not at all (MISS), then predicted
+/// mentions with no gold span (SPURIOUS), each in text order.
+fn list_mention_errors(
+    text: &[char],
+    gs: &HashMap<(usize, usize), (&'static str, usize)>,
+    pred: &HashMap<(usize, usize), &'static str>,
+    errors: &mut String,
+) {
     let mut spans: Vec<_> = gs.iter().collect();
     spans.sort();
     for (&(a, b), &(c, _)) in spans {
         match pred.get(&(a, b)) {
             Some(pc) if *pc == c => {}
             Some(pc) => {
-                let _ = writeln!(errors, "    TYPE {:?} {pc} (gold {c})", slice(a, b));
+                let _ = writeln!(errors, "    TYPE {:?} {pc} (gold {c})", slice(text, a, b));
             }
             None => {
-                let _ = writeln!(errors, "    MISS {:?} {c}", slice(a, b));
+                let _ = writeln!(errors, "    MISS {:?} {c}", slice(text, a, b));
             }
         }
     }
     let mut extra: Vec<_> = pred.iter().filter(|(k, _)| !gs.contains_key(k)).collect();
     extra.sort();
     for (&(a, b), pc) in extra {
-        let _ = writeln!(errors, "    SPURIOUS {:?} {pc}", slice(a, b));
+        let _ = writeln!(errors, "    SPURIOUS {:?} {pc}", slice(text, a, b));
     }
-    t
 }
 
 /// Scores every annotated article in `dir` (gold in `gold_dir`); `errors` receives the listing.

@@ -3,4 +3,6 @@
 
 pub mod conll;
 mod lbfgs;
+mod objective;
+mod sequences;
 pub(crate) mod train;
