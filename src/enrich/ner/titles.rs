@@ -1,7 +1,7 @@
 //! The one lexicon of titles, in named subsets, for every stage that reads them: the tagger's
 //! conventions (a title is not part of a name), and the relation patterns (a title says who leads
 //! what, and in which role). Other word classes near titles live with their single user: person
-//! and organisation head nouns of appositions (`apposition.rs`), occupations and staff nouns of
+//! and organisation head nouns of appositions (`apposition/`), occupations and staff nouns of
 //! the relation patterns (`relations/patterns/words.rs`), and the classifier's hashed word classes
 //! (`relations/features.rs`, frozen with the trained model).
 
