@@ -85,35 +85,66 @@ pub fn detect(text: &str) -> Detection {
 /// [`detect`] restricted to `candidates` (ISO 639-1 codes as [`normalize_tag`] returns them; empty
 /// means every language the detector knows). A feed known to carry only some languages removes the
 /// close confusions it cannot contain (Dutch read as Afrikaans, Spanish as Portuguese). Codes the
-/// detector does not know are ignored; validate them with [`normalize_tag`] first.
+/// detector does not know are ignored; validate them with [`normalize_tag`] first. Builds the
+/// restriction on each call: a service detecting many articles keeps a [`LanguageDetector`].
 pub fn detect_among(text: &str, candidates: &[&str]) -> Detection {
-    let prefix = prefix(text, PREFIX_CHARS);
-    if prefix.chars().filter(|c| c.is_alphabetic()).count() < MIN_LETTERS {
-        return Detection::UNDETERMINED;
+    LanguageDetector::among(candidates).detect(text)
+}
+
+/// A detector restricted to some languages, built once and used for every article.
+#[derive(Debug, Clone)]
+pub struct LanguageDetector {
+    /// `None`: every language the detector knows.
+    restricted: Option<whatlang::Detector>,
+    english_allowed: bool,
+}
+
+impl Default for LanguageDetector {
+    fn default() -> Self {
+        Self::among(&[])
     }
-    let english_allowed = candidates.is_empty() || candidates.contains(&"en");
-    if english_allowed && looks_english(prefix) {
-        return Detection {
-            code: Some("en"),
-            confidence: 1.0,
+}
+
+impl LanguageDetector {
+    /// A detector answering only among `candidates` (see [`detect_among`]); empty: all languages.
+    pub fn among(candidates: &[&str]) -> Self {
+        let restricted = (!candidates.is_empty()).then(|| {
+            let allow: Vec<Lang> = Lang::all()
+                .iter()
+                .copied()
+                .filter(|l| candidates.contains(&iso639_1(*l)))
+                .collect();
+            whatlang::Detector::with_allowlist(allow)
+        });
+        Self {
+            restricted,
+            english_allowed: candidates.is_empty() || candidates.contains(&"en"),
+        }
+    }
+
+    /// The language of `text` (see [`detect`]).
+    pub fn detect(&self, text: &str) -> Detection {
+        let prefix = prefix(text, PREFIX_CHARS);
+        if prefix.chars().filter(|c| c.is_alphabetic()).count() < MIN_LETTERS {
+            return Detection::UNDETERMINED;
+        }
+        if self.english_allowed && looks_english(prefix) {
+            return Detection {
+                code: Some("en"),
+                confidence: 1.0,
+            };
+        }
+        let found = match &self.restricted {
+            None => whatlang::detect(prefix),
+            Some(detector) => detector.detect(prefix),
         };
-    }
-    let found = if candidates.is_empty() {
-        whatlang::detect(prefix)
-    } else {
-        let allow: Vec<Lang> = Lang::all()
-            .iter()
-            .copied()
-            .filter(|l| candidates.contains(&iso639_1(*l)))
-            .collect();
-        whatlang::Detector::with_allowlist(allow).detect(prefix)
-    };
-    let Some(info) = found else {
-        return Detection::UNDETERMINED;
-    };
-    Detection {
-        code: Some(iso639_1(info.lang())),
-        confidence: info.confidence().clamp(0.0, 1.0),
+        let Some(info) = found else {
+            return Detection::UNDETERMINED;
+        };
+        Detection {
+            code: Some(iso639_1(info.lang())),
+            confidence: info.confidence().clamp(0.0, 1.0),
+        }
     }
 }
 

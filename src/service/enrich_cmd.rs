@@ -5,6 +5,7 @@
 //! is reported on stderr with its line number and the rest still go out; the exit status says
 //! whether anything failed.
 
+use crate::enrich::language::LanguageDetector;
 use crate::enrich::Enricher;
 use crate::service::article::ErrorClass;
 use crate::service::config::Settings;
@@ -25,6 +26,7 @@ pub fn run(settings: &Settings, files: &[PathBuf]) -> anyhow::Result<bool> {
     let mut run = Run {
         settings,
         model: enricher.model_name(),
+        detector: crate::service::language::detector_for(&settings.language),
         enricher,
         out: std::io::BufWriter::new(std::io::stdout().lock()),
         failed: 0,
@@ -57,6 +59,8 @@ struct Run<'a, W: Write> {
     settings: &'a Settings,
     enricher: Enricher,
     model: String,
+    /// The language detector for `settings.language.candidates`, built once.
+    detector: LanguageDetector,
     out: W,
     failed: usize,
 }
@@ -91,6 +95,7 @@ impl<W: Write> Run<'_, W> {
         let settings = RecordSettings {
             limits: &self.settings.limits,
             language: &self.settings.language,
+            detector: &self.detector,
             model: &self.model,
         };
         let doc = match enrich_record(&self.enricher, &settings, Some(bytes), None, None) {
@@ -142,6 +147,7 @@ mod tests {
         let mut run = Run {
             settings,
             model: enricher.model_name(),
+            detector: crate::service::language::detector_for(&settings.language),
             enricher,
             out: Vec::new(),
             failed: 0,

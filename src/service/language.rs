@@ -6,7 +6,7 @@
 //! ([`crate::enrich::language::detect`]), then looks up its policy (`[language]` settings).
 //! [`Decision::stamp`] writes the outcome into the output document.
 
-use crate::enrich::language::{self, UNDETERMINED};
+use crate::enrich::language::{self, LanguageDetector, UNDETERMINED};
 use crate::enrich::output::ArticleDoc;
 use crate::service::article::Article;
 use crate::service::config::{LanguagePolicy, LanguageSettings};
@@ -54,8 +54,20 @@ pub(crate) struct Decision {
     pub policy: LanguagePolicy,
 }
 
-/// The language of `article` and its policy under `settings`.
-pub(crate) fn decide(article: &Article, settings: &LanguageSettings) -> Decision {
+/// The detector for `settings`' candidate languages, built once per worker (and per
+/// `newsenrich enrich` run), not per article.
+pub(crate) fn detector_for(settings: &LanguageSettings) -> LanguageDetector {
+    let candidates: Vec<&str> = settings.candidates.iter().map(String::as_str).collect();
+    LanguageDetector::among(&candidates)
+}
+
+/// The language of `article` and its policy under `settings`, detected by `detector` (see
+/// [`detector_for`]) unless the input's own tag is trusted.
+pub(crate) fn decide(
+    article: &Article,
+    settings: &LanguageSettings,
+    detector: &LanguageDetector,
+) -> Decision {
     let trusted = settings
         .trust_input
         .then(|| {
@@ -68,8 +80,7 @@ pub(crate) fn decide(article: &Article, settings: &LanguageSettings) -> Decision
     let (code, confidence, source) = match trusted {
         Some(code) => (code, 1.0, Source::Input),
         None => {
-            let candidates: Vec<&str> = settings.candidates.iter().map(String::as_str).collect();
-            let found = language::detect_among(&article.text, &candidates);
+            let found = detector.detect(&article.text);
             (found.code_or_und(), found.confidence, Source::Detected)
         }
     };
@@ -215,25 +226,41 @@ mod tests {
     #[test]
     fn detects_unless_a_known_input_language_is_trusted() {
         let mut settings = LanguageSettings::default();
-        let d = decide(&article_of(GERMAN, Some("en")), &settings);
+        let d = decide(
+            &article_of(GERMAN, Some("en")),
+            &settings,
+            &detector_for(&settings),
+        );
         assert_eq!((d.language, d.source), ("de", Source::Detected));
         assert_eq!(d.policy, LanguagePolicy::Pass);
         settings.trust_input = true;
-        let d = decide(&article_of(GERMAN, Some("en-GB")), &settings);
+        let d = decide(
+            &article_of(GERMAN, Some("en-GB")),
+            &settings,
+            &detector_for(&settings),
+        );
         assert_eq!(
             (d.language, d.source, d.confidence),
             ("en", Source::Input, 1.0)
         );
         assert_eq!(d.policy, LanguagePolicy::Enrich);
         for unusable in [Some("klingon"), Some("und"), None] {
-            let d = decide(&article_of(GERMAN, unusable), &settings);
+            let d = decide(
+                &article_of(GERMAN, unusable),
+                &settings,
+                &detector_for(&settings),
+            );
             assert_eq!(
                 (d.language, d.source),
                 ("de", Source::Detected),
                 "{unusable:?}"
             );
         }
-        let d = decide(&article_of("Lee visited Seoul.", None), &settings);
+        let d = decide(
+            &article_of("Lee visited Seoul.", None),
+            &settings,
+            &detector_for(&settings),
+        );
         assert_eq!((d.language, d.policy), ("und", LanguagePolicy::Enrich));
     }
 
@@ -266,7 +293,11 @@ mod tests {
 
     #[test]
     fn pass_publishes_the_language_and_no_guesses_in_the_published_schema() {
-        let d = decide(&article_of(GERMAN, None), &LanguageSettings::default());
+        let d = decide(
+            &article_of(GERMAN, None),
+            &LanguageSettings::default(),
+            &LanguageDetector::default(),
+        );
         let doc = doc_with_an_entity(&d);
         assert_eq!(doc.language.as_deref(), Some("de"));
         assert!(doc.entities.is_empty() && doc.relations.is_empty());
@@ -304,14 +335,22 @@ mod tests {
         settings
             .policies
             .insert("de".into(), LanguagePolicy::Enrich);
-        let doc = doc_with_an_entity(&decide(&article_of(GERMAN, None), &settings));
+        let doc = doc_with_an_entity(&decide(
+            &article_of(GERMAN, None),
+            &settings,
+            &detector_for(&settings),
+        ));
         assert_eq!(doc.entities.len(), 1);
         assert_eq!(doc.processing.skipped, None);
     }
 
     #[test]
     fn a_routed_record_is_the_input_with_language_headers() {
-        let d = decide(&article_of(GERMAN, None), &LanguageSettings::default());
+        let d = decide(
+            &article_of(GERMAN, None),
+            &LanguageSettings::default(),
+            &LanguageDetector::default(),
+        );
         let headers = vec![
             (b"traceparent".to_vec(), Some(b"00-1".to_vec())),
             (H_LANGUAGE.as_bytes().to_vec(), Some(b"en".to_vec())),

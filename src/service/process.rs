@@ -2,6 +2,7 @@
 //! output document. The worker and `newsenrich enrich` both call [`enrich_record`], so a record
 //! gives the same document (or the same error) whichever way it comes in.
 
+use crate::enrich::language::LanguageDetector;
 use crate::enrich::output::{ArticleDoc, Processing, SourcePosition, SCHEMA};
 use crate::enrich::{Analysis, Enricher};
 use crate::service::article::{self, Article, DecodeError, ErrorClass};
@@ -66,7 +67,7 @@ pub(crate) fn enrich_record(
         }
     };
     let started = Instant::now();
-    let lang = language::decide(&article, settings.language);
+    let lang = language::decide(&article, settings.language, settings.detector);
     match lang.policy {
         LanguagePolicy::Dlq => {
             return Handled::Dead {
@@ -121,6 +122,8 @@ pub(crate) fn enrich_record(
 pub(crate) struct RecordSettings<'a> {
     pub limits: &'a LimitsSettings,
     pub language: &'a LanguageSettings,
+    /// The detector for `language.candidates`, built once.
+    pub detector: &'a LanguageDetector,
     /// The model version stamped into `processing.model`.
     pub model: &'a str,
 }

@@ -31,6 +31,7 @@
 //! Offsets: at-least-once stores each partition's contiguous finished prefix for auto-commit;
 //! exactly-once (`eos`) commits the same prefix inside the producer's transaction.
 
+use crate::enrich::language::LanguageDetector;
 use crate::enrich::Enricher;
 use crate::service::article::ErrorClass;
 use crate::service::config::{LimitsSettings, Settings};
@@ -184,6 +185,8 @@ pub struct Pipeline {
     producer: Arc<OutputProducer>,
     enricher: Arc<Enricher>,
     model: String,
+    /// The language detector for the configured candidates, built once.
+    detector: LanguageDetector,
     /// The enrich threads' queue: CPU-bound work never runs on more than `threads` threads.
     pool: pool::EnrichPool,
     metrics: Metrics,
@@ -220,6 +223,7 @@ impl Pipeline {
         Arc::new(Self {
             pool: pool::EnrichPool::start(cfg.threads.max(1)),
             model: enricher.model_name(),
+            detector: crate::service::language::detector_for(&cfg.language),
             cfg,
             rt,
             producer,

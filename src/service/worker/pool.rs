@@ -93,6 +93,7 @@ impl Pipeline {
         let settings = RecordSettings {
             limits: &self.cfg.limits,
             language: &self.cfg.language,
+            detector: &self.detector,
             model: &self.model,
         };
         let handled = enrich_record(
