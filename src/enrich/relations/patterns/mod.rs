@@ -42,6 +42,8 @@ const MET_THEIR_TALKS: f32 = 0.75;
 const PREDECESSOR_NAMED: f32 = 0.95;
 const PREDECESSOR_PRONOUN: f32 = 0.8;
 const PREDECESSOR_MAIN_PERSON: f32 = 0.7;
+/// Most confidence for "the predecessor held the post" (see [`predecessors_held_the_post`]).
+const PREDECESSOR_HELD_POST: f32 = 0.85;
 
 /// A mention of the sentence as the patterns see it.
 #[derive(Debug, Clone)]
@@ -139,7 +141,54 @@ pub(crate) fn find(
         ctx.predecessors();
     }
     leaders_of_home_country(resolved, &countries, &bare_leaders, &mut out);
+    predecessors_held_the_post(&mut out);
     out
+}
+
+/// "X was sworn in as Singapore's prime minister, succeeding Y", "X, who succeeded Y as chief
+/// executive of Acme": the predecessor held the post the successor took, so Y led the same
+/// organisation or country before, in the role "former …". Only from a `leader_of` of X whose
+/// evidence overlaps the succession's (the post that sentence names), never a post of X found
+/// elsewhere in the article.
+fn predecessors_held_the_post(out: &mut Vec<Found>) {
+    let overlaps = |a: &Span, b: &Span| a.start < b.end && b.start < a.end;
+    let mut added: Vec<Found> = Vec::new();
+    for p in out
+        .iter()
+        .filter(|f| f.predicate == Predicate::PredecessorOf)
+    {
+        for l in out.iter().filter(|f| {
+            f.predicate == Predicate::LeaderOf
+                && f.subject == p.object
+                && overlaps(&f.evidence, &p.evidence)
+        }) {
+            let known = |f: &Found| {
+                f.predicate == Predicate::LeaderOf && f.subject == p.subject && f.object == l.object
+            };
+            if out.iter().any(known) || added.iter().any(known) {
+                continue;
+            }
+            let role = l.role.as_deref().map(|r| {
+                if r.starts_with("former ") {
+                    r.to_string()
+                } else {
+                    format!("former {r}")
+                }
+            });
+            added.push(Found {
+                subject: p.subject,
+                predicate: Predicate::LeaderOf,
+                object: l.object,
+                role,
+                confidence: PREDECESSOR_HELD_POST.min(p.confidence).min(l.confidence),
+                evidence: Span {
+                    start: p.evidence.start.min(l.evidence.start),
+                    end: p.evidence.end.max(l.evidence.end),
+                },
+            });
+        }
+    }
+    out.extend(added);
 }
 
 /// The country an article is about when that is unambiguous: the country named (by name or

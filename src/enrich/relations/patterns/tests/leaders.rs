@@ -56,10 +56,11 @@ fn titles_before_and_after_a_name_give_the_role() {
 }
 
 #[test]
-fn a_successor_takes_the_post_not_the_predecessor() {
-    let cases: Vec<Case> = vec![
+fn a_successor_takes_the_post_the_predecessor_held_it_before() {
+    let cases: Vec<Case> =
+        vec![
         (
-            // The title after "succeeded X as" is the successor's, not X's.
+            // The title after "succeeded X as" is the successor's; X held it before ("former").
             "Ann Holm, who succeeded Maria Kelso as mayor of Tarrowby, resigned. Tom Brill \
              served as mayor of Kelso.",
             vec![
@@ -72,6 +73,7 @@ fn a_successor_takes_the_post_not_the_predecessor() {
             vec![
                 ("Maria Kelso", "predecessor_of", "Ann Holm", ""),
                 ("Ann Holm", "leader_of", "Tarrowby", "Mayor"),
+                ("Maria Kelso", "leader_of", "Tarrowby", "former Mayor"),
                 ("Tom Brill", "leader_of", "Kelso", "Mayor"),
             ],
         ),
@@ -85,7 +87,37 @@ fn a_successor_takes_the_post_not_the_predecessor() {
             vec![
                 ("Tom Brill", "predecessor_of", "Maria Kelso", ""),
                 ("Maria Kelso", "leader_of", "Holm Motors", "CEO"),
+                ("Tom Brill", "leader_of", "Holm Motors", "former CEO"),
             ],
+        ),
+        (
+            // The successor's post named in the succession sentence, not one from elsewhere.
+            "Lina Ostrova was sworn in as Kelvania's prime minister on Monday, succeeding Piet \
+             Marsh. Marsh had met Sam Ode.",
+            vec![
+                ("Lina Ostrova", Person),
+                ("Kelvania", Gpe),
+                ("Piet Marsh", Person),
+                ("Marsh", Person),
+                ("Sam Ode", Person),
+            ],
+            vec![
+                ("Lina Ostrova", "leader_of", "Kelvania", "Prime Minister"),
+                ("Piet Marsh", "predecessor_of", "Lina Ostrova", ""),
+                ("Piet Marsh", "leader_of", "Kelvania", "former Prime Minister"),
+                ("Piet Marsh", "met_with", "Sam Ode", ""),
+            ],
+        ),
+        (
+            // A post the successor holds in another sentence is not the one handed over.
+            "Lina Ostrova leads Kelvania. In the club, Ostrova replaced Piet Marsh.",
+            vec![
+                ("Lina Ostrova", Person),
+                ("Kelvania", Gpe),
+                ("Ostrova", Person),
+                ("Piet Marsh", Person),
+            ],
+            vec![("Piet Marsh", "predecessor_of", "Lina Ostrova", "")],
         ),
     ];
     check(cases);
