@@ -21,7 +21,7 @@ use crate::service::article::ErrorClass;
 use crate::service::config::KafkaSettings;
 use anyhow::{anyhow, bail, Context};
 use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::message::Message;
+use rdkafka::message::{BorrowedMessage, Message};
 use rdkafka::producer::{DeliveryFuture, FutureProducer};
 use rdkafka::{Offset, TopicPartitionList};
 use std::collections::BTreeMap;
@@ -82,8 +82,39 @@ pub async fn replay(
         .create()
         .context("creating the producer")?;
 
+    let partitions = dlq_partitions(&consumer, &dlq)?;
+    // Where to start and where to stop, per partition.
+    let (ends, assign) = start_and_end(&consumer, &dlq, &partitions, options)?;
+    if ends.is_empty() {
+        return Ok(ReplaySummary::default());
+    }
+    consumer
+        .assign(&assign)
+        .context("assigning the DLQ partitions")?;
+    let mut run = Run {
+        settings,
+        options,
+        consumer: &consumer,
+        producer: &producer,
+        dlq: &dlq,
+        ends,
+        pending: Vec::new(),
+        // Nothing cancels a replay run; `enqueue` and `deliver` take a token for the worker's
+        // shutdown.
+        never: CancellationToken::new(),
+        done: BTreeMap::new(),
+        summary: ReplaySummary::default(),
+        last_progress: Instant::now(),
+    };
+    run.copy_all().await?;
+    run.commit_batch().await?;
+    Ok(run.summary)
+}
+
+/// The partitions of the dead-letter topic `dlq`; an error when it does not exist.
+fn dlq_partitions(consumer: &BaseConsumer, dlq: &str) -> anyhow::Result<Vec<i32>> {
     let meta = consumer
-        .fetch_metadata(Some(&dlq), TIMEOUT)
+        .fetch_metadata(Some(dlq), TIMEOUT)
         .with_context(|| format!("reading the metadata of {dlq}"))?;
     let partitions: Vec<i32> = meta
         .topics()
@@ -94,15 +125,25 @@ pub async fn replay(
     if partitions.is_empty() {
         bail!("dead-letter topic {dlq} does not exist (or has no partitions)");
     }
-    // Where to start and where to stop, per partition.
+    Ok(partitions)
+}
+
+/// Per partition with records left: where to stop (the end it has now) and, in the list to
+/// assign, where to start (the replay group's committed position, or the first record).
+fn start_and_end(
+    consumer: &BaseConsumer,
+    dlq: &str,
+    partitions: &[i32],
+    options: &ReplayOptions,
+) -> anyhow::Result<(BTreeMap<i32, i64>, TopicPartitionList)> {
     let mut ends: BTreeMap<i32, i64> = BTreeMap::new();
     let mut assign = TopicPartitionList::new();
     let committed = if options.from_beginning {
         None
     } else {
         let mut tpl = TopicPartitionList::new();
-        for &p in &partitions {
-            tpl.add_partition(&dlq, p);
+        for &p in partitions {
+            tpl.add_partition(dlq, p);
         }
         Some(
             consumer
@@ -110,13 +151,13 @@ pub async fn replay(
                 .context("reading the replay group's committed offsets")?,
         )
     };
-    for &p in &partitions {
+    for &p in partitions {
         let (low, high) = consumer
-            .fetch_watermarks(&dlq, p, TIMEOUT)
+            .fetch_watermarks(dlq, p, TIMEOUT)
             .with_context(|| format!("reading the offsets of {dlq}/{p}"))?;
         let start = committed
             .as_ref()
-            .and_then(|c| c.find_partition(&dlq, p))
+            .and_then(|c| c.find_partition(dlq, p))
             .and_then(|e| match e.offset() {
                 Offset::Offset(o) => Some(o.max(low)),
                 _ => None,
@@ -125,56 +166,91 @@ pub async fn replay(
         if start < high {
             ends.insert(p, high);
             assign
-                .add_partition_offset(&dlq, p, Offset::Offset(start))
+                .add_partition_offset(dlq, p, Offset::Offset(start))
                 .context("setting a start offset")?;
         }
     }
-    let mut summary = ReplaySummary::default();
-    if ends.is_empty() {
-        return Ok(summary);
-    }
-    consumer
-        .assign(&assign)
-        .context("assigning the DLQ partitions")?;
-    let mut pending = Vec::new();
-    // Nothing cancels a replay run; `enqueue` and `deliver` take a token for the worker's shutdown.
-    let never = CancellationToken::new();
-    let mut done: BTreeMap<i32, i64> = BTreeMap::new();
-    let commit_batch = async |pending: &mut Vec<(OutRecord, DeliveryFuture)>,
-                              done: &BTreeMap<i32, i64>| {
-        settle(&consumer, &producer, pending, done, &dlq, options, &never).await
-    };
-    let limit_reached = |s: &ReplaySummary| options.limit.is_some_and(|l| s.total_replayed() >= l);
-    let mut last_progress = Instant::now();
-    while !ends.is_empty() && !limit_reached(&summary) {
-        let msg = match consumer.poll(Duration::from_millis(500)) {
-            None => {
-                // Transaction markers (exactly-once workers write the DLQ in transactions) take
-                // offsets but are never delivered: the position, not the last record, says a
-                // partition is done.
-                if let Ok(position) = consumer.position() {
-                    ends.retain(|&p, &mut end| {
-                        !matches!(
-                            position.find_partition(&dlq, p).map(|e| e.offset()),
-                            Some(Offset::Offset(o)) if o >= end
-                        )
-                    });
+    Ok((ends, assign))
+}
+
+/// One replay run once its partitions are assigned: what is left to read, what was sent, and
+/// what is done.
+struct Run<'a> {
+    settings: &'a KafkaSettings,
+    options: &'a ReplayOptions,
+    consumer: &'a BaseConsumer,
+    producer: &'a FutureProducer,
+    dlq: &'a str,
+    /// Partitions not read to their end yet, with that end.
+    ends: BTreeMap<i32, i64>,
+    /// Copies sent and not yet acknowledged.
+    pending: Vec<(OutRecord, DeliveryFuture)>,
+    never: CancellationToken,
+    /// Per partition, the offset after the last record handled.
+    done: BTreeMap<i32, i64>,
+    summary: ReplaySummary,
+    last_progress: Instant,
+}
+
+impl Run<'_> {
+    /// Reads until every partition reached its end or the limit is reached, committing a batch
+    /// at a time.
+    async fn copy_all(&mut self) -> anyhow::Result<()> {
+        while !self.ends.is_empty() && !self.limit_reached() {
+            let consumer = self.consumer;
+            let msg = match consumer.poll(Duration::from_millis(500)) {
+                None => {
+                    self.idle()?;
+                    continue;
                 }
-                if !ends.is_empty() && last_progress.elapsed() > TIMEOUT {
-                    bail!(
-                        "no records from {dlq} for {}s with {} partitions unfinished (Kafka down, or a transaction still open?)",
-                        TIMEOUT.as_secs(),
-                        ends.len()
-                    );
-                }
-                continue;
+                Some(Err(e)) => bail!("reading {}: {e}", self.dlq),
+                Some(Ok(m)) => m,
+            };
+            self.last_progress = Instant::now();
+            self.handle(&msg).await?;
+            if self.pending.len() >= BATCH {
+                self.commit_batch().await?;
             }
-            Some(Err(e)) => bail!("reading {dlq}: {e}"),
-            Some(Ok(m)) => m,
-        };
-        last_progress = Instant::now();
+        }
+        Ok(())
+    }
+
+    fn limit_reached(&self) -> bool {
+        self.options
+            .limit
+            .is_some_and(|l| self.summary.total_replayed() >= l)
+    }
+
+    /// No record came: drops the partitions whose position reached their end, and gives up
+    /// when nothing came for too long.
+    fn idle(&mut self) -> anyhow::Result<()> {
+        let dlq = self.dlq;
+        // Transaction markers (exactly-once workers write the DLQ in transactions) take
+        // offsets but are never delivered: the position, not the last record, says a
+        // partition is done.
+        if let Ok(position) = self.consumer.position() {
+            self.ends.retain(|&p, &mut end| {
+                !matches!(
+                    position.find_partition(dlq, p).map(|e| e.offset()),
+                    Some(Offset::Offset(o)) if o >= end
+                )
+            });
+        }
+        if !self.ends.is_empty() && self.last_progress.elapsed() > TIMEOUT {
+            bail!(
+                "no records from {dlq} for {}s with {} partitions unfinished (Kafka down, or a transaction still open?)",
+                TIMEOUT.as_secs(),
+                self.ends.len()
+            );
+        }
+        Ok(())
+    }
+
+    /// One dead letter: skipped when truncated or of a class not selected, else copied to the
+    /// input topic (unless a dry run); then counted as done.
+    async fn handle(&mut self, msg: &BorrowedMessage<'_>) -> anyhow::Result<()> {
         let (p, offset) = (msg.partition(), msg.offset());
-        let headers = headers_of(&msg);
+        let headers = headers_of(msg);
         let class = headers
             .iter()
             .find(|(k, _)| k == H_ERROR_CLASS.as_bytes())
@@ -184,6 +260,7 @@ pub async fn replay(
                 |v| String::from_utf8_lossy(v).into_owned(),
             );
         let truncated = headers.iter().any(|(k, _)| k == H_TRUNCATED.as_bytes());
+        let summary = &mut self.summary;
         if truncated {
             // Only a cut copy of the original survived: replaying it would enrich part of an
             // article as if it were the whole.
@@ -197,33 +274,43 @@ pub async fn replay(
                 .skipped
                 .entry(TRUNCATED_CLASS.to_string())
                 .or_default() += 1;
-        } else if selected(options, &class) {
+        } else if selected(self.options, &class) {
             *summary.replayed.entry(class).or_default() += 1;
-            if !options.dry_run {
+            if !self.options.dry_run {
                 let copy = OutRecord {
-                    topic: settings.input_topic.clone(),
+                    topic: self.settings.input_topic.clone(),
                     key: msg.key().map(<[u8]>::to_vec),
                     payload: msg.payload().map(<[u8]>::to_vec),
                     headers: without_dead_letter_headers(&headers),
                 };
-                let delivery = enqueue(&producer, &copy, &never)
+                let delivery = enqueue(self.producer, &copy, &self.never)
                     .await
                     .map_err(|e| anyhow!("producing a replayed record: {e}"))?;
-                pending.push((copy, delivery));
+                self.pending.push((copy, delivery));
             }
         } else {
             *summary.skipped.entry(class).or_default() += 1;
         }
-        done.insert(p, offset + 1);
-        if ends.get(&p).is_some_and(|&end| offset + 1 >= end) {
-            ends.remove(&p);
+        self.done.insert(p, offset + 1);
+        if self.ends.get(&p).is_some_and(|&end| offset + 1 >= end) {
+            self.ends.remove(&p);
         }
-        if pending.len() >= BATCH {
-            commit_batch(&mut pending, &done).await?;
-        }
+        Ok(())
     }
-    commit_batch(&mut pending, &done).await?;
-    Ok(summary)
+
+    /// Settles the copies sent so far and commits the position (see [`settle`]).
+    async fn commit_batch(&mut self) -> anyhow::Result<()> {
+        settle(
+            self.consumer,
+            self.producer,
+            &mut self.pending,
+            &self.done,
+            self.dlq,
+            self.options,
+            &self.never,
+        )
+        .await
+    }
 }
 
 /// Waits for the broker to acknowledge every copy sent so far, then commits the replay position.

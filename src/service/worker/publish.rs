@@ -2,7 +2,7 @@
 //! order; an acknowledger awaits the broker's answers in the same order, re-sends after transient
 //! failures and reports finished offsets back to intake.
 
-use super::eos::Ticket;
+use super::eos::{Eos, Ticket};
 use super::error::EosError;
 use super::{Done, Job, Outcome, Pipeline, Processed};
 use crate::service::article::ErrorClass;
@@ -13,6 +13,7 @@ use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::{DeliveryFuture, Producer};
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Instant;
@@ -117,173 +118,21 @@ impl Pipeline {
         self: Arc<Self>,
         id: PartitionId,
         epoch: u64,
-        mut sent: tmpsc::UnboundedReceiver<Sent>,
+        sent: tmpsc::UnboundedReceiver<Sent>,
         resend: Arc<RwLock<()>>,
         cancel: CancellationToken,
     ) {
-        // Records re-sent (or being re-sent) come before anything still in the channel.
-        let mut redo: VecDeque<Sent> = VecDeque::new();
-        let mut attempt = 0u32;
-        loop {
-            let mut entry = match redo.pop_front() {
-                Some(e) => e,
-                None => tokio::select! {
-                    biased;
-                    _ = cancel.cancelled() => return,
-                    e = sent.recv() => match e { Some(e) => e, None => return },
-                },
-            };
-            let Some(result) = settle(&mut entry.state, &cancel).await else {
-                return;
-            };
-            let error = match result {
-                Ok(()) => {
-                    attempt = 0;
-                    // Read first: a store on every record would bounce the cache line between
-                    // the partitions' tasks.
-                    if self.status.write_denied.load(Ordering::Relaxed) {
-                        self.status.write_denied.store(false, Ordering::Relaxed);
-                    }
-                    self.published(entry, &id, epoch);
-                    continue;
-                }
-                Err(e) => e,
-            };
-            let permanent = producer::is_permanent(&error);
-            // Refused by the producer itself: it never reached the broker, so even a transaction
-            // is intact and the record becomes a dead letter in it, as in at-least-once.
-            let reached = !matches!(entry.state, Pending::Refused(_));
-            if let (Some(eos), true) = (&self.eos, reached) {
-                // Inside a transaction nothing is re-sent: it is aborted. A refused output is
-                // remembered and becomes a dead letter when the partitions are replayed.
-                let generation = entry.ticket.generation();
-                match entry.processed.outcome {
-                    Outcome::Output { .. } if permanent => {
-                        eos.record_refusal(generation, &id, entry.msg.offset(), error)
-                    }
-                    _ if matches!(
-                        error.rdkafka_error_code(),
-                        Some(RDKafkaErrorCode::PurgeQueue | RDKafkaErrorCode::PurgeInflight)
-                    ) =>
-                    {
-                        eos.record_purged(generation)
-                    }
-                    _ => eos.record_failure(
-                        generation,
-                        EosError::Delivery {
-                            topic: entry.msg.topic().to_string(),
-                            offset: entry.msg.offset(),
-                            error,
-                        },
-                    ),
-                }
-                continue;
-            }
-            if permanent {
-                match entry.processed.outcome {
-                    Outcome::Output { .. } => {
-                        entry.processed = self.refused_dead_letter(&entry.msg, &error);
-                        let Some(state) = self.send(&entry.processed, &cancel).await else {
-                            return;
-                        };
-                        entry.state = state;
-                        redo.push_front(entry);
-                    }
-                    // Too large for the DLQ topic (its max.message.bytes may be below the
-                    // producer's limit): re-send a copy cut shorter. Anything else stops here.
-                    Outcome::Dead { .. } => {
-                        let dlq = entry.processed.record.topic.clone();
-                        let refused = producer::record_size(&entry.processed.record);
-                        let limit = producer::is_too_large(&error)
-                            .then(|| producer::smaller_limit(&entry.processed.record))
-                            .flatten();
-                        let cut = limit.is_some_and(|limit| {
-                            producer::fit_dead_letter(
-                                &mut entry.processed.record,
-                                entry.msg.payload(),
-                                limit,
-                            )
-                        });
-                        if !cut {
-                            self.stuck(&entry.msg, &dlq, &error);
-                            // Alive but holding: the partition stays assigned and uncommitted.
-                            cancel.cancelled().await;
-                            return;
-                        }
-                        tracing::warn!(
-                            topic = entry.msg.topic(),
-                            partition = entry.msg.partition(),
-                            offset = entry.msg.offset(),
-                            refused,
-                            limit,
-                            "dead letter refused as too large, re-sending it cut shorter: {error}"
-                        );
-                        let Some(state) = self.send(&entry.processed, &cancel).await else {
-                            return;
-                        };
-                        entry.state = state;
-                        redo.push_front(entry);
-                    }
-                }
-                continue;
-            }
-            if self.producer.client().fatal_error().is_some() {
-                // Nothing will be delivered any more; the consumer thread sees the fatal error,
-                // drains and exits non-zero.
-                cancel.cancelled().await;
-                return;
-            }
-            if producer::is_authorization_error(&error) {
-                // Retried like any broker error (fixing the ACL resumes the stream without a
-                // restart), but the worker is not ready while it cannot write.
-                self.status.write_denied.store(true, Ordering::Relaxed);
-                tracing::error!(
-                    topic = %entry.processed.record.topic,
-                    partition = id.partition,
-                    attempt,
-                    "kafka denies this worker's principal writing to the topic (ACL); retrying, \
-                     /readyz is 503 until a write succeeds: {error}"
-                );
-            } else {
-                tracing::warn!(
-                    topic = %entry.processed.record.topic,
-                    partition = id.partition,
-                    attempt,
-                    "delivery failed, re-sending the partition's unacknowledged records in order: {error}"
-                );
-            }
-            let _resending = tokio::select! {
-                biased;
-                _ = cancel.cancelled() => return,
-                g = resend.write() => g,
-            };
-            entry.state = Pending::Failed(error);
-            let mut batch = VecDeque::from([entry]);
-            batch.extend(redo.drain(..));
-            while let Ok(e) = sent.try_recv() {
-                batch.push_back(e);
-            }
-            for e in batch.iter_mut().skip(1) {
-                if settle(&mut e.state, &cancel).await.is_none() {
-                    return;
-                }
-            }
-            tokio::select! {
-                _ = cancel.cancelled() => return,
-                _ = tokio::time::sleep(producer::backoff(attempt)) => {}
-            }
-            attempt = attempt.saturating_add(1);
-            for e in batch.iter_mut() {
-                if matches!(&e.state, Pending::Failed(err) | Pending::Refused(err) if !producer::is_permanent(err))
-                {
-                    let Some(state) = self.send(&e.processed, &cancel).await else {
-                        return;
-                    };
-                    e.state = state;
-                }
-            }
-            redo = batch;
-        }
+        let acker = Acker {
+            pipeline: self,
+            id,
+            epoch,
+            sent,
+            resend,
+            cancel,
+            redo: VecDeque::new(),
+            attempt: 0,
+        };
+        acker.run().await;
     }
 
     /// The dead letter of an input record whose output the broker refused (`error`): at once in
@@ -363,6 +212,246 @@ impl Pipeline {
         });
         // Only after the completion was reported: the committer waits for this.
         drop(ticket);
+    }
+}
+
+/// One partition's acknowledger (see [`Pipeline::run_acker`]) and the state its loop keeps.
+///
+/// The fields are declared in the order `run_acker`'s locals and arguments were dropped before
+/// this state became a struct (the records still held first, the pipeline last).
+struct Acker {
+    /// Records re-sent (or being re-sent) come before anything still in the channel.
+    redo: VecDeque<Sent>,
+    /// Transient failures in a row, for the backoff.
+    attempt: u32,
+    cancel: CancellationToken,
+    resend: Arc<RwLock<()>>,
+    sent: tmpsc::UnboundedReceiver<Sent>,
+    epoch: u64,
+    id: PartitionId,
+    pipeline: Arc<Pipeline>,
+}
+
+impl Acker {
+    /// Settles one record after the other, in send order, until cancelled or the channel closes.
+    async fn run(mut self) {
+        loop {
+            let Some(mut entry) = self.next().await else {
+                return;
+            };
+            let Some(result) = settle(&mut entry.state, &self.cancel).await else {
+                return;
+            };
+            let error = match result {
+                Ok(()) => {
+                    self.acked(entry);
+                    continue;
+                }
+                Err(e) => e,
+            };
+            if self.failed(entry, error).await.is_break() {
+                return;
+            }
+        }
+    }
+
+    /// The next record to settle: a re-sent one first, else the next one sent; `None` when
+    /// cancelled or the publisher is gone.
+    async fn next(&mut self) -> Option<Sent> {
+        match self.redo.pop_front() {
+            Some(e) => Some(e),
+            None => tokio::select! {
+                biased;
+                _ = self.cancel.cancelled() => None,
+                e = self.sent.recv() => e,
+            },
+        }
+    }
+
+    /// The broker acknowledged `entry`: the failure streak ends, the record is counted and its
+    /// offset reported.
+    fn acked(&mut self, entry: Sent) {
+        self.attempt = 0;
+        let status = &self.pipeline.status;
+        // Read first: a store on every record would bounce the cache line between
+        // the partitions' tasks.
+        if status.write_denied.load(Ordering::Relaxed) {
+            status.write_denied.store(false, Ordering::Relaxed);
+        }
+        self.pipeline.published(entry, &self.id, self.epoch);
+    }
+
+    /// `entry` failed with `error`: recorded for the transaction, turned into a (shorter) dead
+    /// letter, or re-sent in order. `Break` when the acknowledger stops.
+    async fn failed(&mut self, entry: Sent, error: KafkaError) -> ControlFlow<()> {
+        let permanent = producer::is_permanent(&error);
+        // Refused by the producer itself: it never reached the broker, so even a transaction
+        // is intact and the record becomes a dead letter in it, as in at-least-once.
+        let reached = !matches!(entry.state, Pending::Refused(_));
+        if let (Some(eos), true) = (&self.pipeline.eos, reached) {
+            in_transaction(eos, entry, &self.id, error, permanent);
+            return ControlFlow::Continue(());
+        }
+        if permanent {
+            return self.refused(entry, error).await;
+        }
+        self.transient(entry, error).await
+    }
+
+    /// A permanent refusal outside a transaction: an output is replaced by its dead letter, a
+    /// dead letter too large for the DLQ topic is cut shorter.
+    async fn refused(&mut self, mut entry: Sent, error: KafkaError) -> ControlFlow<()> {
+        match entry.processed.outcome {
+            Outcome::Output { .. } => {
+                entry.processed = self.pipeline.refused_dead_letter(&entry.msg, &error);
+                let Some(state) = self.pipeline.send(&entry.processed, &self.cancel).await else {
+                    return ControlFlow::Break(());
+                };
+                entry.state = state;
+                self.redo.push_front(entry);
+            }
+            // Too large for the DLQ topic (its max.message.bytes may be below the
+            // producer's limit): re-send a copy cut shorter. Anything else stops here.
+            Outcome::Dead { .. } => return self.cut_shorter(entry, error).await,
+        }
+        ControlFlow::Continue(())
+    }
+
+    /// Re-sends the refused dead letter `entry` cut shorter, or holds the partition (alive,
+    /// assigned and uncommitted) when it cannot be cut.
+    async fn cut_shorter(&mut self, mut entry: Sent, error: KafkaError) -> ControlFlow<()> {
+        let dlq = entry.processed.record.topic.clone();
+        let refused = producer::record_size(&entry.processed.record);
+        let limit = producer::is_too_large(&error)
+            .then(|| producer::smaller_limit(&entry.processed.record))
+            .flatten();
+        let cut = limit.is_some_and(|limit| {
+            producer::fit_dead_letter(&mut entry.processed.record, entry.msg.payload(), limit)
+        });
+        if !cut {
+            self.pipeline.stuck(&entry.msg, &dlq, &error);
+            // Alive but holding: the partition stays assigned and uncommitted.
+            self.cancel.cancelled().await;
+            return ControlFlow::Break(());
+        }
+        tracing::warn!(
+            topic = entry.msg.topic(),
+            partition = entry.msg.partition(),
+            offset = entry.msg.offset(),
+            refused,
+            limit,
+            "dead letter refused as too large, re-sending it cut shorter: {error}"
+        );
+        let Some(state) = self.pipeline.send(&entry.processed, &self.cancel).await else {
+            return ControlFlow::Break(());
+        };
+        entry.state = state;
+        self.redo.push_front(entry);
+        ControlFlow::Continue(())
+    }
+
+    /// A transient failure in at-least-once mode: logged, then the partition's unacknowledged
+    /// records are re-sent in order (unless the producer is fatally broken).
+    async fn transient(&mut self, entry: Sent, error: KafkaError) -> ControlFlow<()> {
+        if self.pipeline.producer.client().fatal_error().is_some() {
+            // Nothing will be delivered any more; the consumer thread sees the fatal error,
+            // drains and exits non-zero.
+            self.cancel.cancelled().await;
+            return ControlFlow::Break(());
+        }
+        self.report(&entry, &error);
+        self.resend_in_order(entry, error).await
+    }
+
+    /// Logs a transient failure; an authorization error also makes `/readyz` fail.
+    fn report(&self, entry: &Sent, error: &KafkaError) {
+        let (id, attempt) = (&self.id, self.attempt);
+        if producer::is_authorization_error(error) {
+            // Retried like any broker error (fixing the ACL resumes the stream without a
+            // restart), but the worker is not ready while it cannot write.
+            self.pipeline
+                .status
+                .write_denied
+                .store(true, Ordering::Relaxed);
+            tracing::error!(
+                topic = %entry.processed.record.topic,
+                partition = id.partition,
+                attempt,
+                "kafka denies this worker's principal writing to the topic (ACL); retrying, \
+                 /readyz is 503 until a write succeeds: {error}"
+            );
+        } else {
+            tracing::warn!(
+                topic = %entry.processed.record.topic,
+                partition = id.partition,
+                attempt,
+                "delivery failed, re-sending the partition's unacknowledged records in order: {error}"
+            );
+        }
+    }
+
+    /// Holding the partition's re-send lock (the publisher stops): settles every record sent
+    /// after `entry`, backs off, then re-sends the failed ones in offset order; they are settled
+    /// again before anything newer.
+    async fn resend_in_order(&mut self, mut entry: Sent, error: KafkaError) -> ControlFlow<()> {
+        let _resending = tokio::select! {
+            biased;
+            _ = self.cancel.cancelled() => return ControlFlow::Break(()),
+            g = self.resend.write() => g,
+        };
+        entry.state = Pending::Failed(error);
+        let mut batch = VecDeque::from([entry]);
+        batch.extend(self.redo.drain(..));
+        while let Ok(e) = self.sent.try_recv() {
+            batch.push_back(e);
+        }
+        for e in batch.iter_mut().skip(1) {
+            if settle(&mut e.state, &self.cancel).await.is_none() {
+                return ControlFlow::Break(());
+            }
+        }
+        tokio::select! {
+            _ = self.cancel.cancelled() => return ControlFlow::Break(()),
+            _ = tokio::time::sleep(producer::backoff(self.attempt)) => {}
+        }
+        self.attempt = self.attempt.saturating_add(1);
+        for e in batch.iter_mut() {
+            if matches!(&e.state, Pending::Failed(err) | Pending::Refused(err) if !producer::is_permanent(err))
+            {
+                let Some(state) = self.pipeline.send(&e.processed, &self.cancel).await else {
+                    return ControlFlow::Break(());
+                };
+                e.state = state;
+            }
+        }
+        self.redo = batch;
+        ControlFlow::Continue(())
+    }
+}
+
+/// Inside a transaction nothing is re-sent: it is aborted. A refused output is remembered and
+/// becomes a dead letter when the partitions are replayed.
+fn in_transaction(eos: &Eos, entry: Sent, id: &PartitionId, error: KafkaError, permanent: bool) {
+    let generation = entry.ticket.generation();
+    match entry.processed.outcome {
+        Outcome::Output { .. } if permanent => {
+            eos.record_refusal(generation, id, entry.msg.offset(), error)
+        }
+        _ if matches!(
+            error.rdkafka_error_code(),
+            Some(RDKafkaErrorCode::PurgeQueue | RDKafkaErrorCode::PurgeInflight)
+        ) =>
+        {
+            eos.record_purged(generation)
+        }
+        _ => eos.record_failure(
+            generation,
+            EosError::Delivery {
+                topic: entry.msg.topic().to_string(),
+                offset: entry.msg.offset(),
+                error,
+            },
+        ),
     }
 }
 
