@@ -13,7 +13,7 @@
 //! - a relation's arguments are mapped to gold entities through their mention texts (the most
 //!   frequent match); `met_with` is symmetric.
 
-use crate::enrich::{Analysis, Enricher, Entity};
+use crate::enrich::{Analysis, Enricher};
 use crate::lab::score::fractions;
 use anyhow::Context;
 use clap::Parser;
@@ -21,6 +21,9 @@ use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+mod relations;
+use relations::{count_relations, gold_relations, list_relation_errors, predicted_relations};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -227,17 +230,6 @@ impl Tally {
     }
 }
 
-/// A relation argument: a gold entity, or an unmapped predicted entity id.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
-enum Arg {
-    Gold(usize),
-    Unmapped(String),
-}
-
-/// A predicted or gold relation: subject, predicate, object (`met_with` with its arguments in
-/// order).
-type Triple = (Arg, String, Arg);
-
 /// Scores one article; `errors` receives the per-article error listing.
 pub(crate) fn score_doc(
     raw_text: &str,
@@ -338,136 +330,6 @@ fn count_splits(
     }
 }
 
-/// `met_with` is symmetric: its arguments in index order.
-fn ordered(p: &str, s: usize, o: usize) -> (usize, usize) {
-    if p == "met_with" {
-        (s.min(o), s.max(o))
-    } else {
-        (s, o)
-    }
-}
-
-/// The gold relations between gold entities (by index); relations naming an unknown entity are
-/// left out.
-fn gold_relations(gold: &Gold) -> BTreeSet<Triple> {
-    let mut names: HashMap<&str, usize> = HashMap::new();
-    for (i, e) in gold.entities.iter().enumerate() {
-        names.insert(e.name.as_str(), i);
-    }
-    let mut grel: BTreeSet<Triple> = BTreeSet::new();
-    for r in &gold.relations {
-        let (Some(&s), Some(&o)) = (names.get(r.s.as_str()), names.get(r.o.as_str())) else {
-            continue;
-        };
-        let (s, o) = ordered(&r.p, s, o);
-        grel.insert((Arg::Gold(s), r.p.clone(), Arg::Gold(o)));
-    }
-    grel
-}
-
-/// The predicted relations with their arguments mapped to gold entities through their mention
-/// texts; a relation with an argument that maps to none is kept as unmapped.
-fn predicted_relations(gold: &Gold, analysis: &Analysis) -> BTreeSet<Triple> {
-    let mut surf: HashMap<&str, BTreeSet<usize>> = HashMap::new();
-    for (i, e) in gold.entities.iter().enumerate() {
-        for m in forms(e) {
-            surf.entry(norm(m)).or_default().insert(i);
-        }
-    }
-    let by_id: HashMap<&str, &Entity> = analysis
-        .entities
-        .iter()
-        .rev()
-        .map(|e| (e.id.as_str(), e))
-        .collect();
-    let gid = |id: &str| gold_entity_of(by_id.get(id)?, &surf);
-    let mut prel: BTreeSet<Triple> = BTreeSet::new();
-    for r in &analysis.relations {
-        let p = r.predicate.as_str().to_string();
-        match (gid(&r.subject), gid(&r.object)) {
-            (Some(s), Some(o)) => {
-                let (s, o) = ordered(&p, s, o);
-                prel.insert((Arg::Gold(s), p, Arg::Gold(o)));
-            }
-            _ => {
-                prel.insert((
-                    Arg::Unmapped("?".into()),
-                    p,
-                    Arg::Unmapped(format!("{}{}", r.subject, r.object)),
-                ));
-            }
-        }
-    }
-    prel
-}
-
-/// The gold entity a predicted entity's mention texts and name match most often (`surf`: surface
-/// form -> gold entities). Counts in first-seen order; the first of the most frequent wins, like
-/// Counter.most_common.
-fn gold_entity_of(e: &Entity, surf: &HashMap<&str, BTreeSet<usize>>) -> Option<usize> {
-    let mut order: Vec<usize> = Vec::new();
-    let mut count: HashMap<usize, usize> = HashMap::new();
-    let texts = e
-        .mentions
-        .iter()
-        .map(|m| m.text.as_str())
-        .chain([e.name.as_str()]);
-    for s in texts {
-        for &g in surf.get(norm(s)).into_iter().flatten() {
-            let c = count.entry(g).or_insert(0);
-            if *c == 0 {
-                order.push(g);
-            }
-            *c += 1;
-        }
-    }
-    let best = order.iter().map(|g| count[g]).max()?;
-    order.into_iter().find(|g| count[g] == best)
-}
-
-/// Relations: gold, predicted, right, in all and per predicate.
-fn count_relations(grel: &BTreeSet<Triple>, prel: &BTreeSet<Triple>, t: &mut Tally) {
-    t.rel_gold = grel.len();
-    t.rel_pred = prel.len();
-    t.rel_tp = prel.intersection(grel).count();
-    for r in grel {
-        let e = t.by_pred.entry(r.1.clone()).or_default();
-        e.0 += 1;
-        e.2 += usize::from(prel.contains(r));
-    }
-    for r in prel {
-        t.by_pred.entry(r.1.clone()).or_default().1 += 1;
-    }
-}
-
-/// Lists the spurious (FP) and missed (FN) relations.
-fn list_relation_errors(
-    gold: &Gold,
-    analysis: &Analysis,
-    grel: &BTreeSet<Triple>,
-    prel: &BTreeSet<Triple>,
-    errors: &mut String,
-) {
-    let name = |a: &Arg| match a {
-        Arg::Gold(i) => gold.entities[*i].name.clone(),
-        Arg::Unmapped(s) => {
-            let found: Vec<String> = analysis
-                .entities
-                .iter()
-                .filter(|e| s.contains(e.id.as_str()))
-                .map(|e| format!("{}({})", e.name, e.etype.as_str()))
-                .collect();
-            format!("? {s} [{}]", found.join(" / "))
-        }
-    };
-    for (s, p, o) in prel.difference(grel) {
-        let _ = writeln!(errors, "    FP {} {p} {}", name(s), name(o));
-    }
-    for (s, p, o) in grel.difference(prel) {
-        let _ = writeln!(errors, "    FN {} {p} {}", name(s), name(o));
-    }
-}
-
 /// Lists gold mentions found with another type (TYPE) or not at all (MISS), then predicted
 /// mentions with no gold span (SPURIOUS), each in text order.
 fn list_mention_errors(
@@ -559,7 +421,7 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::enrich::{EntityType, MentionSpan, Predicate, Relation, Span};
+    use crate::enrich::{Entity, EntityType, MentionSpan, Predicate, Relation, Span};
 
     fn gold() -> Gold {
         serde_json::from_str(
