@@ -10,8 +10,9 @@ use crate::enrich::Enricher;
 use crate::service::config::{Delivery, Settings};
 use crate::service::health::Status;
 use crate::service::http::{self, HttpState};
+use crate::service::kafka::admin;
 use crate::service::kafka::consumer::{self, ConsumerCtx};
-use crate::service::kafka::{admin, producer};
+use crate::service::kafka::producer::{self, OutputProducer};
 use crate::service::metrics::Metrics;
 use crate::service::worker::{self, Pipeline, PipelineConfig, Progress, Rebalancer};
 use anyhow::Context;
@@ -34,13 +35,7 @@ pub async fn run(settings: Settings, shutdown: CancellationToken) -> anyhow::Res
         tracing::warn!("insecure setting: {warning}");
     }
     let metrics = Metrics::new().context("cannot register metrics")?;
-    let models_dir = &settings.enrich.models_dir;
-    let enricher = Arc::new(Enricher::load(models_dir).with_context(|| {
-        format!(
-            "cannot load models from {} (enrich.models_dir)",
-            models_dir.display()
-        )
-    })?);
+    let enricher = load_enricher(&settings)?;
     metrics.init_labels(&enricher.model_name());
     let status = Arc::new(Status::default());
     status.touch();
@@ -55,34 +50,9 @@ pub async fn run(settings: Settings, shutdown: CancellationToken) -> anyhow::Res
         stopping.stopping.store(true, Ordering::Relaxed);
     }));
 
-    let addr = format!("{}:{}", settings.http.host, settings.http.port);
-    let listener = TcpListener::bind(&addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr} (http.host, http.port)"))?;
-    tracing::info!(addr = %listener.local_addr()?, "http listening");
-    let http_stop = CancellationToken::new();
     let progress = Arc::new(Progress::default());
-    let router = http::router(HttpState {
-        metrics: metrics.clone(),
-        status: status.clone(),
-        progress: progress.clone(),
-        stall_timeout: settings.worker.stall_timeout(),
-    });
-    let http_limits = settings.http.clone();
-    let http_stopped = http_stop.clone();
-    let server = tokio::spawn(async move {
-        http::serve(listener, router, &http_limits, http_stopped).await;
-    });
-
-    // librdkafka's creation errors may quote property values: shown only with secrets scrubbed.
-    let producer = Arc::new(
-        producer::create(&settings.kafka, status.clone()).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot create the kafka producer: {}",
-                settings.scrub(&e.to_string())
-            )
-        })?,
-    );
+    let http = Http::start(&settings, &metrics, &status, &progress).await?;
+    let producer = create_producer(&settings, &status)?;
     if settings.kafka.create_topics {
         ensure_topics(&settings, &status, &shutdown).await;
     }
@@ -101,42 +71,127 @@ pub async fn run(settings: Settings, shutdown: CancellationToken) -> anyhow::Res
             status.clone(),
             progress,
         );
-        let ctx = ConsumerCtx::new(
-            status.clone(),
-            metrics.clone(),
-            Arc::new(Rebalancer::new(pipeline.clone())),
-            settings.kafka.input_topic.clone(),
-        )
-        .lag_from_stored(settings.kafka.delivery == Delivery::ExactlyOnce);
-        let consumer = consumer::create(&settings.kafka, ctx).map_err(|e| {
-            anyhow::anyhow!(
-                "cannot create the kafka consumer: {}",
-                settings.scrub(&e.to_string())
-            )
-        })?;
-        // The poll loop blocks (and rebalances drain) on its own thread, never on the reactor.
-        let (tx, rx) = tokio::sync::oneshot::channel();
-        let thread_pipeline = pipeline.clone();
-        let topic = settings.kafka.input_topic.clone();
-        let stop = shutdown.clone();
-        std::thread::Builder::new()
-            .name("consumer".into())
-            .spawn(move || {
-                let _ = tx.send(worker::consume(thread_pipeline, consumer, &topic, stop));
-            })
-            .context("cannot start the consumer thread")?;
-        result = match rx.await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(e)) => Err(anyhow::Error::new(e).context("consumer failed")),
-            Err(_) => Err(anyhow::anyhow!("consumer thread panicked")),
-        };
+        result = consume(&settings, &pipeline, &status, &metrics, &shutdown).await;
         pipeline.close(Duration::from_millis(500)).await;
     }
 
-    let flushing = producer.clone();
+    flush(producer).await;
+    http.stop().await;
+    tracing::info!("worker stopped");
+    result
+}
+
+fn load_enricher(settings: &Settings) -> anyhow::Result<Arc<Enricher>> {
+    let models_dir = &settings.enrich.models_dir;
+    let enricher = Enricher::load(models_dir).with_context(|| {
+        format!(
+            "cannot load models from {} (enrich.models_dir)",
+            models_dir.display()
+        )
+    })?;
+    Ok(Arc::new(enricher))
+}
+
+/// The HTTP server (`/metrics`, `/healthz`, `/readyz`), stopped last.
+struct Http {
+    stop: CancellationToken,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Http {
+    async fn start(
+        settings: &Settings,
+        metrics: &Metrics,
+        status: &Arc<Status>,
+        progress: &Arc<Progress>,
+    ) -> anyhow::Result<Self> {
+        let addr = format!("{}:{}", settings.http.host, settings.http.port);
+        let listener = TcpListener::bind(&addr)
+            .await
+            .with_context(|| format!("cannot listen on {addr} (http.host, http.port)"))?;
+        tracing::info!(addr = %listener.local_addr()?, "http listening");
+        let stop = CancellationToken::new();
+        let router = http::router(HttpState {
+            metrics: metrics.clone(),
+            status: status.clone(),
+            progress: progress.clone(),
+            stall_timeout: settings.worker.stall_timeout(),
+        });
+        let limits = settings.http.clone();
+        let stopped = stop.clone();
+        let server = tokio::spawn(async move {
+            http::serve(listener, router, &limits, stopped).await;
+        });
+        Ok(Self { stop, server })
+    }
+
+    async fn stop(self) {
+        self.stop.cancel();
+        if let Err(e) = self.server.await {
+            tracing::warn!("http server task failed: {e}");
+        }
+    }
+}
+
+/// The output producer. librdkafka's creation errors may quote property values: shown only with
+/// secrets scrubbed.
+fn create_producer(
+    settings: &Settings,
+    status: &Arc<Status>,
+) -> anyhow::Result<Arc<OutputProducer>> {
+    let producer = producer::create(&settings.kafka, status.clone()).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create the kafka producer: {}",
+            settings.scrub(&e.to_string())
+        )
+    })?;
+    Ok(Arc::new(producer))
+}
+
+/// Creates the consumer and runs the poll loop on its own thread (it blocks, and rebalances drain
+/// on it, never on the reactor) until `shutdown`; the pipeline's error, if it broke.
+async fn consume(
+    settings: &Settings,
+    pipeline: &Arc<Pipeline>,
+    status: &Arc<Status>,
+    metrics: &Metrics,
+    shutdown: &CancellationToken,
+) -> anyhow::Result<()> {
+    let ctx = ConsumerCtx::new(
+        status.clone(),
+        metrics.clone(),
+        Arc::new(Rebalancer::new(pipeline.clone())),
+        settings.kafka.input_topic.clone(),
+    )
+    .lag_from_stored(settings.kafka.delivery == Delivery::ExactlyOnce);
+    let consumer = consumer::create(&settings.kafka, ctx).map_err(|e| {
+        anyhow::anyhow!(
+            "cannot create the kafka consumer: {}",
+            settings.scrub(&e.to_string())
+        )
+    })?;
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let thread_pipeline = pipeline.clone();
+    let topic = settings.kafka.input_topic.clone();
+    let stop = shutdown.clone();
+    std::thread::Builder::new()
+        .name("consumer".into())
+        .spawn(move || {
+            let _ = tx.send(worker::consume(thread_pipeline, consumer, &topic, stop));
+        })
+        .context("cannot start the consumer thread")?;
+    match rx.await {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(e)) => Err(anyhow::Error::new(e).context("consumer failed")),
+        Err(_) => Err(anyhow::anyhow!("consumer thread panicked")),
+    }
+}
+
+/// Flushes what the producer still holds (briefly: what is left is redone after a restart).
+async fn flush(producer: Arc<OutputProducer>) {
     let flushed = tokio::task::spawn_blocking(move || {
         use rdkafka::producer::Producer;
-        flushing.flush(Duration::from_millis(500))
+        producer.flush(Duration::from_millis(500))
     })
     .await;
     if !matches!(flushed, Ok(Ok(()))) {
@@ -144,12 +199,6 @@ pub async fn run(settings: Settings, shutdown: CancellationToken) -> anyhow::Res
             "producer queue not empty at exit; those records will be redone after restart"
         );
     }
-    http_stop.cancel();
-    if let Err(e) = server.await {
-        tracing::warn!("http server task failed: {e}");
-    }
-    tracing::info!("worker stopped");
-    result
 }
 
 /// Creates the output and DLQ topics, retrying while the broker is unreachable.
