@@ -32,119 +32,118 @@ impl Ctx<'_> {
             let Some((j, gap)) = self.next_person(k) else {
                 continue;
             };
-            let (a, b) = (self.args[k].clone(), self.args[j].clone());
-            // "Prime Minister Brill of Estonia met …": the place the subject is of comes first.
-            let of_place = self.args.iter().find(|p| {
-                p.w0 == a.w1 + 1
-                    && p.w1 <= b.w0
-                    && matches!(p.etype, EntityType::Gpe | EntityType::Org)
-            });
-            let skip = match (gap.first(), of_place) {
-                (Some(&"of"), Some(p)) => p.w1 - a.w1,
-                _ => 0,
-            };
-            let mut verb: &[&str] = gap.get(skip..).unwrap_or_default();
-            let call = phone_or_talks_with(verb);
-            while matches!(
-                verb.first(),
-                Some(
-                    &"also"
-                        | &"later"
-                        | &"then"
-                        | &"again"
-                        | &"finally"
-                        | &"has"
-                        | &"have"
-                        | &"had"
-                )
-            ) {
-                verb = &verb[1..];
+            if !self.a_met_b(k, j, &gap) && gap == ["and"] {
+                self.a_and_b_met(k, j);
             }
-            let met = matches!(
-                verb,
-                ["met"]
-                    | ["met", "with"]
-                    | ["meets"]
-                    | ["meets", "with"]
-                    | ["held", "talks", "with"]
-                    | ["holds", "talks", "with"]
-                    | ["talked", "with"]
-                    | ["sat", "down", "with"]
-                    | ["'s", "meeting" | "talks" | "summit", "with"]
-                    | ["visited" | "visits" | "received" | "receives" | "hosted" | "hosts"]
-                    | ["was" | "were", "received" | "hosted", "by"]
-                    | ["spoke" | "speaks" | "talked", "with" | "to"]
-            ) || call;
-            if met {
-                let ev = self.span(a.w0, b.w1);
-                self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
-                continue;
+        }
+    }
+
+    /// "A met (with) B", "A held talks with B", "A's meeting with B", "A had a phone call with B",
+    /// "A was received by B": a verb between the two people. True when it emitted.
+    fn a_met_b(&self, k: usize, j: usize, gap: &[&str]) -> bool {
+        let (a, b) = (self.args[k].clone(), self.args[j].clone());
+        // "Prime Minister Brill of Estonia met …": the place the subject is of comes first.
+        let of_place = self.args.iter().find(|p| {
+            p.w0 == a.w1 + 1 && p.w1 <= b.w0 && matches!(p.etype, EntityType::Gpe | EntityType::Org)
+        });
+        let skip = match (gap.first(), of_place) {
+            (Some(&"of"), Some(p)) => p.w1 - a.w1,
+            _ => 0,
+        };
+        let mut verb: &[&str] = gap.get(skip..).unwrap_or_default();
+        let call = phone_or_talks_with(verb);
+        while matches!(
+            verb.first(),
+            Some(&"also" | &"later" | &"then" | &"again" | &"finally" | &"has" | &"have" | &"had")
+        ) {
+            verb = &verb[1..];
+        }
+        let met = matches!(
+            verb,
+            ["met"]
+                | ["met", "with"]
+                | ["meets"]
+                | ["meets", "with"]
+                | ["held", "talks", "with"]
+                | ["holds", "talks", "with"]
+                | ["talked", "with"]
+                | ["sat", "down", "with"]
+                | ["'s", "meeting" | "talks" | "summit", "with"]
+                | ["visited" | "visits" | "received" | "receives" | "hosted" | "hosts"]
+                | ["was" | "were", "received" | "hosted", "by"]
+                | ["spoke" | "speaks" | "talked", "with" | "to"]
+        ) || call;
+        if met {
+            let ev = self.span(a.w0, b.w1);
+            self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
+        }
+        met
+    }
+
+    /// "talks between A and B", "A and B met", "A and B held talks", "A and B agreed … in their
+    /// talks": the two people joined by "and".
+    fn a_and_b_met(&self, k: usize, j: usize) {
+        let (a, b) = (self.args[k].clone(), self.args[j].clone());
+        // "talks between A and B"
+        let a_start = self.extended_start(k);
+        let before = self.lowers(a_start.saturating_sub(2), a_start);
+        let not_yet = matches!(
+            self.word(a_start.wrapping_sub(3)),
+            "planned"
+                | "upcoming"
+                | "proposed"
+                | "possible"
+                | "expected"
+                | "future"
+                | "scheduled"
+                | "potential"
+                | "next"
+        );
+        if !not_yet
+            && matches!(
+                before.as_slice(),
+                ["talks" | "meeting" | "meetings" | "summit", "between"]
+            )
+        {
+            let ev = self.span(a_start - 2, b.w1);
+            self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
+            return;
+        }
+        // "A and B met", "A and B held talks" (but not "A and B met with C").
+        let after = self.lowers(b.w1, b.w1 + 4);
+        let mut v: &[&str] = &after;
+        while matches!(
+            v.first(),
+            Some(&"also" | &"later" | &"then" | &"have" | &"had" | &"finally")
+        ) {
+            v = &v[1..];
+        }
+        let met_each_other = match v {
+            ["spoke" | "talked", "by" | "over" | "on", ..] => by_phone(&v[2..]),
+            ["held" | "had", "a" | "an", ..] => {
+                phone_or_talks_with(&[v, &["with"]].concat()) || by_phone(&v[2..])
             }
-            if gap != ["and"] {
-                continue;
-            }
-            // "talks between A and B"
-            let a_start = self.extended_start(k);
-            let before = self.lowers(a_start.saturating_sub(2), a_start);
-            let not_yet = matches!(
-                self.word(a_start.wrapping_sub(3)),
-                "planned"
-                    | "upcoming"
-                    | "proposed"
-                    | "possible"
-                    | "expected"
-                    | "future"
-                    | "scheduled"
-                    | "potential"
-                    | "next"
+            ["met", "with", ..] => false,
+            ["met", ..] | ["meet", "on" | "in" | "at", ..] => true,
+            ["held" | "hold", "talks", next, ..] => *next != "with",
+            ["held" | "hold", "talks"] => true,
+            _ => false,
+        };
+        if met_each_other && !matches!(self.word(a_start.wrapping_sub(1)), "to" | "will" | "would")
+        {
+            let used = after.len() - v.len() + 1;
+            let ev = self.span(a_start, b.w1 + used);
+            self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_AND, ev);
+        } else if let Some(end) = self.their_meeting(b.w1, j) {
+            let ev = self.span(a_start, end);
+            self.emit(
+                a.entity,
+                Predicate::MetWith,
+                b.entity,
+                None,
+                MET_THEIR_TALKS,
+                ev,
             );
-            if !not_yet
-                && matches!(
-                    before.as_slice(),
-                    ["talks" | "meeting" | "meetings" | "summit", "between"]
-                )
-            {
-                let ev = self.span(a_start - 2, b.w1);
-                self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
-                continue;
-            }
-            // "A and B met", "A and B held talks" (but not "A and B met with C").
-            let after = self.lowers(b.w1, b.w1 + 4);
-            let mut v: &[&str] = &after;
-            while matches!(
-                v.first(),
-                Some(&"also" | &"later" | &"then" | &"have" | &"had" | &"finally")
-            ) {
-                v = &v[1..];
-            }
-            let met_each_other = match v {
-                ["spoke" | "talked", "by" | "over" | "on", ..] => by_phone(&v[2..]),
-                ["held" | "had", "a" | "an", ..] => {
-                    phone_or_talks_with(&[v, &["with"]].concat()) || by_phone(&v[2..])
-                }
-                ["met", "with", ..] => false,
-                ["met", ..] | ["meet", "on" | "in" | "at", ..] => true,
-                ["held" | "hold", "talks", next, ..] => *next != "with",
-                ["held" | "hold", "talks"] => true,
-                _ => false,
-            };
-            if met_each_other
-                && !matches!(self.word(a_start.wrapping_sub(1)), "to" | "will" | "would")
-            {
-                let used = after.len() - v.len() + 1;
-                let ev = self.span(a_start, b.w1 + used);
-                self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_AND, ev);
-            } else if let Some(end) = self.their_meeting(b.w1, j) {
-                let ev = self.span(a_start, end);
-                self.emit(
-                    a.entity,
-                    Predicate::MetWith,
-                    b.entity,
-                    None,
-                    MET_THEIR_TALKS,
-                    ev,
-                );
-            }
         }
     }
 
@@ -362,7 +361,11 @@ impl Ctx<'_> {
                 }
             }
         }
-        // "X succeeded Y", "X, who succeeded Y", "X replaced Y", "Y was succeeded by X"
+        self.succession_verbs();
+    }
+
+    /// "X succeeded Y", "X, who succeeded Y", "X replaced Y", "Y was succeeded by X".
+    fn succession_verbs(&self) {
         for k in 0..self.args.len() {
             let Some((j, gap)) = self.next_person(k) else {
                 continue;
