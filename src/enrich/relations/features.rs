@@ -282,15 +282,41 @@ pub(crate) fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut V
     let (first, second) = if subj_first { (sa, oa) } else { (oa, sa) };
     let dir = if subj_first { "S>O" } else { "O>S" };
     let types = [st.name(), ot.name()].join(">");
-    let mut add = |parts: &[&str]| out.push(hash_parts(parts));
-    add(&["bias"]);
-    add(&["types", &types, dir]);
+    out.push(hash_parts(&["bias"]));
+    out.push(hash_parts(&["types", &types, dir]));
     let gap_start = first.tokens.end;
     let gap_end = second.tokens.start.max(gap_start);
     let gap = gap_end - gap_start;
-    add(&["dist", dist_bucket(gap), dir]);
+    out.push(hash_parts(&["dist", dist_bucket(gap), dir]));
+    let between = gap_start..gap_end;
+    let commas = words_between(view, between.clone(), dir, out);
+    mentions_between(view, between, out);
+    argument_words(view, sa, oa, dir, out);
+    context(view, first, second, dir, out);
+    if ot == TagType::Loc {
+        place_facts(sa, oa, st == TagType::Loc, dir, out);
+    }
+    // Apposition: "A , the chief of B" / "B , A" patterns.
+    if gap >= 1 && view.word(gap_start) == "," {
+        out.push(hash_parts(&[
+            "appos",
+            dir,
+            if commas == 1 { "1" } else { "n" },
+        ]));
+    }
+}
 
-    // Words between the pair: the strongest signal ("killed", "of", "in", "'s", ",").
+/// Words between the pair, the strongest signal ("killed", "of", "in", "'s", ","); returns the
+/// number of commas among them.
+fn words_between(
+    view: &SentenceView,
+    between: Range<usize>,
+    dir: &str,
+    out: &mut Vec<u64>,
+) -> usize {
+    let mut add = |parts: &[&str]| out.push(hash_parts(parts));
+    let (gap_start, gap_end) = (between.start, between.end);
+    let gap = gap_end - gap_start;
     let mut commas = 0;
     let mut clusters_seen: Vec<&str> = Vec::new();
     for i in gap_start..gap_end {
@@ -323,18 +349,27 @@ pub(crate) fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut V
         let between: Vec<&str> = (gap_start..gap_end).map(|i| view.word(i)).collect();
         add(&["bws", &between.join(" "), dir]);
     }
+    commas
+}
 
-    // Other mentions between the pair: "A of B in C" chains and lists.
+/// Other mentions between the pair: "A of B in C" chains and lists.
+fn mentions_between(view: &SentenceView, between: Range<usize>, out: &mut Vec<u64>) {
     let mut others = 0;
     for a in &view.args {
-        if a.tokens.start >= gap_start && a.tokens.end <= gap_end && a.tokens.start < a.tokens.end {
+        if a.tokens.start >= between.start
+            && a.tokens.end <= between.end
+            && a.tokens.start < a.tokens.end
+        {
             others += 1;
-            add(&["mid", kind(a)]);
+            out.push(hash_parts(&["mid", kind(a)]));
         }
     }
-    add(&["nmid", dist_bucket(others.min(3))]);
+    out.push(hash_parts(&["nmid", dist_bucket(others.min(3))]));
+}
 
-    // The arguments themselves: head (last) word and every word.
+/// The arguments themselves: head (last) word, every word, a possessive right after.
+fn argument_words(view: &SentenceView, sa: &ArgView, oa: &ArgView, dir: &str, out: &mut Vec<u64>) {
+    let mut add = |parts: &[&str]| out.push(hash_parts(parts));
     for (tag, a) in [("s", sa), ("o", oa)] {
         if a.tokens.end > a.tokens.start {
             add(&["head", tag, view.word(a.tokens.end - 1)]);
@@ -347,8 +382,11 @@ pub(crate) fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut V
             add(&["poss", tag, dir]);
         }
     }
+}
 
-    // Context outside the pair.
+/// Two words of context on each side of the pair, and their word classes.
+fn context(view: &SentenceView, first: &ArgView, second: &ArgView, dir: &str, out: &mut Vec<u64>) {
+    let mut add = |parts: &[&str]| out.push(hash_parts(parts));
     let before = |k: usize| {
         first
             .tokens
@@ -374,33 +412,31 @@ pub(crate) fn pair_features(view: &SentenceView, s: usize, o: usize, out: &mut V
             add(&["ocl", c]);
         }
     }
-    // What the gazetteer knows: the kind of place, and for two places whether one lies in the
-    // other's country.
-    if ot == TagType::Loc {
-        let (sp, op) = (&sa.place, &oa.place);
-        add(&["okind", op.kind_str()]);
-        if st == TagType::Loc {
-            add(&["gk", sp.kind_str(), op.kind_str()]);
-            let fact = if op.country.is_some_and(|c| sp.inside.contains(&c)) {
-                "in"
-            } else if sp.country.is_some_and(|c| op.inside.contains(&c)) {
-                "contains"
-            } else if sp.inside.iter().any(|c| op.inside.contains(c)) {
-                "same-country"
-            } else if (sp.country.is_some() || !sp.inside.is_empty())
-                && (op.country.is_some() || !op.inside.is_empty())
-            {
-                "apart"
-            } else {
-                "unknown"
-            };
-            add(&["gz", fact]);
-            add(&["gzd", fact, dir]);
-        }
-    }
-    // Apposition: "A , the chief of B" / "B , A" patterns.
-    if gap >= 1 && view.word(gap_start) == "," {
-        add(&["appos", dir, if commas == 1 { "1" } else { "n" }]);
+}
+
+/// What the gazetteer knows about a place object: its kind, and with a place subject too whether
+/// one lies in the other's country.
+fn place_facts(sa: &ArgView, oa: &ArgView, subject_is_place: bool, dir: &str, out: &mut Vec<u64>) {
+    let mut add = |parts: &[&str]| out.push(hash_parts(parts));
+    let (sp, op) = (&sa.place, &oa.place);
+    add(&["okind", op.kind_str()]);
+    if subject_is_place {
+        add(&["gk", sp.kind_str(), op.kind_str()]);
+        let fact = if op.country.is_some_and(|c| sp.inside.contains(&c)) {
+            "in"
+        } else if sp.country.is_some_and(|c| op.inside.contains(&c)) {
+            "contains"
+        } else if sp.inside.iter().any(|c| op.inside.contains(c)) {
+            "same-country"
+        } else if (sp.country.is_some() || !sp.inside.is_empty())
+            && (op.country.is_some() || !op.inside.is_empty())
+        {
+            "apart"
+        } else {
+            "unknown"
+        };
+        add(&["gz", fact]);
+        add(&["gzd", fact, dir]);
     }
 }
 
