@@ -12,7 +12,8 @@
 
 mod common;
 
-use common::articles::{entity_dense_text, good_batch, ids};
+use common::articles::{entity_dense_text, good_batch, ids, json};
+use common::raw::{produce_raw, RawRec};
 use common::{
     block_on, bootstrap, consume_ids, consume_until, key_counts, metric_sum, metric_with, produce,
     set_topic_config, unique, Rec, Topics, Worker, WorkerOptions,
@@ -22,6 +23,7 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
+use sha2::{Digest, Sha256};
 use std::collections::{BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
@@ -575,6 +577,97 @@ fn exactly_once_output_refused_by_the_broker_is_a_dead_letter_and_the_stream_goe
     assert!(
         w.log().contains("kafka refused the output of a record"),
         "the rewind is logged"
+    );
+    w.assert_alive();
+}
+
+/// A 1,020,000-byte plain-text record (over `limits.max_text_chars`, so it is dead-lettered as
+/// it is) with a DLQ topic whose `max.message.bytes` is 400,000: the broker refuses the dead
+/// letter inside the transaction, which is aborted and replayed with the dead letter cut shorter
+/// (again, if refused again) until it lands, marked as truncated with the original's size and
+/// digest. The articles around it are on the output once and the input is committed to its end,
+/// not stuck behind the record in an abort loop.
+#[test]
+fn exactly_once_a_dead_letter_too_large_for_the_dlq_topic_is_cut_to_fit_and_the_stream_goes_on() {
+    const BIG: usize = 1_020_000;
+    const DLQ_MAX: usize = 400_000;
+    let topics = Topics::create_with(
+        "eos-oversized-dead-letter",
+        1,
+        &[("max.message.bytes", "3000000")],
+        &[("max.message.bytes", &DLQ_MAX.to_string())],
+    );
+    // Pseudo-random letters: one giant token that compresses poorly.
+    let mut x: u64 = 0x5eed;
+    let big: Vec<u8> = (0..BIG)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            b'a' + (x % 26) as u8
+        })
+        .collect();
+    let sha = hex::encode(Sha256::digest(&big));
+    let big_id = "eos-big-dead";
+    let good_ids: Vec<String> = (0..6).map(|n| format!("eos-around-{n}")).collect();
+    let mut records: Vec<RawRec> = good_ids
+        .iter()
+        .enumerate()
+        .map(|(n, id)| RawRec::new(id, json(id, n)))
+        .collect();
+    records.insert(
+        3,
+        RawRec::new(big_id, big.clone()).header(b"traceparent", Some(b"00-big-01")),
+    );
+    let offsets = produce_raw(&topics.input, &records, &[("message.max.bytes", "3000000")]);
+    assert_eq!(offsets, [0, 1, 2, 3, 4, 5, 6]);
+
+    let mut w = Worker::start("w", &exactly_once(&topics));
+    consume_ids(&topics.output, &good_ids, Duration::from_secs(120), || {
+        w.assert_alive()
+    });
+    wait_input_committed(&topics, Duration::from_secs(60), || w.assert_alive());
+    let out = read_all_committed(&topics.output, Duration::from_secs(30));
+    assert_exactly_once("output around the oversized dead letter", &out, &good_ids);
+    let dlq = read_all_committed(&topics.dlq, Duration::from_secs(30));
+    assert_exactly_once("DLQ", &dlq, &[big_id.to_string()]);
+    let copy = &dlq[0];
+    assert_eq!(
+        copy.header_str("x-error-class").as_deref(),
+        Some("text_too_long")
+    );
+    assert_eq!(copy.header_str("x-truncated").as_deref(), Some("true"));
+    assert_eq!(
+        copy.header_str("x-original-size").as_deref(),
+        Some("1020000")
+    );
+    assert_eq!(copy.header_str("x-original-sha256"), Some(sha));
+    assert_eq!(copy.header_str("traceparent").as_deref(), Some("00-big-01"));
+    assert_eq!(copy.header_str("x-src-offset").as_deref(), Some("3"));
+    assert!(
+        copy.value.len() < DLQ_MAX && !copy.value.is_empty(),
+        "copy of {} bytes",
+        copy.value.len()
+    );
+    assert!(
+        big.starts_with(&copy.value),
+        "the copy is a prefix of the original"
+    );
+    eprintln!(
+        "dead letter cut from {BIG} to {} bytes; a read_uncommitted reader sees {} records on \
+         the DLQ (aborted ones and the end marker included)",
+        copy.value.len(),
+        count_uncommitted(&topics.dlq)
+    );
+    assert!(
+        w.log().contains("re-sending it cut shorter"),
+        "the refusal and the cut are logged"
+    );
+    let m = w.metrics();
+    assert_eq!(
+        metric_with(&m, metrics::RECORDS_DLQ_TOTAL, "reason", "text_too_long"),
+        Some(1.0),
+        "counted once, when the copy that landed was acknowledged: {m}"
     );
     w.assert_alive();
 }

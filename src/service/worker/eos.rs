@@ -11,8 +11,14 @@
 //! `max.message.bytes`) dooms the transaction, but not the stream: the transaction is aborted, the
 //! record's input position remembered, every assigned partition rewound (seek) to its last committed
 //! offset and processed again, and this time the remembered record goes to the dead-letter topic
-//! (class `output_rejected`). Any other failed transaction is not patched up: it is aborted and the
-//! worker exits non-zero, so a restart (or the group's other members) resumes from the last
+//! (class `output_rejected`). When the refused record was itself a dead letter too large for the
+//! dead-letter topic (whose `max.message.bytes` may be below the producer's limit), the same happens
+//! and the redo sends that dead letter cut shorter ([`Redo::Cut`]), as at-least-once mode re-sends
+//! it; refused again, it is cut shorter again, down to a floor below which the transaction fails
+//! like any other (nothing is committed past the record). What a record becomes on the redo is
+//! kept until a transaction commits past it, so an abort of the redo's transaction for another
+//! reason does not start it over. Any other failed transaction is not patched up: it is aborted
+//! and the worker exits non-zero, so a restart (or the group's other members) resumes from the last
 //! committed transaction. Readers of the output must use `isolation.level=read_committed`.
 //!
 //! The committed offsets are also stored on the consumer (never committed by it: auto-commit is
@@ -20,6 +26,7 @@
 
 use super::error::{EosError, TxnStep};
 use super::Pipeline;
+use crate::service::article::ErrorClass;
 use crate::service::kafka::consumer::{InputConsumer, PartitionId};
 use rdkafka::consumer::Consumer;
 use rdkafka::error::KafkaError;
@@ -55,13 +62,28 @@ pub struct Eos {
     generation: AtomicU64,
     /// Cancelled once the open transaction can only be aborted: publishers stop sending.
     doomed: Mutex<CancellationToken>,
-    /// Records the broker refused in the open transaction: (partition, offset, error).
-    refused: Mutex<Vec<(PartitionId, i64, KafkaError)>>,
+    /// Records the broker refused in the open transaction: (partition, offset, what to redo).
+    refused: Mutex<Vec<(PartitionId, i64, Redo)>>,
     /// A record was purged by librdkafka (an abort racing the send): redo, nothing to dead-letter.
     purged: AtomicBool,
-    /// Input records to send to the dead-letter topic when they come round again, with the
-    /// broker's refusal.
-    redo_dead: Mutex<HashMap<(PartitionId, i64), KafkaError>>,
+    /// Input records to send to the dead-letter topic when they come round again, and how.
+    redo_dead: Mutex<HashMap<(PartitionId, i64), Redo>>,
+}
+
+/// What an input record whose output the broker refused in an aborted transaction becomes when
+/// it comes round again.
+#[derive(Debug, Clone)]
+pub enum Redo {
+    /// Its output was refused (`error`): a dead letter, class `output_rejected`.
+    Dead(KafkaError),
+    /// Its dead letter (`class`, `message`) was refused as too large for the dead-letter topic:
+    /// the same dead letter, cut to at most `limit` bytes (see `producer::fit_dead_letter`).
+    Cut {
+        class: ErrorClass,
+        message: String,
+        limit: usize,
+        error: KafkaError,
+    },
 }
 
 fn locked<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -148,17 +170,12 @@ impl Eos {
         }
     }
 
-    /// The broker refused the output of input `offset` of `id` in transaction `generation`.
-    pub fn record_refusal(
-        &self,
-        generation: u64,
-        id: &PartitionId,
-        offset: i64,
-        error: KafkaError,
-    ) {
+    /// The broker refused the output (or the dead letter) of input `offset` of `id` in transaction
+    /// `generation`; `redo` says what it becomes after the rewind.
+    pub fn record_refusal(&self, generation: u64, id: &PartitionId, offset: i64, redo: Redo) {
         let _order = locked(&self.failed);
         if self.current(generation) {
-            locked(&self.refused).push((id.clone(), offset, error));
+            locked(&self.refused).push((id.clone(), offset, redo));
             locked(&self.doomed).cancel();
         }
     }
@@ -178,14 +195,25 @@ impl Eos {
         locked(&self.doomed).clone()
     }
 
-    /// The broker's refusal to dead-letter `msg` for instead of processing it, once (see
-    /// [`Eos::record_refusal`]).
-    pub fn redo_as_dead(&self, msg: &OwnedMessage) -> Option<KafkaError> {
-        let mut redo = locked(&self.redo_dead);
+    /// The dead letter to send for `msg` instead of processing it (see [`Eos::record_refusal`]).
+    /// Kept until a transaction commits past it: the transaction of the redo may be aborted too
+    /// (e.g. librdkafka purges its records), and a cut dead letter must not start over full size.
+    pub fn redo_as_dead(&self, msg: &OwnedMessage) -> Option<Redo> {
+        let redo = locked(&self.redo_dead);
         if redo.is_empty() {
             return None;
         }
-        redo.remove(&(PartitionId::new(msg.topic(), msg.partition()), msg.offset()))
+        redo.get(&(PartitionId::new(msg.topic(), msg.partition()), msg.offset()))
+            .cloned()
+    }
+
+    /// Forgets the redo entries a committed transaction went past (`offsets`: next offset per
+    /// partition).
+    fn redone(&self, offsets: &HashMap<PartitionId, i64>) {
+        let mut redo = locked(&self.redo_dead);
+        if !redo.is_empty() {
+            redo.retain(|(id, offset), _| offsets.get(id).is_none_or(|next| offset >= next));
+        }
     }
 
     /// Forgets the aborted transaction's state and starts counting the next one.
@@ -193,6 +221,8 @@ impl Eos {
         let mut failed = locked(&self.failed);
         self.generation.fetch_add(1, Ordering::AcqRel);
         failed.take();
+        // A purge reported along with a refusal must not doom the redo's transaction too.
+        self.purged.store(false, Ordering::Release);
         drop(failed);
         locked(&self.committable).clear();
         self.dirty.store(false, Ordering::Release);
@@ -299,6 +329,7 @@ impl Pipeline {
         self.metrics.offset_commits.with_label_values(&["ok"]).inc();
         if !offsets.is_empty() {
             self.committed(consumer, &tpl, &offsets);
+            eos.redone(&offsets);
         }
         eos.generation.fetch_add(1, Ordering::AcqRel);
         *locked(&eos.doomed) = CancellationToken::new();
@@ -341,15 +372,25 @@ impl Pipeline {
             .map_err(txn_error(TxnStep::Abort))?;
         {
             let mut redo = locked(&eos.redo_dead);
-            for (PartitionId { topic, partition }, offset, error) in refused {
-                tracing::warn!(
-                    topic,
-                    partition,
-                    offset,
-                    "kafka refused the output of a record; transaction aborted, partitions rewound, \
-                     the record goes to the dead-letter topic: {error}"
-                );
-                redo.insert((PartitionId { topic, partition }, offset), error);
+            for (PartitionId { topic, partition }, offset, what) in refused {
+                match &what {
+                    Redo::Dead(error) => tracing::warn!(
+                        topic,
+                        partition,
+                        offset,
+                        "kafka refused the output of a record; transaction aborted, partitions \
+                         rewound, the record goes to the dead-letter topic: {error}"
+                    ),
+                    Redo::Cut { limit, error, .. } => tracing::warn!(
+                        topic,
+                        partition,
+                        offset,
+                        limit,
+                        "dead letter refused as too large; transaction aborted, partitions \
+                         rewound, re-sending it cut shorter: {error}"
+                    ),
+                }
+                redo.insert((PartitionId { topic, partition }, offset), what);
             }
         }
         eos.next_generation();

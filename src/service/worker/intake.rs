@@ -96,10 +96,11 @@ impl Pipeline {
         self.metrics.records_consumed.inc();
         let msg = Arc::new(msg);
         let result = match self.eos.as_ref().and_then(|e| e.redo_as_dead(&msg)) {
-            // Refused by the broker in an aborted transaction: this time it is a dead letter.
-            Some(refusal) => {
+            // Refused by the broker in an aborted transaction: this time it is a dead letter (cut
+            // shorter when the dead letter itself was refused as too large).
+            Some(redo) => {
                 let (tx, rx) = oneshot::channel();
-                let _ = tx.send(self.refused_dead_letter(&msg, &refusal));
+                let _ = tx.send(self.redo_dead_letter(&msg, redo));
                 rx
             }
             None => self.spawn_processing(msg.clone(), started),

@@ -2,7 +2,7 @@
 //! order; an acknowledger awaits the broker's answers in the same order, re-sends after transient
 //! failures and reports finished offsets back to intake.
 
-use super::eos::{Eos, Ticket};
+use super::eos::{Eos, Redo, Ticket};
 use super::error::EosError;
 use super::{Done, Job, Outcome, Pipeline, Processed};
 use crate::service::article::ErrorClass;
@@ -143,6 +143,26 @@ impl Pipeline {
             ErrorClass::OutputRejected,
             format!("output rejected by kafka: {error}"),
         )
+    }
+
+    /// What an input record refused in an aborted transaction becomes when it comes round again
+    /// (exactly-once mode): its dead letter, cut to the remembered limit when the dead letter was
+    /// what the broker refused as too large.
+    pub(super) fn redo_dead_letter(&self, msg: &OwnedMessage, redo: Redo) -> Processed {
+        match redo {
+            Redo::Dead(error) => self.refused_dead_letter(msg, &error),
+            Redo::Cut {
+                class,
+                message,
+                limit,
+                ..
+            } => {
+                let mut processed = self.dead(msg, class, message);
+                // Checked before the limit was remembered (see `in_transaction`), so this fits.
+                producer::fit_dead_letter(&mut processed.record, msg.payload(), limit);
+                processed
+            }
+        }
     }
 
     /// Hands `processed` to the producer again; `None` when cancelled.
@@ -430,12 +450,33 @@ impl Acker {
 }
 
 /// Inside a transaction nothing is re-sent: it is aborted. A refused output is remembered and
-/// becomes a dead letter when the partitions are replayed.
+/// becomes a dead letter when the partitions are replayed; a dead letter refused as too large is
+/// remembered with a smaller limit and is cut to it when the partitions are replayed (as
+/// [`Acker::cut_shorter`] re-sends it outside a transaction). A dead letter that cannot be cut
+/// any shorter fails the transaction like any other delivery failure.
 fn in_transaction(eos: &Eos, entry: Sent, id: &PartitionId, error: KafkaError, permanent: bool) {
     let generation = entry.ticket.generation();
-    match entry.processed.outcome {
-        Outcome::Output { .. } if permanent => {
-            eos.record_refusal(generation, id, entry.msg.offset(), error)
+    let shorter = match &entry.processed.outcome {
+        Outcome::Dead { .. } if producer::is_too_large(&error) => {
+            producer::smaller_limit(&entry.processed.record).filter(|limit| {
+                let mut probe = entry.processed.record.clone();
+                producer::fit_dead_letter(&mut probe, entry.msg.payload(), *limit)
+            })
+        }
+        _ => None,
+    };
+    match (entry.processed.outcome, shorter) {
+        (Outcome::Output { .. }, _) if permanent => {
+            eos.record_refusal(generation, id, entry.msg.offset(), Redo::Dead(error))
+        }
+        (Outcome::Dead { class, message }, Some(limit)) => {
+            let redo = Redo::Cut {
+                class,
+                message,
+                limit,
+                error,
+            };
+            eos.record_refusal(generation, id, entry.msg.offset(), redo)
         }
         _ if matches!(
             error.rdkafka_error_code(),
