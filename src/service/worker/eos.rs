@@ -29,7 +29,7 @@ use super::Pipeline;
 use crate::service::article::ErrorClass;
 use crate::service::kafka::consumer::{InputConsumer, PartitionId};
 use rdkafka::consumer::Consumer;
-use rdkafka::error::KafkaError;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
 use rdkafka::message::{Message, OwnedMessage};
 use rdkafka::producer::Producer;
 use rdkafka::{Offset, TopicPartitionList};
@@ -43,6 +43,8 @@ use tokio_util::sync::CancellationToken;
 const COMMIT_INTERVAL: Duration = Duration::from_millis(100);
 /// Bound on each transactional call to the broker.
 const TXN_TIMEOUT: Duration = Duration::from_secs(10);
+/// Attempts at aborting a transaction whose abort timed out (see `Pipeline::abort_transaction`).
+const ABORT_ATTEMPTS: u32 = 3;
 
 /// Transaction bookkeeping shared by the consumer thread and the partition tasks.
 #[derive(Debug)]
@@ -278,10 +280,36 @@ impl Pipeline {
             .with_label_values(&["error"])
             .inc();
         tracing::error!("transaction failed, aborting: {error}");
-        if let Err(abort) = self.producer.abort_transaction(TXN_TIMEOUT) {
+        if let Err(abort) = self.abort_transaction() {
             tracing::error!("cannot abort the transaction: {abort}");
         }
         Err(error)
+    }
+
+    /// Aborts the open transaction. The abort waits for the records still in flight; on a busy
+    /// broker that can outlast [`TXN_TIMEOUT`], and librdkafka then reports a retriable timeout
+    /// and lets the abort be called again: up to [`ABORT_ATTEMPTS`] times before giving up.
+    fn abort_transaction(&self) -> Result<(), KafkaError> {
+        let mut attempt = 1;
+        loop {
+            match self.producer.abort_transaction(TXN_TIMEOUT) {
+                Ok(()) => return Ok(()),
+                Err(KafkaError::Transaction(e))
+                    if attempt < ABORT_ATTEMPTS
+                        && !e.is_fatal()
+                        && (e.is_retriable()
+                            || e.code() == RDKafkaErrorCode::OperationTimedOut) =>
+                {
+                    tracing::warn!(
+                        attempt,
+                        "aborting the transaction timed out, trying again: {e}"
+                    );
+                    self.status.touch();
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
     }
 
     fn try_commit(
@@ -367,8 +395,7 @@ impl Pipeline {
         // First: the abort fails what is still queued, and those reports must not count.
         eos.next_generation();
         let refused = std::mem::take(&mut *locked(&eos.refused));
-        self.producer
-            .abort_transaction(TXN_TIMEOUT)
+        self.abort_transaction()
             .map_err(txn_error(TxnStep::Abort))?;
         {
             let mut redo = locked(&eos.redo_dead);
