@@ -39,6 +39,7 @@ const CITIZEN_OF_LEADER: f32 = 0.85;
 const MET_VERB: f32 = 0.9;
 const MET_AND: f32 = 0.85;
 const MET_THEIR_TALKS: f32 = 0.75;
+const MET_PRONOUN: f32 = 0.7;
 const PREDECESSOR_NAMED: f32 = 0.95;
 const PREDECESSOR_PRONOUN: f32 = 0.8;
 const PREDECESSOR_MAIN_PERSON: f32 = 0.7;

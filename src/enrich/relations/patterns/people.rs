@@ -2,8 +2,8 @@
 
 use super::words::title_then_of;
 use super::{
-    Ctx, LEADER_OF, MET_AND, MET_THEIR_TALKS, MET_VERB, PREDECESSOR_MAIN_PERSON, PREDECESSOR_NAMED,
-    PREDECESSOR_PRONOUN,
+    Ctx, LEADER_OF, MET_AND, MET_PRONOUN, MET_THEIR_TALKS, MET_VERB, PREDECESSOR_MAIN_PERSON,
+    PREDECESSOR_NAMED, PREDECESSOR_PRONOUN,
 };
 use crate::enrich::{EntityType, Predicate};
 
@@ -36,6 +36,55 @@ impl Ctx<'_> {
                 self.a_and_b_met(k, j);
             }
         }
+        for j in 0..self.args.len() {
+            self.pronoun_met(j);
+        }
+    }
+
+    /// "Mahama said he visited President Tinubu", "… when she met with Kagame": "he" or "she"
+    /// right before a meeting verb whose object is the person `j`. The pronoun is the nearest
+    /// person named before it in the sentence (none: no relation).
+    fn pronoun_met(&self, j: usize) {
+        if !self.is_person(j) {
+            return;
+        }
+        let b = self.args[j].clone();
+        let start = self.extended_start(j);
+        let floor = if j > 0 { self.args[j - 1].w1 } else { 0 };
+        let before = self.lowers(start.saturating_sub(5).max(floor), start);
+        let Some(he) = before.iter().rposition(|w| matches!(*w, "he" | "she")) else {
+            return;
+        };
+        let met = matches!(
+            &before[he + 1..],
+            ["met"]
+                | ["met", "with"]
+                | ["also" | "later" | "then" | "had" | "has", "met"]
+                | ["also" | "later" | "then" | "had" | "has", "met", "with"]
+                | ["held", "talks", "with"]
+                | ["visited" | "received" | "hosted"]
+                | ["had", "visited" | "received" | "hosted"]
+        );
+        if !met {
+            return;
+        }
+        let pronoun = start - (before.len() - he);
+        let Some(a) = self.args[..j]
+            .iter()
+            .rev()
+            .find(|a| a.w1 <= pronoun && a.etype == EntityType::Person && a.entity != b.entity)
+        else {
+            return;
+        };
+        let ev = self.span(a.w0, b.w1);
+        self.emit(
+            a.entity,
+            Predicate::MetWith,
+            b.entity,
+            None,
+            MET_PRONOUN,
+            ev,
+        );
     }
 
     /// "A met (with) B", "A held talks with B", "A's meeting with B", "A had a phone call with B",

@@ -222,3 +222,31 @@ fn predecessors_named_pronoun_and_succession() {
     ];
     check(cases);
 }
+
+#[test]
+fn a_pronoun_before_the_meeting_verb_is_the_person_named_before_it() {
+    let cases: Vec<Case> =
+        vec![
+        (
+            "President Ama Boateng of Kelvania explained why he visited President Kofi Mensah on \
+             Thursday.",
+            vec![("Ama Boateng", Person), ("Kelvania", Gpe), ("Kofi Mensah", Person)],
+            vec![
+                ("Ama Boateng", "met_with", "Kofi Mensah", ""),
+                ("Ama Boateng", "leader_of", "Kelvania", "President"),
+            ],
+        ),
+        (
+            "Seo said she later met with Mizuno in Kelso.",
+            vec![("Seo", Person), ("Mizuno", Person)],
+            vec![("Seo", "met_with", "Mizuno", "")],
+        ),
+        (
+            // Not a meeting that happened, and no person before the pronoun.
+            "Seo said he will meet Mizuno. He visited Pryce.",
+            vec![("Seo", Person), ("Mizuno", Person), ("Pryce", Person)],
+            vec![],
+        ),
+    ];
+    check(cases);
+}
