@@ -15,7 +15,8 @@ mod common;
 use common::articles::{entity_dense_text, good_batch, ids, json};
 use common::raw::{produce_raw, RawRec};
 use common::{
-    block_on, bootstrap, consume_ids, consume_until, key_counts, metric_sum, metric_with, produce,
+    assert_cut_dead_letter, block_on, bootstrap, committed_on, consume_ids, consume_until,
+    high_watermarks, key_counts, metric_sum, metric_with, produce, random_letters,
     set_topic_config, unique, Rec, Topics, Worker, WorkerOptions,
 };
 use newsenrich::service::metrics;
@@ -23,8 +24,7 @@ use rdkafka::config::ClientConfig;
 use rdkafka::consumer::{BaseConsumer, Consumer};
 use rdkafka::producer::{FutureProducer, FutureRecord};
 use rdkafka::{Offset, TopicPartitionList};
-use sha2::{Digest, Sha256};
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::time::{Duration, Instant};
 
 /// A crashed worker's open transaction holds back read_committed readers (and the group's committed
@@ -36,58 +36,10 @@ fn exactly_once(topics: &Topics) -> WorkerOptions {
     WorkerOptions::new(topics).env("NEWSENRICH__KAFKA__DELIVERY", "exactly_once")
 }
 
-/// Partition -> next offset to write (the high watermark), as the broker reports it now.
-fn end_offsets(topic: &str) -> HashMap<i32, i64> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap())
-        .create()
-        .expect("watermark consumer");
-    let md = consumer
-        .fetch_metadata(Some(topic), Duration::from_secs(10))
-        .unwrap_or_else(|e| panic!("metadata for {topic}: {e}"));
-    let mut out = HashMap::new();
-    for t in md.topics().iter().filter(|t| t.name() == topic) {
-        for p in t.partitions() {
-            let (_, high) = consumer
-                .fetch_watermarks(topic, p.id(), Duration::from_secs(10))
-                .unwrap_or_else(|e| panic!("watermarks of {topic}/{}: {e}", p.id()));
-            out.insert(p.id(), high);
-        }
-    }
-    assert!(!out.is_empty(), "topic {topic} has no partitions");
-    out
-}
-
-/// The offsets the worker group committed on `topic` (stable ones only: read_committed makes the
-/// broker answer only once no transaction with pending offsets is open). Partitions without a
-/// commit are missing from the map.
-fn committed_offsets(
-    consumer: &BaseConsumer,
-    topic: &str,
-    partitions: &[i32],
-) -> Option<HashMap<i32, i64>> {
-    let mut tpl = TopicPartitionList::new();
-    for p in partitions {
-        tpl.add_partition(topic, *p);
-    }
-    let got = consumer
-        .committed_offsets(tpl, Duration::from_secs(5))
-        .ok()?;
-    Some(
-        got.elements()
-            .iter()
-            .filter_map(|e| match e.offset() {
-                Offset::Offset(o) => Some((e.partition(), o)),
-                _ => None,
-            })
-            .collect(),
-    )
-}
-
 /// Waits until the group has committed every input partition up to its end: every transaction
 /// that carries output for these records has then been committed too.
 fn wait_input_committed(topics: &Topics, timeout: Duration, mut check: impl FnMut()) {
-    let ends = end_offsets(&topics.input);
+    let ends = high_watermarks(&topics.input);
     let parts: Vec<i32> = ends.keys().copied().collect();
     // Not subscribed, so it never joins (or disturbs) the worker's group; it only asks.
     let consumer: BaseConsumer = ClientConfig::new()
@@ -97,11 +49,11 @@ fn wait_input_committed(topics: &Topics, timeout: Duration, mut check: impl FnMu
         .set("isolation.level", "read_committed")
         .create()
         .expect("offset-fetch consumer");
-    let mut last = HashMap::new();
+    let mut last = BTreeMap::new();
     let deadline = Instant::now() + timeout;
     loop {
         check();
-        if let Some(c) = committed_offsets(&consumer, &topics.input, &parts) {
+        if let Some(c) = committed_on(&consumer, &topics.input, &parts) {
             // An empty partition has nothing to commit.
             if ends
                 .iter()
@@ -130,7 +82,7 @@ fn append_markers(topic: &str, marker: &str) -> usize {
         .set("message.timeout.ms", "30000")
         .create()
         .expect("marker producer");
-    let parts: Vec<i32> = end_offsets(topic).into_keys().collect();
+    let parts: Vec<i32> = high_watermarks(topic).into_keys().collect();
     for p in &parts {
         let rec = FutureRecord::to(topic)
             .partition(*p)
@@ -178,7 +130,7 @@ fn count_uncommitted(topic: &str) -> usize {
         .set("enable.partition.eof", "true")
         .create()
         .expect("read_uncommitted consumer");
-    let ends = end_offsets(topic);
+    let ends = high_watermarks(topic);
     let mut tpl = TopicPartitionList::new();
     for p in ends.keys() {
         tpl.add_partition_offset(topic, *p, Offset::Beginning)
@@ -597,17 +549,7 @@ fn exactly_once_a_dead_letter_too_large_for_the_dlq_topic_is_cut_to_fit_and_the_
         &[("max.message.bytes", "3000000")],
         &[("max.message.bytes", &DLQ_MAX.to_string())],
     );
-    // Pseudo-random letters: one giant token that compresses poorly.
-    let mut x: u64 = 0x5eed;
-    let big: Vec<u8> = (0..BIG)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            b'a' + (x % 26) as u8
-        })
-        .collect();
-    let sha = hex::encode(Sha256::digest(&big));
+    let big = random_letters(BIG, 0x5eed);
     let big_id = "eos-big-dead";
     let good_ids: Vec<String> = (0..6).map(|n| format!("eos-around-{n}")).collect();
     let mut records: Vec<RawRec> = good_ids
@@ -632,27 +574,7 @@ fn exactly_once_a_dead_letter_too_large_for_the_dlq_topic_is_cut_to_fit_and_the_
     let dlq = read_all_committed(&topics.dlq, Duration::from_secs(30));
     assert_exactly_once("DLQ", &dlq, &[big_id.to_string()]);
     let copy = &dlq[0];
-    assert_eq!(
-        copy.header_str("x-error-class").as_deref(),
-        Some("text_too_long")
-    );
-    assert_eq!(copy.header_str("x-truncated").as_deref(), Some("true"));
-    assert_eq!(
-        copy.header_str("x-original-size").as_deref(),
-        Some("1020000")
-    );
-    assert_eq!(copy.header_str("x-original-sha256"), Some(sha));
-    assert_eq!(copy.header_str("traceparent").as_deref(), Some("00-big-01"));
-    assert_eq!(copy.header_str("x-src-offset").as_deref(), Some("3"));
-    assert!(
-        copy.value.len() < DLQ_MAX && !copy.value.is_empty(),
-        "copy of {} bytes",
-        copy.value.len()
-    );
-    assert!(
-        big.starts_with(&copy.value),
-        "the copy is a prefix of the original"
-    );
+    assert_cut_dead_letter(|h| copy.header_str(h), &copy.value, &big, 3, DLQ_MAX);
     eprintln!(
         "dead letter cut from {BIG} to {} bytes; a read_uncommitted reader sees {} records on \
          the DLQ (aborted ones and the end marker included)",

@@ -9,8 +9,6 @@ mod common;
 use common::articles::text as english_text;
 use common::{consume_until, create_topics, produce, Rec, Topics, Worker, WorkerOptions};
 use newsenrich::service::metrics;
-use rdkafka::consumer::{BaseConsumer, Consumer};
-use rdkafka::{ClientConfig, Offset, TopicPartitionList};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
@@ -70,24 +68,8 @@ fn record(prefix: &str, n: usize) -> (&'static str, Rec) {
 
 /// Sum over the input's partitions of the group's committed offsets.
 fn committed_total(group: &str, topic: &str, partitions: i32) -> i64 {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", common::bootstrap())
-        .set("group.id", group)
-        .create()
-        .expect("offset reader");
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..partitions {
-        tpl.add_partition(topic, p);
-    }
-    let got = consumer
-        .committed_offsets(tpl, Duration::from_secs(10))
-        .expect("committed offsets");
-    (0..partitions)
-        .map(|p| match got.find_partition(topic, p).map(|e| e.offset()) {
-            Some(Offset::Offset(o)) => o,
-            _ => 0,
-        })
-        .sum()
+    let parts: Vec<i32> = (0..partitions).collect();
+    common::group_committed(group, topic, &parts).values().sum()
 }
 
 fn keys_of(recs: &[Rec]) -> BTreeSet<String> {

@@ -605,18 +605,76 @@ pub fn group_committed(group: &str, topic: &str, partitions: &[i32]) -> BTreeMap
         .set("enable.auto.commit", "false")
         .create()
         .expect("offset reader");
+    committed_on(&consumer, topic, partitions)
+        .unwrap_or_else(|| panic!("committed offsets of {group} on {topic}"))
+}
+
+/// Partition -> the offset committed on `topic` for `consumer`'s group (partitions without a
+/// commit are missing); `None` when the broker does not answer in time.
+pub fn committed_on(
+    consumer: &BaseConsumer,
+    topic: &str,
+    partitions: &[i32],
+) -> Option<BTreeMap<i32, i64>> {
     let mut tpl = TopicPartitionList::new();
     for p in partitions {
         tpl.add_partition(topic, *p);
     }
     let got = consumer
         .committed_offsets(tpl, Duration::from_secs(10))
-        .unwrap_or_else(|e| panic!("committed offsets of {group} on {topic}: {e}"));
-    got.elements()
-        .iter()
-        .filter_map(|e| match e.offset() {
-            Offset::Offset(o) => Some((e.partition(), o)),
-            _ => None,
+        .ok()?;
+    Some(
+        got.elements()
+            .iter()
+            .filter_map(|e| match e.offset() {
+                Offset::Offset(o) => Some((e.partition(), o)),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+/// `n` pseudo-random lowercase letters from `seed`: one giant token that compresses poorly.
+pub fn random_letters(n: usize, seed: u64) -> Vec<u8> {
+    let mut x = seed | 1;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            b'a' + (x % 26) as u8
         })
         .collect()
+}
+
+/// Asserts that a dead letter (`header` reads its headers, `value` its value) is the oversized
+/// test record `big` (class `text_too_long`, traceparent `00-big-01`, input offset `src_offset`)
+/// cut to fit a DLQ topic of `dlq_max` bytes: flagged, original size and SHA-256 kept, value a
+/// non-empty prefix of `big`.
+pub fn assert_cut_dead_letter(
+    header: impl Fn(&str) -> Option<String>,
+    value: &[u8],
+    big: &[u8],
+    src_offset: i64,
+    dlq_max: usize,
+) {
+    use sha2::{Digest, Sha256};
+    assert_eq!(header("x-error-class").as_deref(), Some("text_too_long"));
+    assert_eq!(header("x-truncated").as_deref(), Some("true"));
+    assert_eq!(header("x-original-size"), Some(big.len().to_string()));
+    assert_eq!(
+        header("x-original-sha256"),
+        Some(hex::encode(Sha256::digest(big)))
+    );
+    assert_eq!(header("traceparent").as_deref(), Some("00-big-01"));
+    assert_eq!(header("x-src-offset"), Some(src_offset.to_string()));
+    assert!(
+        value.len() < dlq_max && !value.is_empty(),
+        "copy of {} bytes",
+        value.len()
+    );
+    assert!(
+        big.starts_with(value),
+        "the copy is a prefix of the original"
+    );
 }
