@@ -93,14 +93,7 @@ impl ModelFiles {
 
     /// [`ModelFiles::read`] as UTF-8 text.
     pub(crate) fn read_text(&self, name: &str) -> Result<String, ModelError> {
-        match &self.source {
-            Source::Dir(dir) => {
-                let path = dir.join(name);
-                std::fs::read_to_string(&path).map_err(|e| ModelError::new(&path, e))
-            }
-            Source::Memory { .. } => String::from_utf8(self.read(name)?)
-                .map_err(|e| ModelError::new(self.display(name), e)),
-        }
+        String::from_utf8(self.read(name)?).map_err(|e| ModelError::new(self.display(name), e))
     }
 }
 

@@ -19,15 +19,10 @@ use std::path::Path;
 /// The first pass trained in CoNLL04's conventions (`train ner --domain-conll04`).
 pub(crate) const CONLL04_FIRST_PASS: &str = "pass1.conll04.crf";
 
-/// The CoNLL04 benchmark's decision rule ("tuned"): the classifier's fitted threshold for every
-/// predicate, nothing else.
-pub(crate) fn benchmark_rule(model: &RelationModel) -> DecisionRule {
-    DecisionRule::bare(model.fitted_threshold())
-}
-
-/// `model` deciding by the benchmark's rule.
+/// `model` deciding by the CoNLL04 benchmark's rule ("tuned"): the classifier's fitted threshold
+/// for every predicate, nothing else.
 pub(crate) fn at_benchmark_rule(model: RelationModel) -> RelationModel {
-    let rule = benchmark_rule(&model);
+    let rule = DecisionRule::bare(model.fitted_threshold());
     model.with_rule(rule)
 }
 

@@ -387,8 +387,8 @@ pub(crate) fn run(args: &[String]) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let model = super::conll04_conventions::at_benchmark_rule(RelationModel::load(&args.models)?);
     let service = RelationModel::load(&args.models)?;
+    let model = super::conll04_conventions::at_benchmark_rule(service.clone());
     println!("{}: {} sentences", args.file.display(), data.len());
     let enricher = if args.gold_entities {
         None

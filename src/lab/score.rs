@@ -28,20 +28,8 @@ pub(crate) fn fractions(tp: usize, predicted: usize, gold: usize) -> (f64, f64, 
 
 /// [`fractions`] in percent, as conlleval prints them.
 pub(crate) fn percent(tp: usize, predicted: usize, gold: usize) -> (f64, f64, f64) {
-    let ratio = |a: usize, b: usize| {
-        if b == 0 {
-            0.0
-        } else {
-            100.0 * a as f64 / b as f64
-        }
-    };
-    let (p, r) = (ratio(tp, predicted), ratio(tp, gold));
-    let f = if p + r == 0.0 {
-        0.0
-    } else {
-        2.0 * p * r / (p + r)
-    };
-    (p, r, f)
+    let (p, r, f) = fractions(tp, predicted, gold);
+    (100.0 * p, 100.0 * r, 100.0 * f)
 }
 
 impl Counts {

@@ -38,6 +38,7 @@ use std::ops::ControlFlow;
 use std::path::Path;
 use std::sync::Arc;
 
+#[derive(Clone)]
 pub(crate) struct RelationModel {
     classifier: Classifier,
     rule: DecisionRule,
