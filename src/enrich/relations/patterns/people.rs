@@ -42,7 +42,8 @@ impl Ctx<'_> {
     }
 
     /// "Mahama said he visited President Tinubu", "… when she met with Kagame": "he" or "she"
-    /// right before a meeting verb whose object is the person `j`. The pronoun is the nearest
+    /// right before a meeting verb ([`is_meeting_verb`], the one "A met B" reads) whose object
+    /// is the person `j`. The pronoun is the nearest
     /// person named before it in the sentence (none: no relation).
     fn pronoun_met(&self, j: usize) {
         if !self.is_person(j) {
@@ -55,17 +56,7 @@ impl Ctx<'_> {
         let Some(he) = before.iter().rposition(|w| matches!(*w, "he" | "she")) else {
             return;
         };
-        let met = matches!(
-            &before[he + 1..],
-            ["met"]
-                | ["met", "with"]
-                | ["also" | "later" | "then" | "had" | "has", "met"]
-                | ["also" | "later" | "then" | "had" | "has", "met", "with"]
-                | ["held", "talks", "with"]
-                | ["visited" | "received" | "hosted"]
-                | ["had", "visited" | "received" | "hosted"]
-        );
-        if !met {
+        if !is_meeting_verb(&before[he + 1..]) {
             return;
         }
         let pronoun = start - (before.len() - he);
@@ -99,29 +90,8 @@ impl Ctx<'_> {
             (Some(&"of"), Some(p)) => p.w1 - a.w1,
             _ => 0,
         };
-        let mut verb: &[&str] = gap.get(skip..).unwrap_or_default();
-        let call = phone_or_talks_with(verb);
-        while matches!(
-            verb.first(),
-            Some(&"also" | &"later" | &"then" | &"again" | &"finally" | &"has" | &"have" | &"had")
-        ) {
-            verb = &verb[1..];
-        }
-        let met = matches!(
-            verb,
-            ["met"]
-                | ["met", "with"]
-                | ["meets"]
-                | ["meets", "with"]
-                | ["held", "talks", "with"]
-                | ["holds", "talks", "with"]
-                | ["talked", "with"]
-                | ["sat", "down", "with"]
-                | ["'s", "meeting" | "talks" | "summit", "with"]
-                | ["visited" | "visits" | "received" | "receives" | "hosted" | "hosts"]
-                | ["was" | "were", "received" | "hosted", "by"]
-                | ["spoke" | "speaks" | "talked", "with" | "to"]
-        ) || call;
+        let verb: &[&str] = gap.get(skip..).unwrap_or_default();
+        let met = phone_or_talks_with(verb) || is_meeting_verb(verb);
         if met {
             let ev = self.span(a.w0, b.w1);
             self.emit(a.entity, Predicate::MetWith, b.entity, None, MET_VERB, ev);
@@ -451,6 +421,34 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// "met (with)", "held talks with", "visited", "was received by", "spoke with": the words between
+/// two people (or after "he"/"she") that say they met, after adverbs and auxiliaries ("also",
+/// "later", "had").
+fn is_meeting_verb(words: &[&str]) -> bool {
+    let mut verb = words;
+    while matches!(
+        verb.first(),
+        Some(&"also" | &"later" | &"then" | &"again" | &"finally" | &"has" | &"have" | &"had")
+    ) {
+        verb = &verb[1..];
+    }
+    matches!(
+        verb,
+        ["met"]
+            | ["met", "with"]
+            | ["meets"]
+            | ["meets", "with"]
+            | ["held", "talks", "with"]
+            | ["holds", "talks", "with"]
+            | ["talked", "with"]
+            | ["sat", "down", "with"]
+            | ["'s", "meeting" | "talks" | "summit", "with"]
+            | ["visited" | "visits" | "received" | "receives" | "hosted" | "hosts"]
+            | ["was" | "were", "received" | "hosted", "by"]
+            | ["spoke" | "speaks" | "talked", "with" | "to"]
+    )
 }
 
 /// "held a phone call with", "had a telephone chat with", "held bilateral talks with": a call,
